@@ -1,0 +1,454 @@
+//! One HTTP client for every crawl: timeouts, a body cap counted after decompression, at most
+//! five http(s)-only redirects, conditional GET, per-host politeness, and replay of the bundled
+//! snapshot through a loopback mirror.
+//!
+//! reqwest has no body limit and no default timeouts, and returns a redirect to `file:` as the
+//! 302 itself; everything here exists because a status page is a server we do not control.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{
+    CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
+use reqwest::{StatusCode, redirect};
+use thiserror::Error;
+use tokio::sync::Semaphore;
+use url::Url;
+
+/// Limits of the client; the defaults suit status feeds (small documents, slow servers).
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub connect_timeout: Duration,
+    /// Deadline for the whole exchange, body included, so a trickling server cannot hold us.
+    pub total_timeout: Duration,
+    pub read_timeout: Duration,
+    /// Largest body we accept, counted after decompression (defeats gzip bombs).
+    pub max_body_bytes: usize,
+    pub max_redirects: usize,
+    /// Concurrent requests to one host.
+    pub per_host: usize,
+    pub user_agent: String,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            connect_timeout: Duration::from_secs(10),
+            total_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(15),
+            max_body_bytes: 16 * 1024 * 1024,
+            max_redirects: 5,
+            per_host: 2,
+            user_agent: format!(
+                "outages/{} (outage timeline aggregator; polite status-feed crawler)",
+                env!("CARGO_PKG_VERSION")
+            ),
+        }
+    }
+}
+
+/// Validators from an earlier fetch, sent back so an unchanged feed costs a 304.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A response we accepted.
+#[derive(Debug, Clone)]
+pub enum FetchOutcome {
+    /// 304: the stored copy is current. The server may send fresh validators with it.
+    NotModified { validators: Validators },
+    /// 2xx with a body within the cap.
+    Fetched(Fetched),
+}
+
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub status: u16,
+    /// The URL that answered, after redirects.
+    pub final_url: String,
+    pub validators: Validators,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// Why a fetch failed. [`FetchError::class`] gives the short class stored with the source.
+#[derive(Debug, Error)]
+pub enum FetchError {
+    #[error("{url}: invalid URL: {message}")]
+    BadUrl { url: String, message: String },
+    #[error("{url}: refused: {reason}")]
+    Blocked { url: String, reason: String },
+    #[error("{url}: timed out")]
+    Timeout { url: String },
+    #[error("{url}: cannot connect: {message}")]
+    Connect { url: String, message: String },
+    #[error("{url}: redirect refused: {message}")]
+    Redirect { url: String, message: String },
+    #[error("{url}: HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: body larger than {limit} bytes")]
+    TooLarge { url: String, limit: usize },
+    #[error("{url}: cannot decode the body: {message}")]
+    Decode { url: String, message: String },
+    #[error("{url}: {message}")]
+    Other { url: String, message: String },
+}
+
+impl FetchError {
+    /// Short, stable class name for source health ("timeout", "http_status" ...).
+    pub fn class(&self) -> &'static str {
+        match self {
+            FetchError::BadUrl { .. } => "bad_url",
+            FetchError::Blocked { .. } => "blocked_address",
+            FetchError::Timeout { .. } => "timeout",
+            FetchError::Connect { .. } => "connect",
+            FetchError::Redirect { .. } => "redirect",
+            FetchError::Status { .. } => "http_status",
+            FetchError::TooLarge { .. } => "too_large",
+            FetchError::Decode { .. } => "decode",
+            FetchError::Other { .. } => "other",
+        }
+    }
+}
+
+/// Replays the bundled snapshot: `https://host/path` is fetched from `<base>/host/path` on a
+/// loopback server (a trailing `/` maps to `index`), so the demo exercises the real HTTP path.
+#[derive(Debug, Clone)]
+pub struct Mirror {
+    base: Url,
+}
+
+impl Mirror {
+    pub fn new(base: Url) -> Self {
+        Mirror { base }
+    }
+
+    /// The mirror URL for a real URL, or `None` when it has no host.
+    pub fn map(&self, real: &Url) -> Option<Url> {
+        let host = real.host_str()?;
+        let mut path = real.path().to_string();
+        if path.ends_with('/') {
+            path.push_str("index");
+        }
+        let mut mapped = self.base.clone();
+        mapped.set_path(&format!("{host}{path}"));
+        Some(mapped)
+    }
+
+    /// The relative file path inside the snapshot folder for a real URL.
+    pub fn relative_path(real: &Url) -> Option<String> {
+        let host = real.host_str()?;
+        let mut path = real.path().to_string();
+        if path.ends_with('/') {
+            path.push_str("index");
+        }
+        Some(format!("{host}{path}"))
+    }
+}
+
+/// The crawler's HTTP client.
+pub struct Fetcher {
+    config: FetchConfig,
+    strict: reqwest::Client,
+    /// For sources marked `allow_private` and for the snapshot mirror.
+    permissive: reqwest::Client,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    mirror: Option<Mirror>,
+}
+
+impl Fetcher {
+    pub fn new(config: FetchConfig, mirror: Option<Mirror>) -> Result<Self, FetchError> {
+        let build = |allow_private: bool| {
+            reqwest::Client::builder()
+                .user_agent(config.user_agent.clone())
+                .connect_timeout(config.connect_timeout)
+                .read_timeout(config.read_timeout)
+                .timeout(config.total_timeout)
+                .no_proxy()
+                .redirect(redirect_policy(config.max_redirects, allow_private))
+                .build()
+                .map_err(|e| FetchError::Other {
+                    url: String::new(),
+                    message: format!("cannot build the HTTP client: {e}"),
+                })
+        };
+        Ok(Fetcher {
+            strict: build(false)?,
+            permissive: build(true)?,
+            hosts: Mutex::new(HashMap::new()),
+            mirror,
+            config,
+        })
+    }
+
+    /// GETs `url`, sending the stored validators. Only a 2xx with a body within the cap, or a
+    /// 304, is a success; everything else is a classified error.
+    pub async fn get(
+        &self,
+        url: &str,
+        validators: &Validators,
+        allow_private: bool,
+    ) -> Result<FetchOutcome, FetchError> {
+        let parsed = Url::parse(url).map_err(|e| FetchError::BadUrl {
+            url: url.to_string(),
+            message: e.to_string(),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(FetchError::Blocked {
+                url: url.to_string(),
+                reason: format!("scheme {} is not http(s)", parsed.scheme()),
+            });
+        }
+        let (target, client) = match &self.mirror {
+            Some(m) => {
+                let mapped = m.map(&parsed).ok_or_else(|| FetchError::BadUrl {
+                    url: url.to_string(),
+                    message: "no host".into(),
+                })?;
+                (mapped, &self.permissive)
+            }
+            None if allow_private => (parsed, &self.permissive),
+            None => {
+                if let Some(reason) = private_literal(&parsed) {
+                    return Err(FetchError::Blocked {
+                        url: url.to_string(),
+                        reason,
+                    });
+                }
+                (parsed, &self.strict)
+            }
+        };
+        let permit = self.host_slot(&target).acquire_owned().await;
+        let result = self.exchange(client, url, target, validators).await;
+        drop(permit);
+        result
+    }
+
+    fn host_slot(&self, url: &Url) -> Arc<Semaphore> {
+        let key = format!(
+            "{}:{}",
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default().unwrap_or(0)
+        );
+        let mut hosts = match self.hosts.lock() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        hosts
+            .entry(key)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.config.per_host.max(1))))
+            .clone()
+    }
+
+    async fn exchange(
+        &self,
+        client: &reqwest::Client,
+        url: &str,
+        target: Url,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
+        let mut headers = HeaderMap::new();
+        if let Some(etag) = validators
+            .etag
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            headers.insert(IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = validators
+            .last_modified
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            headers.insert(IF_MODIFIED_SINCE, lm);
+        }
+        let mut response = client
+            .get(target)
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| classify(url, &e))?;
+        let status = response.status();
+        let fresh = Validators {
+            etag: header_string(response.headers(), ETAG),
+            last_modified: header_string(response.headers(), LAST_MODIFIED),
+        };
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(FetchOutcome::NotModified { validators: fresh });
+        }
+        if status.is_redirection() {
+            // Only a refused redirect gets here (the policy follows the others).
+            return Err(FetchError::Redirect {
+                url: url.to_string(),
+                message: format!("HTTP {} not followed", status.as_u16()),
+            });
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status: status.as_u16(),
+            });
+        }
+        let final_url = response.url().to_string();
+        let content_type = header_string(response.headers(), CONTENT_TYPE);
+        let limit = self.config.max_body_bytes;
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(FetchError::TooLarge {
+                url: url.to_string(),
+                limit,
+            });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| classify(url, &e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(FetchError::TooLarge {
+                    url: url.to_string(),
+                    limit,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(FetchOutcome::Fetched(Fetched {
+            status: status.as_u16(),
+            final_url,
+            validators: fresh,
+            content_type,
+            body,
+        }))
+    }
+}
+
+fn header_string(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn redirect_policy(max: usize, allow_private: bool) -> redirect::Policy {
+    redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > max {
+            return attempt.error(format!("more than {max} redirects"));
+        }
+        let next = attempt.url();
+        if !matches!(next.scheme(), "http" | "https") {
+            let scheme = next.scheme().to_string();
+            return attempt.error(format!("redirect to a {scheme}: URL"));
+        }
+        if !allow_private && let Some(reason) = private_literal(next) {
+            return attempt.error(reason);
+        }
+        attempt.follow()
+    })
+}
+
+/// Refuses URLs whose host is a literal private, loopback, link-local or unspecified address.
+/// (Names that resolve to such addresses are checked at connect time by a later layer.)
+fn private_literal(url: &Url) -> Option<String> {
+    let ip: IpAddr = match url.host()? {
+        url::Host::Ipv4(v4) => IpAddr::V4(v4),
+        url::Host::Ipv6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        url::Host::Domain(d) if d.eq_ignore_ascii_case("localhost") => {
+            return Some("localhost is a private address".into());
+        }
+        url::Host::Domain(_) => return None,
+    };
+    is_private_ip(ip).then(|| format!("{ip} is a private, loopback or link-local address"))
+}
+
+/// True for addresses a public status page never lives at.
+pub fn is_private_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+                || v4.octets()[0] == 0
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+fn classify(url: &str, e: &reqwest::Error) -> FetchError {
+    let url = url.to_string();
+    let message = error_chain(e);
+    if e.is_timeout() {
+        FetchError::Timeout { url }
+    } else if e.is_redirect() {
+        FetchError::Redirect { url, message }
+    } else if e.is_connect() {
+        FetchError::Connect { url, message }
+    } else if e.is_decode() || e.is_body() {
+        FetchError::Decode { url, message }
+    } else {
+        FetchError::Other { url, message }
+    }
+}
+
+/// reqwest's top-level message is generic ("error sending request"); the cause is below it.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(inner) = cur {
+        let s = inner.to_string();
+        if parts.last() != Some(&s) {
+            parts.push(s);
+        }
+        cur = inner.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mirror_maps_host_and_path() {
+        let m = Mirror::new(Url::parse("http://127.0.0.1:9/").expect("url"));
+        let real = Url::parse("https://www.githubstatus.com/history.atom").expect("url");
+        assert_eq!(
+            m.map(&real).map(|u| u.to_string()),
+            Some("http://127.0.0.1:9/www.githubstatus.com/history.atom".into())
+        );
+        let dir =
+            Url::parse("https://rssfeed.azure.status.microsoft/en-us/status/feed/").expect("url");
+        assert_eq!(
+            Mirror::relative_path(&dir).as_deref(),
+            Some("rssfeed.azure.status.microsoft/en-us/status/feed/index")
+        );
+    }
+
+    #[test]
+    fn private_literals_are_refused() {
+        for u in [
+            "http://127.0.0.1/",
+            "http://10.1.2.3/",
+            "http://169.254.169.254/latest",
+            "http://[::1]/",
+            "http://[::ffff:192.168.0.1]/",
+            "http://localhost:8080/",
+            "http://0.0.0.0/",
+        ] {
+            let url = Url::parse(u).expect("url");
+            assert!(private_literal(&url).is_some(), "{u} should be refused");
+        }
+        let public = Url::parse("https://www.githubstatus.com/").expect("url");
+        assert_eq!(private_literal(&public), None);
+    }
+}

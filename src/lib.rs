@@ -1,0 +1,13 @@
+//! `outages`: an outage timeline and news aggregator.
+//!
+//! Data flows one way through the modules, in this order:
+//! sources -> fetch -> parse -> extract -> store / index -> query -> serve.
+//! [`crawl`] is the only module that knows every stage. SQLite ([`store`]) is the source of
+//! truth; the tantivy [`index`] is derived from it and can be rebuilt at any time.
+
+pub mod extract;
+pub mod fetch;
+pub mod model;
+pub mod parse;
+pub mod snapshot;
+pub mod sources;

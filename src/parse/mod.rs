@@ -1,0 +1,130 @@
+//! Bytes to typed incidents, one file per wire format. No I/O here: the crawler, `ingest` and
+//! `extract` all hand bytes in and get [`Incident`]s back, so every format is testable from
+//! fixtures.
+//!
+//! [`detect`] sniffs the format from the content (the `kind` in `sources.toml` or `--kind`
+//! overrides it); [`parse`] dispatches to the format's module.
+
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+use crate::model::{Format, Incident};
+
+/// What the caller knows about the bytes besides the bytes.
+#[derive(Debug, Clone, Default)]
+pub struct ParseContext {
+    /// Where the bytes came from; used for links and to resolve relative URLs.
+    pub url: Option<String>,
+    /// Canonical vendor from `sources.toml`; wins over what the document says.
+    pub vendor: Option<String>,
+    /// Publication time when the document has none (press articles, saved pages).
+    pub published: Option<DateTime<Utc>>,
+    /// Forced format; skips detection.
+    pub format: Option<Format>,
+}
+
+/// Why a document could not be read. The caller adds which source or file it was.
+#[derive(Debug, Error)]
+pub enum ParseError {
+    /// The content matches no format we know.
+    #[error("unrecognised content: {0}")]
+    Unrecognised(String),
+    /// JSON that does not parse or lacks the fields its format requires.
+    #[error("invalid {format} JSON: {message}")]
+    Json { format: Format, message: String },
+    /// XML that feed-rs rejects.
+    #[error("invalid {format} feed: {message}")]
+    Feed { format: Format, message: String },
+    /// Well-formed, but a value is impossible (a date that does not exist, a missing id).
+    #[error("{format}: {message}")]
+    Invalid { format: Format, message: String },
+}
+
+/// The result of parsing one document.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub format: Format,
+    pub incidents: Vec<Incident>,
+}
+
+/// Guesses the format from the first bytes and a few telltale keys.
+pub fn detect(bytes: &[u8]) -> Option<Format> {
+    let head = sniff_text(bytes, 64 * 1024);
+    let trimmed = head.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        if trimmed.contains("\"incident_updates\"")
+            || trimmed.contains("\"scheduled_maintenances\"")
+            || (trimmed.contains("\"page\"") && trimmed.contains("\"incidents\""))
+        {
+            return Some(Format::StatuspageJson);
+        }
+        return None;
+    }
+    if trimmed.starts_with('<') {
+        let is_atom = trimmed.contains("<feed");
+        let is_rss = trimmed.contains("<rss") || trimmed.contains("<rdf:RDF");
+        if !is_atom && !is_rss {
+            return None;
+        }
+        // Statuspage update blocks: "<small>Jan  1, 09:09 PST</small><br><strong>Resolved</strong>"
+        let statuspage = (head.contains("<small>") || head.contains("&lt;small&gt;"))
+            && (head.contains("<strong>") || head.contains("&lt;strong&gt;"))
+            && (head.contains("/incidents/") || head.contains("Incident/"));
+        return Some(match (statuspage, is_atom) {
+            (true, true) => Format::StatuspageAtom,
+            (true, false) => Format::StatuspageRss,
+            (false, _) => Format::Feed,
+        });
+    }
+    None
+}
+
+/// Parses a document in its detected (or forced) format.
+pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
+    let format = match ctx.format.or_else(|| detect(bytes)) {
+        Some(f) => f,
+        None => {
+            let head = sniff_text(bytes, 80);
+            return Err(ParseError::Unrecognised(format!(
+                "not a status feed or API response we know (starts with {:?})",
+                crate::extract::text::one_line(&head)
+            )));
+        }
+    };
+    let incidents = match format {
+        Format::StatuspageJson => statuspage_json::parse(bytes, ctx)?,
+        Format::StatuspageAtom | Format::StatuspageRss => statuspage_feed::parse(bytes, ctx)?,
+        Format::Feed => feed::parse(bytes, ctx)?,
+        other => {
+            return Err(ParseError::Unrecognised(format!(
+                "no parser for {other} in this build"
+            )));
+        }
+    };
+    Ok(Parsed { format, incidents })
+}
+
+/// Lossy UTF-8 (or UTF-16 with a BOM) view of the start of a document, for sniffing only.
+fn sniff_text(bytes: &[u8], max: usize) -> String {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let le = bytes[0] == 0xFF;
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .take(max)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned()
+}
+
+pub mod feed;
+pub mod statuspage_feed;
+pub mod statuspage_json;

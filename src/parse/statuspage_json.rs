@@ -1,0 +1,11 @@
+//! Placeholder until the statuspage_json parser lands.
+
+use super::{ParseContext, ParseError};
+use crate::model::{Format, Incident};
+
+pub fn parse(_bytes: &[u8], _ctx: &ParseContext) -> Result<Vec<Incident>, ParseError> {
+    Err(ParseError::Invalid {
+        format: Format::Feed,
+        message: "parser not written yet".into(),
+    })
+}
