@@ -11,3 +11,6 @@ pub mod model;
 pub mod parse;
 pub mod snapshot;
 pub mod sources;
+pub mod cli;
+pub mod commands;
+pub mod crawl;

@@ -1,0 +1,181 @@
+//! The command line: every command and its options, with the help a newcomer reads.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use crate::model::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "outages",
+    version,
+    about = "Outage timeline and news aggregator: crawls vendor status feeds into a local, searchable timeline",
+    long_about = "Crawls vendors' status pages (Atlassian Statuspage, Google Cloud, AWS, Azure, Slack, incident.io, Salesforce Trust and more), extracts each outage with its times, severity, services and updates, and keeps them in a local SQLite store with a full-text index.\n\nStart with `outages demo`: it crawls the bundled offline snapshot over a loopback server and prints a timeline."
+)]
+pub struct Cli {
+    /// Folder for the SQLite store and the search index [default: store in data/, index in index/]
+    #[arg(long, global = true, env = "OUTAGES_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Crawl the bundled snapshot (served on a loopback port) and print a summary and the latest outages
+    Demo(DemoArgs),
+    /// Fetch every source, then store and index what they hold
+    Crawl(CrawlArgs),
+    /// Import local files or folders (feeds, API responses) as a crawl would
+    Ingest(IngestArgs),
+    /// Print the outage events in one local file as JSON, without touching the store
+    Extract(ExtractArgs),
+    /// Full-text search over titles, updates and causes
+    Search(SearchArgs),
+    /// Outages in time order, newest first
+    Timeline(TimelineArgs),
+    /// Rebuild the search index from the SQLite store
+    Reindex,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Exit after the crawl and the summary instead of serving the web UI (the web UI is not
+    /// part of this version, so the demo always exits; the flag keeps scripts stable)
+    #[arg(long)]
+    pub no_serve: bool,
+    /// How many timeline entries to print
+    #[arg(long, default_value_t = 15)]
+    pub show: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// Sources file
+    #[arg(long, default_value = "data/sources.toml", value_name = "FILE")]
+    pub sources: PathBuf,
+    /// Crawl only these vendors (case-insensitive; repeatable)
+    #[arg(long, value_name = "VENDOR", num_args = 1..)]
+    pub only: Vec<String>,
+    /// Fetch even when the server says nothing changed (ignores stored ETag/Last-Modified)
+    #[arg(long)]
+    pub force: bool,
+    /// Requests in flight at once (per-host limits still apply)
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files or folders (read recursively)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Force the format instead of detecting it from each file's content
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The file to read
+    pub file: PathBuf,
+    /// Publication time for documents that carry none (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_parser = parse_time, value_name = "DATE")]
+    pub published: Option<DateTime<Utc>>,
+    /// The URL the file was fetched from (used for links)
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The format, when detection from the content is not wanted
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<Format>,
+    /// The vendor, when the document does not name it
+    #[arg(long)]
+    pub vendor: Option<String>,
+}
+
+/// Filters shared by search and timeline.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Only this vendor (case-insensitive)
+    #[arg(long)]
+    pub vendor: Option<String>,
+    /// Only outages that started on or after this time (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_parser = parse_time, value_name = "DATE")]
+    pub since: Option<DateTime<Utc>>,
+    /// Only outages that started before this time (YYYY-MM-DD or RFC 3339; a date means its end)
+    #[arg(long, value_parser = parse_until, value_name = "DATE")]
+    pub until: Option<DateTime<Utc>>,
+    /// Print the events as JSON (the event contract)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words, "phrases", AND/OR/NOT
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How many results
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How many events at most
+    #[arg(long, default_value_t = 200)]
+    pub limit: usize,
+}
+
+/// `2023-01-31` (midnight UTC) or an RFC 3339 time.
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| format!("{s:?} is not a date (expected YYYY-MM-DD or RFC 3339)"))
+}
+
+/// Like [`parse_time`], but a bare date means the end of that day, so `--until 2023-01-31`
+/// includes the 31st.
+pub fn parse_until(s: &str) -> Result<DateTime<Utc>, String> {
+    let t = parse_time(s)?;
+    if DateTime::parse_from_rfc3339(s).is_ok() {
+        return Ok(t);
+    }
+    Ok(t + chrono::Duration::days(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn dates_and_times_parse() {
+        assert_eq!(
+            parse_time("2023-01-31").map(crate::model::rfc3339),
+            Ok("2023-01-31T00:00:00Z".to_string())
+        );
+        assert_eq!(
+            parse_until("2023-01-31").map(crate::model::rfc3339),
+            Ok("2023-02-01T00:00:00Z".to_string())
+        );
+        assert!(parse_time("31/01/2023").is_err());
+    }
+}

@@ -1,0 +1,152 @@
+//! `demo`, `crawl` and `ingest`: the commands that write, with a progress bar on a terminal and
+//! plain log lines otherwise, and a summary at the end.
+
+use std::io::IsTerminal;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Exit, data_root, print};
+use crate::cli::{CrawlArgs, DemoArgs, IngestArgs};
+use crate::crawl::{self as pipeline, CrawlReport, DataPaths, Progress};
+use crate::fetch::{FetchConfig, Fetcher, Mirror};
+use crate::snapshot::SnapshotServer;
+use crate::sources;
+use crate::store::{IncidentFilter, Store};
+
+pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
+    let root = data_root().join("snapshot");
+    let list = root.join("sources.toml");
+    let sources = sources::load(&list)?;
+    let runtime = runtime()?;
+    let report = runtime.block_on(async {
+        let server = SnapshotServer::start(root.clone())
+            .await
+            .with_context(|| format!("cannot start the snapshot server for {}", root.display()))?;
+        eprintln!(
+            "serving the bundled snapshot ({} sources) on {}",
+            sources.len(),
+            server.base_url()
+        );
+        let fetcher = Fetcher::new(FetchConfig::default(), Some(Mirror::new(server.base_url())))?;
+        let progress = progress_for_terminal();
+        let report = pipeline::crawl(sources, &fetcher, paths, 8, false, progress.as_ref()).await;
+        server.stop().await;
+        anyhow::Ok(report?)
+    })?;
+    print::report(&report, "sources")?;
+    let store = Store::open(&paths.store)?;
+    let latest = store.incidents(&IncidentFilter {
+        limit: Some(args.show),
+        ..IncidentFilter::default()
+    })?;
+    println!();
+    println!("Latest outages (store: {}):", paths.store.display());
+    let events: Vec<_> = latest.iter().map(crate::model::Event::from).collect();
+    print::timeline(&events)?;
+    println!();
+    println!("Try: outages search \"network\"   or   outages timeline --vendor GitHub");
+    Ok(exit_for(&report))
+}
+
+pub fn crawl(paths: &DataPaths, args: &CrawlArgs) -> Result<Exit> {
+    let mut sources = sources::load(&args.sources)?;
+    if !args.only.is_empty() {
+        let wanted: Vec<String> = args.only.iter().map(|v| v.to_lowercase()).collect();
+        sources.retain(|s| {
+            s.vendor
+                .as_deref()
+                .is_some_and(|v| wanted.contains(&v.to_lowercase()))
+        });
+        if sources.is_empty() {
+            anyhow::bail!(
+                "no source in {} belongs to {}",
+                args.sources.display(),
+                args.only.join(", ")
+            );
+        }
+    }
+    let runtime = runtime()?;
+    let report = runtime.block_on(async {
+        let fetcher = Fetcher::new(FetchConfig::default(), None)?;
+        let progress = progress_for_terminal();
+        anyhow::Ok(
+            pipeline::crawl(
+                sources,
+                &fetcher,
+                paths,
+                args.concurrency,
+                args.force,
+                progress.as_ref(),
+            )
+            .await?,
+        )
+    })?;
+    print::report(&report, "sources")?;
+    Ok(exit_for(&report))
+}
+
+pub fn ingest(paths: &DataPaths, args: &IngestArgs) -> Result<Exit> {
+    let progress = progress_for_terminal();
+    let report = pipeline::ingest(&args.paths, paths, args.kind, progress.as_ref())?;
+    print::report(&report, "files")?;
+    Ok(exit_for(&report))
+}
+
+fn exit_for(report: &CrawlReport) -> Exit {
+    if report.all_failed() {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn progress_for_terminal() -> Box<dyn Progress> {
+    if std::io::stderr().is_terminal() {
+        Box::new(Bar(ProgressBar::new(0)))
+    } else {
+        Box::new(Lines)
+    }
+}
+
+/// A progress bar on stderr.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total: usize) {
+        self.0.set_length(total as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
+        {
+            self.0.set_style(style.progress_chars("=> "));
+        }
+    }
+
+    fn source_done(&self, url: &str, outcome: &str) {
+        self.0.set_message(format!("{url}: {outcome}"));
+        self.0.inc(1);
+        if self.0.position() >= self.0.length().unwrap_or(0) {
+            self.0.finish_and_clear();
+        }
+    }
+}
+
+/// One line per source on stderr, for logs and pipes.
+struct Lines;
+
+impl Progress for Lines {
+    fn start(&self, total: usize) {
+        eprintln!("crawling {total} sources");
+    }
+
+    fn source_done(&self, url: &str, outcome: &str) {
+        eprintln!("{url}: {}", crate::extract::text::one_line(outcome));
+    }
+}

@@ -1,0 +1,139 @@
+//! End to end over loopback HTTP: `outages crawl` of a Statuspage API document served with
+//! ETags, then `search` and `timeline`; a second crawl gets 304s and changes nothing; a changed
+//! document updates the incident in place.
+
+use std::path::Path;
+
+use outages::snapshot::SnapshotServer;
+
+use crate::cli::{events_json, ok_stdout, outages};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/crawl");
+
+fn write_sources(dir: &Path, base: &url::Url) -> std::path::PathBuf {
+    let path = dir.join("sources.toml");
+    let text = format!(
+        "[[source]]\nvendor = \"GitHub\"\nurl = \"{base}api/v2/incidents.json\"\nallow_private = true\n\n\
+         [[source]]\nvendor = \"Broken Vendor\"\nurl = \"{base}missing/history.atom\"\nallow_private = true\n"
+    );
+    std::fs::write(&path, text).expect("write sources");
+    path
+}
+
+fn serve_version(root: &Path, version: &str) {
+    let dir = root.join("api/v2");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::copy(
+        Path::new(FIXTURES).join(format!("incidents-{version}.json")),
+        dir.join("incidents.json"),
+    )
+    .expect("copy fixture");
+}
+
+#[test]
+fn crawl_search_timeline_then_conditional_and_changed_recrawl() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let served = tempfile::tempdir().expect("tempdir");
+    let data = tempfile::tempdir().expect("tempdir");
+    serve_version(served.path(), "v1");
+    let server = runtime
+        .block_on(SnapshotServer::start(served.path().to_path_buf()))
+        .expect("server");
+    let sources = write_sources(data.path(), &server.base_url());
+    let sources = sources.to_str().expect("utf-8 path");
+
+    // First crawl: one source ok, one failing (404) without stopping the crawl.
+    let first = outages(data.path(), &["crawl", "--sources", sources]);
+    let text = ok_stdout(&first);
+    assert!(
+        text.contains("sources: 1 ok, 0 not modified, 1 failed; incidents: 2 new, 0 updated, 0 unchanged"),
+        "{text}"
+    );
+    assert!(text.contains("[http_status] Broken Vendor"), "{text}");
+
+    // The resolved incident is found by search, with its exact fields.
+    let found = events_json(&outages(data.path(), &["search", "fileserver", "--json"]));
+    let hits = found.as_array().expect("array");
+    assert_eq!(hits.len(), 1, "{found:#}");
+    let e = &hits[0];
+    assert_eq!(e["title"], "Degraded performance for Git Operations");
+    assert_eq!(e["vendor"], "GitHub");
+    assert_eq!(e["start"], "2023-01-31T14:06:36Z");
+    assert_eq!(e["end"], "2023-01-31T14:55:10Z");
+    assert_eq!(e["duration_minutes"], 49);
+    assert_eq!(e["severity"], "major");
+    assert_eq!(e["status"], "resolved");
+    assert_eq!(e["services"], serde_json::json!(["Git Operations", "API Requests"]));
+    assert_eq!(e["updates"].as_array().map(Vec::len), Some(3));
+    assert_eq!(e["updates"][0]["status"], "investigating");
+
+    // Both appear in the timeline, newest first; the ongoing one has no end.
+    let timeline = events_json(&outages(data.path(), &["timeline", "--json"]));
+    let rows = timeline.as_array().expect("array");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["title"], "Elevated error rates for Actions");
+    assert_eq!(rows[0]["end"], serde_json::Value::Null);
+    assert_eq!(rows[1]["title"], "Degraded performance for Git Operations");
+    let human = ok_stdout(&outages(data.path(), &["timeline", "--vendor", "github"]));
+    assert!(human.contains("Degraded performance for Git Operations"), "{human}");
+
+    // Second crawl: the server answers 304, nothing changes.
+    let second = ok_stdout(&outages(data.path(), &["crawl", "--sources", sources]));
+    assert!(
+        second.contains("sources: 0 ok, 1 not modified, 1 failed; incidents: 0 new, 0 updated, 0 unchanged"),
+        "{second}"
+    );
+
+    // The vendor resolves the ongoing incident: one more update, same incident, no duplicate.
+    serve_version(served.path(), "v2");
+    let third = ok_stdout(&outages(data.path(), &["crawl", "--sources", sources]));
+    assert!(
+        third.contains("sources: 1 ok, 0 not modified, 1 failed; incidents: 0 new, 1 updated, 1 unchanged"),
+        "{third}"
+    );
+    let timeline = events_json(&outages(data.path(), &["timeline", "--json"]));
+    let rows = timeline.as_array().expect("array");
+    assert_eq!(rows.len(), 2, "no duplicate after the change");
+    assert_eq!(rows[0]["status"], "resolved");
+    assert_eq!(rows[0]["end"], "2023-02-01T10:20:00Z");
+    assert_eq!(rows[0]["duration_minutes"], 79);
+    assert_eq!(rows[0]["updates"].as_array().map(Vec::len), Some(2));
+
+    runtime.block_on(server.stop());
+}
+
+#[test]
+fn every_source_failing_is_a_failed_run() {
+    let data = tempfile::tempdir().expect("tempdir");
+    // A port that was bound and released: connection refused, fast.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let sources = data.path().join("sources.toml");
+    std::fs::write(
+        &sources,
+        format!("[[source]]\nvendor = \"Nobody\"\nurl = \"http://127.0.0.1:{port}/feed\"\nallow_private = true\n"),
+    )
+    .expect("write");
+    let out = outages(data.path(), &["crawl", "--sources", sources.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("failed [connect] Nobody"), "{text}");
+}
+
+#[test]
+fn private_addresses_are_refused_unless_allowed() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let sources = data.path().join("sources.toml");
+    // Never contacted: the guard refuses the literal before connecting.
+    std::fs::write(
+        &sources,
+        "[[source]]\nvendor = \"Intranet\"\nurl = \"http://127.0.0.1:9/feed\"\n",
+    )
+    .expect("write");
+    let out = outages(data.path(), &["crawl", "--sources", sources.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("failed [blocked_address] Intranet"), "{text}");
+}
