@@ -589,7 +589,7 @@ mod tests {
         let err = Gazetteer::from_toml(
             "[[vendor]]\nname = \"A\"\naliases = [\"Shared\"]\n\n[[vendor]]\nname = \"B\"\naliases = [\"shared\"]\n",
         )
-        .unwrap_err();
+        .expect_err("must be rejected");
         assert_eq!(
             err.to_string(),
             "the name \"shared\" is given to both \"A\" and \"B\""
@@ -601,30 +601,31 @@ mod tests {
         let dom = Gazetteer::from_toml(
             "[[vendor]]\nname = \"A\"\ndomains = [\"a.test\"]\n[[vendor]]\nname = \"B\"\ndomains = [\"a.test\"]\n",
         )
-        .unwrap_err();
+        .expect_err("must be rejected");
         assert_eq!(
             dom.to_string(),
             "the domain \"a.test\" is given to both \"A\" and \"B\""
         );
         let host =
             Gazetteer::from_toml("[[vendor]]\nname = \"A\"\ndomains = [\"https://a.test\"]\n")
-                .unwrap_err();
+                .expect_err("must be rejected");
         assert!(matches!(host, GazetteerError::BadDomain { .. }), "{host}");
-        let word =
-            Gazetteer::from_toml("[[vendor]]\nname = \"A\"\ncommon_words = [\"B\"]\n").unwrap_err();
+        let word = Gazetteer::from_toml("[[vendor]]\nname = \"A\"\ncommon_words = [\"B\"]\n")
+            .expect_err("must be rejected");
         assert_eq!(
             word.to_string(),
             "vendor \"A\": common_words entry \"B\" is not the vendor's name or an alias"
         );
-        let empty = Gazetteer::from_toml("[[vendor]]\nname = \" \"\n").unwrap_err();
+        let empty =
+            Gazetteer::from_toml("[[vendor]]\nname = \" \"\n").expect_err("must be rejected");
         assert!(
             matches!(empty, GazetteerError::EmptyName { index: 1 }),
             "{empty}"
         );
-        let syntax = Gazetteer::from_toml("[[vendor]\nname = \"A\"").unwrap_err();
+        let syntax = Gazetteer::from_toml("[[vendor]\nname = \"A\"").expect_err("must be rejected");
         assert!(matches!(syntax, GazetteerError::Toml(_)), "{syntax}");
-        let field =
-            Gazetteer::from_toml("[[vendor]]\nname = \"A\"\nwebsite = \"a.test\"\n").unwrap_err();
+        let field = Gazetteer::from_toml("[[vendor]]\nname = \"A\"\nwebsite = \"a.test\"\n")
+            .expect_err("must be rejected");
         assert!(field.to_string().contains("website"), "{field}");
     }
 }
