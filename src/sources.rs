@@ -112,16 +112,16 @@ mod tests {
 
     #[test]
     fn rejects_bad_entries_with_the_reason() {
-        let no_vendor = parse("[[source]]\nurl = \"https://x.test/feed\"\n").unwrap_err();
+        let no_vendor = parse("[[source]]\nurl = \"https://x.test/feed\"\n").expect_err("invalid");
         assert!(no_vendor.contains("needs a vendor"), "{no_vendor}");
         let scheme =
-            parse("[[source]]\nvendor = \"X\"\nurl = \"file:///etc/passwd\"\n").unwrap_err();
+            parse("[[source]]\nvendor = \"X\"\nurl = \"file:///etc/passwd\"\n").expect_err("invalid");
         assert!(scheme.contains("only http"), "{scheme}");
         let kind = parse("[[source]]\nvendor = \"X\"\nurl = \"https://x.test\"\nkind = \"nope\"\n")
-            .unwrap_err();
+            .expect_err("invalid");
         assert!(kind.contains("nope"), "{kind}");
         let twice = "[[source]]\nvendor = \"X\"\nurl = \"https://x.test\"\n";
-        let err = parse(&format!("{twice}{twice}")).unwrap_err();
+        let err = parse(&format!("{twice}{twice}")).expect_err("invalid");
         assert!(err.contains("listed twice"), "{err}");
     }
 }
