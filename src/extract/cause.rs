@@ -89,15 +89,24 @@ mod tests {
     #[test]
     fn every_cue_is_recognised() {
         for (text, cue) in [
-            ("The failure was the result of a config push.", "was the result of"),
+            (
+                "The failure was the result of a config push.",
+                "was the result of",
+            ),
             ("Queues grew as a result of a DNS fault.", "as a result of"),
             ("The incident was triggered by a deploy.", "triggered by"),
             ("Errors stemmed from a full disk.", "stemmed from"),
             ("Latency was traced to a noisy neighbour.", "traced to"),
             ("Latency was traced back to a router.", "traced back to"),
             ("The outage is attributed to a power cut.", "attributed to"),
-            ("The root cause was an expired certificate.", "root cause was"),
-            ("The root cause of the outage is a kernel bug.", "root cause of ... is"),
+            (
+                "The root cause was an expired certificate.",
+                "root cause was",
+            ),
+            (
+                "The root cause of the outage is a kernel bug.",
+                "root cause of ... is",
+            ),
             ("Root cause: a bad index.", "root cause:"),
         ] {
             assert_eq!(cause_sentence(&[text]).as_deref(), Some(text), "{cue}");
@@ -127,7 +136,10 @@ mod tests {
 
     #[test]
     fn a_run_on_cause_is_cut() {
-        let long = format!("The outage was caused by {}", "a very long chain ".repeat(30));
+        let long = format!(
+            "The outage was caused by {}",
+            "a very long chain ".repeat(30)
+        );
         let got = cause_sentence(&[&long]).expect("cause");
         assert_eq!(got.chars().count(), MAX_CAUSE_CHARS + 1);
         assert!(got.ends_with('…'));

@@ -70,13 +70,15 @@ pub fn http_url(s: &str) -> Option<String> {
 }
 
 /// Plain text of an update body, which may be HTML (Statuspage) or Markdown (incident.io):
-/// tags and entities go, Markdown links keep their text, bold markers are dropped.
+/// tags and entities go, Markdown links keep their text, bold markers are dropped. GitHub's
+/// backfilled 2010-2013 incidents carry line breaks escaped twice (a literal `\r\n`), which
+/// become line breaks again.
 pub fn body_text(body: &str) -> String {
     static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\[([^\]\n]*)\]\((?:[^()\s]+)(?:\s+"[^"\n]*")?\)"#)
             .expect("markdown link pattern is valid")
     });
-    let text = html_to_text(body);
+    let text = html_to_text(&body.replace("\\r\\n", "\n"));
     MD_LINK.replace_all(&text, "$1").replace("**", "")
 }
 
@@ -147,10 +149,13 @@ pub fn closing_update_time(updates: &[Update]) -> Option<chrono::DateTime<chrono
 pub fn affected_services(line: &str) -> Option<Vec<String>> {
     let line = one_line(line);
     let lower = line.to_ascii_lowercase();
-    let start = ["this incident affected:", "this scheduled maintenance affected:"]
-        .iter()
-        .find(|p| lower.starts_with(*p))
-        .map(|p| p.len())?;
+    let start = [
+        "this incident affected:",
+        "this scheduled maintenance affected:",
+    ]
+    .iter()
+    .find(|p| lower.starts_with(*p))
+    .map(|p| p.len())?;
     let list = line.get(start..)?.trim().trim_end_matches('.').trim();
     let mut names: Vec<String> = Vec::new();
     let parts: Vec<&str> = list.split(',').map(str::trim).collect();
@@ -185,7 +190,11 @@ mod tests {
 
     fn update(at: Option<&str>, status: &str, text: &str) -> Update {
         Update {
-            at: at.and_then(|s| DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))),
+            at: at.and_then(|s| {
+                DateTime::parse_from_rfc3339(s)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc))
+            }),
             status: status.into(),
             text: text.into(),
         }
@@ -211,7 +220,10 @@ mod tests {
             vendor_from_title("Parse Status - Incident History").as_deref(),
             Some("Parse")
         );
-        assert_eq!(vendor_from_title("Acme Status Page").as_deref(), Some("Acme"));
+        assert_eq!(
+            vendor_from_title("Acme Status Page").as_deref(),
+            Some("Acme")
+        );
         assert_eq!(vendor_from_title("OpenAI").as_deref(), Some("OpenAI"));
         assert_eq!(vendor_from_title("Status").as_deref(), Some("Status"));
         assert_eq!(vendor_from_title("  "), None);
@@ -251,12 +263,18 @@ mod tests {
             "email support@openai.com."
         );
         assert_eq!(body_text("<p>Fixed &amp; **done**</p>"), "Fixed & done");
+        assert_eq!(
+            body_text(r"And we're back.\r\n\r\nThe root cause was a slow query."),
+            "And we're back.\nThe root cause was a slow query."
+        );
     }
 
     #[test]
     fn affected_lists_split_like_to_sentence() {
         assert_eq!(
-            affected_services("This incident affected: Git Operations, Webhooks, and API Requests."),
+            affected_services(
+                "This incident affected: Git Operations, Webhooks, and API Requests."
+            ),
             Some(vec![
                 "Git Operations".to_string(),
                 "Webhooks".to_string(),
@@ -298,7 +316,9 @@ mod tests {
             update(Some("2024-01-03T09:00:00Z"), "postmortem", "c"),
         ];
         assert_eq!(
-            closing_update_time(&updates).map(crate::model::rfc3339).as_deref(),
+            closing_update_time(&updates)
+                .map(crate::model::rfc3339)
+                .as_deref(),
             Some("2024-01-01T11:00:00Z")
         );
     }

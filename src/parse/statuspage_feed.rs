@@ -31,7 +31,9 @@ use super::statuspage::{
 use super::{ParseContext, ParseError};
 use crate::extract::text::{html_to_text, one_line};
 use crate::extract::time::{infer_year, month_number, parse_feed_date, zone_offset};
-use crate::model::{Format, Incident, ReportKind, Severity, SourceRef, Status, Update, incident_id};
+use crate::model::{
+    Format, Incident, ReportKind, Severity, SourceRef, Status, Update, incident_id,
+};
 
 /// How far from the entry's published time an update may lie (see the module doc).
 const STAMP_WINDOW_DAYS: i64 = 180;
@@ -372,7 +374,7 @@ fn correct_nominal_standard_zone(
                 .any(|z| z.eq_ignore_ascii_case(&s.zone))
         })
     };
-    if times.iter().any(|t| *t == Some(minute)) {
+    if times.contains(&Some(minute)) {
         return;
     }
     let shifted = minute + Duration::hours(1);
@@ -445,7 +447,11 @@ mod tests {
         assert_eq!(
             stamps(&body),
             vec![
-                (Some("2014-01-01T07:50:00Z".into()), "investigating", "Looking."),
+                (
+                    Some("2014-01-01T07:50:00Z".into()),
+                    "investigating",
+                    "Looking."
+                ),
                 (Some("2014-01-01T08:20:00Z".into()), "resolved", "Fixed."),
             ]
         );
@@ -481,7 +487,11 @@ mod tests {
         assert_eq!(
             stamps(&body),
             vec![
-                (Some("2024-03-12T21:00:00Z".into()), "in progress", "Working."),
+                (
+                    Some("2024-03-12T21:00:00Z".into()),
+                    "in progress",
+                    "Working."
+                ),
                 (Some("2024-03-13T04:55:00Z".into()), "completed", "Done."),
             ]
         );
@@ -514,7 +524,11 @@ mod tests {
         assert_eq!(
             stamps(&body),
             vec![
-                (Some("2023-10-01T08:00:00Z".into()), "investigating", "Started."),
+                (
+                    Some("2023-10-01T08:00:00Z".into()),
+                    "investigating",
+                    "Started."
+                ),
                 (None, "update", "Unknown zone."),
                 (None, "update", "Impossible hour."),
                 (None, "update", "Impossible date."),
@@ -528,7 +542,10 @@ mod tests {
                     <p><small>Sep 25, 17:00 UTC</small><br><strong>Investigating</strong> - Looking.</p>\
                     <p>This incident affected: Git Operations, Webhooks, and API Requests.</p>";
         let body = parse_entry_body(html, Some(utc("2025-09-25T17:36:18Z")));
-        assert_eq!(body.services, vec!["Git Operations", "Webhooks", "API Requests"]);
+        assert_eq!(
+            body.services,
+            vec!["Git Operations", "Webhooks", "API Requests"]
+        );
         assert_eq!(body.updates[0].text, "Looking.");
     }
 
@@ -559,7 +576,11 @@ mod tests {
         let html = "<p><small>Dec 26, 10:22 PST</small><br><strong>Postmortem</strong> - Report.</p><p><small>Dec 24, 11:21 PST</small><br><strong>Resolved</strong> - Done.</p>";
         let body = parse_entry_body(html, Some(utc("2013-12-24T19:21:00Z")));
         assert_eq!(
-            body.updates.last().and_then(|u| u.at).map(rfc3339).as_deref(),
+            body.updates
+                .last()
+                .and_then(|u| u.at)
+                .map(rfc3339)
+                .as_deref(),
             Some("2013-12-26T18:22:00Z")
         );
     }
@@ -575,11 +596,8 @@ mod tests {
 
     #[test]
     fn atom_feed_entries_become_incidents() {
-        let got = parse(
-            &fixture("history-imitation.atom"),
-            &ParseContext::default(),
-        )
-        .expect("atom parses");
+        let got = parse(&fixture("history-imitation.atom"), &ParseContext::default())
+            .expect("atom parses");
         assert_eq!(got.len(), 3);
         let copilot = &got[0];
         assert_eq!(copilot.id, "acme-cloud:34wtrn4nngwk");
@@ -588,8 +606,14 @@ mod tests {
         assert_eq!(copilot.status, Status::Resolved);
         assert_eq!(copilot.severity, Severity::Unknown);
         assert_eq!(copilot.severity_native, None);
-        assert_eq!(copilot.start.map(rfc3339).as_deref(), Some("2025-10-03T02:41:00Z"));
-        assert_eq!(copilot.end.map(rfc3339).as_deref(), Some("2025-10-03T03:47:00Z"));
+        assert_eq!(
+            copilot.start.map(rfc3339).as_deref(),
+            Some("2025-10-03T02:41:00Z")
+        );
+        assert_eq!(
+            copilot.end.map(rfc3339).as_deref(),
+            Some("2025-10-03T03:47:00Z")
+        );
         assert_eq!(copilot.services, vec!["Copilot", "API Requests"]);
         assert_eq!(
             copilot.cause.as_deref(),
@@ -614,8 +638,14 @@ mod tests {
         let maintenance = &got[2];
         assert_eq!(maintenance.severity, Severity::Maintenance);
         assert_eq!(maintenance.status, Status::Completed);
-        assert_eq!(maintenance.start.map(rfc3339).as_deref(), Some("2025-09-20T01:00:00Z"));
-        assert_eq!(maintenance.end.map(rfc3339).as_deref(), Some("2025-09-20T02:30:00Z"));
+        assert_eq!(
+            maintenance.start.map(rfc3339).as_deref(),
+            Some("2025-09-20T01:00:00Z")
+        );
+        assert_eq!(
+            maintenance.end.map(rfc3339).as_deref(),
+            Some("2025-09-20T02:30:00Z")
+        );
         assert_eq!(maintenance.services, vec!["Actions"]);
     }
 
@@ -624,7 +654,11 @@ mod tests {
         let ctx = ParseContext::default();
         let err = parse(b"<html><body>captive portal</body></html>", &ctx)
             .expect_err("html is not a feed");
-        assert!(err.to_string().starts_with("invalid statuspage-atom feed: "), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid statuspage-atom feed: "),
+            "{err}"
+        );
         let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>X Status</title>
             <item><title>t</title><link>https://x.test/incidents/abc</link><description>no blocks</description></item>
             </channel></rss>"#;

@@ -34,7 +34,9 @@ use super::statuspage::{
 use super::{ParseContext, ParseError};
 use crate::extract::text::{clean_text, one_line};
 use crate::extract::time::parse_feed_date;
-use crate::model::{Format, Incident, ReportKind, Severity, SourceRef, Status, Update, incident_id};
+use crate::model::{
+    Format, Incident, ReportKind, Severity, SourceRef, Status, Update, incident_id,
+};
 
 const FORMAT: Format = Format::StatuspageJson;
 
@@ -111,8 +113,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseErr
         format: FORMAT,
         message: e.to_string(),
     })?;
-    if doc.incident.is_none() && doc.incidents.is_none() && doc.scheduled_maintenances.is_none()
-    {
+    if doc.incident.is_none() && doc.incidents.is_none() && doc.scheduled_maintenances.is_none() {
         return Err(ParseError::Invalid {
             format: FORMAT,
             message: "no \"incident\", \"incidents\" or \"scheduled_maintenances\" in the document"
@@ -169,7 +170,10 @@ fn page_info(page: Option<&Page>, ctx: &ParseContext) -> Result<PageInfo, ParseE
         .filter(|v| !v.is_empty())
         .map(str::to_string);
     let vendor = given
-        .or_else(|| page.and_then(|p| p.name.as_deref()).and_then(vendor_from_title))
+        .or_else(|| {
+            page.and_then(|p| p.name.as_deref())
+                .and_then(vendor_from_title)
+        })
         .ok_or_else(|| ParseError::Invalid {
             format: FORMAT,
             message: "no vendor: the document has no page.name and no vendor was given".into(),
@@ -198,7 +202,9 @@ fn to_incident(api: ApiIncident, listing: Listing, page: &PageInfo) -> Result<In
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(format!("incident id {native_id:?} is not a Statuspage code"));
+        return Err(format!(
+            "incident id {native_id:?} is not a Statuspage code"
+        ));
     }
     let title = one_line(&clean_text(api.name.as_deref().unwrap_or_default()));
 
@@ -229,7 +235,12 @@ fn to_incident(api: ApiIncident, listing: Listing, page: &PageInfo) -> Result<In
         .status
         .as_deref()
         .and_then(Status::from_label)
-        .or_else(|| updates.iter().rev().find_map(|u| Status::from_label(&u.status)))
+        .or_else(|| {
+            updates
+                .iter()
+                .rev()
+                .find_map(|u| Status::from_label(&u.status))
+        })
         .unwrap_or(Status::Unknown);
     let impact = api
         .impact
@@ -372,7 +383,9 @@ mod tests {
         );
         assert_eq!(
             api.cause.as_deref(),
-            Some("The errors were caused by a load balancer rule that dropped requests with large headers.")
+            Some(
+                "The errors were caused by a load balancer rule that dropped requests with large headers."
+            )
         );
         assert_eq!(
             api.sources[0].url.as_deref(),
@@ -380,7 +393,9 @@ mod tests {
         );
         assert_eq!(
             api.sources[0].quote.as_deref(),
-            Some("Elevated API error rates: The errors were caused by a load balancer rule that dropped requests with large headers. We have added a test for header sizes.")
+            Some(
+                "Elevated API error rates: The errors were caused by a load balancer rule that dropped requests with large headers. We have added a test for header sizes."
+            )
         );
     }
 
@@ -485,8 +500,16 @@ mod tests {
         assert_eq!(
             kinds,
             vec![
-                ("Search results incomplete", Severity::Minor, Status::Investigating),
-                ("Network maintenance", Severity::Maintenance, Status::InProgress),
+                (
+                    "Search results incomplete",
+                    Severity::Minor,
+                    Status::Investigating
+                ),
+                (
+                    "Network maintenance",
+                    Severity::Maintenance,
+                    Status::InProgress
+                ),
             ]
         );
         assert_eq!(got[1].id, "acme-cloud:m41nt3n4nc3x");
