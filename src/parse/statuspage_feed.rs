@@ -650,6 +650,30 @@ mod tests {
     }
 
     #[test]
+    fn atom_rss_and_json_forms_share_an_id() {
+        let ctx = ParseContext::default();
+        let atom = fixture("history-imitation.atom");
+        assert_eq!(crate::parse::detect(&atom), Some(Format::StatuspageAtom));
+        let from_atom = parse(&atom, &ctx).expect("atom parses");
+        let rss = br#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Acme Cloud Status - Incident History</title>
+<item><title>Incident with Copilot</title>
+<description>&lt;p&gt;&lt;small&gt;Oct  3, 03:47 UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Resolved&lt;/strong&gt; - Done.&lt;/p&gt;</description>
+<pubDate>Fri, 03 Oct 2025 03:47:27 +0000</pubDate>
+<link>https://status.acme.test/incidents/34wtrn4nngwk</link>
+<guid>https://status.acme.test/incidents/34wtrn4nngwk</guid></item></channel></rss>"#;
+        assert_eq!(crate::parse::detect(rss), Some(Format::StatuspageRss));
+        let from_rss = parse(rss, &ctx).expect("rss parses");
+        let json = br#"{"page":{"name":"Acme Cloud","url":"https://status.acme.test"},
+            "incident":{"id":"34wtrn4nngwk","name":"Incident with Copilot","status":"resolved","incident_updates":[]}}"#;
+        let from_json = crate::parse::statuspage_json::parse(json, &ctx).expect("json parses");
+        assert_eq!(from_atom[0].id, "acme-cloud:34wtrn4nngwk");
+        assert_eq!(from_rss[0].id, from_atom[0].id);
+        assert_eq!(from_json[0].id, from_atom[0].id);
+        assert_eq!(from_rss[0].end, from_atom[0].end);
+    }
+
+    #[test]
     fn unusable_feeds_are_errors() {
         let ctx = ParseContext::default();
         let err = parse(b"<html><body>captive portal</body></html>", &ctx)
