@@ -4,3 +4,4 @@ mod cli;
 mod corpus;
 mod crawl;
 mod sources;
+mod statuspage;
