@@ -7,7 +7,10 @@
 
 pub mod extract;
 pub mod fetch;
+pub mod index;
 pub mod model;
 pub mod parse;
+pub mod query;
 pub mod snapshot;
 pub mod sources;
+pub mod store;
