@@ -531,25 +531,274 @@ fn tantivy_date(t: chrono::DateTime<Utc>) -> tantivy::DateTime {
     }
 }
 
-/// Makes user text safe for the query parser: control characters become spaces and
-/// parentheses nested deeper than [`MAX_QUERY_DEPTH`] are dropped, so hostile input degrades
-/// to a looser query instead of exhausting the stack.
+/// Makes user text safe for the query parser: control characters become spaces, and
+/// parentheses nested deeper than [`MAX_QUERY_DEPTH`] and `NOT`s beyond that many are dropped.
+/// The parser recurses on both, and hostile nesting would overflow its stack (an abort, not an
+/// error); such input degrades to a looser query instead.
 fn defuse_query(text: &str) -> String {
     let mut depth = 0usize;
-    let mut out = String::with_capacity(text.len());
+    let mut flat = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '(' => {
                 depth += 1;
-                out.push(if depth > MAX_QUERY_DEPTH { ' ' } else { '(' });
+                flat.push(if depth > MAX_QUERY_DEPTH { ' ' } else { '(' });
             }
             ')' => {
-                out.push(if depth > MAX_QUERY_DEPTH { ' ' } else { ')' });
+                flat.push(if depth > MAX_QUERY_DEPTH { ' ' } else { ')' });
                 depth = depth.saturating_sub(1);
             }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
+            c if c.is_control() => flat.push(' '),
+            c => flat.push(c),
         }
     }
-    out
+    let mut nots = 0usize;
+    let mut words: Vec<&str> = Vec::new();
+    for word in flat.split_whitespace() {
+        if word == "NOT" {
+            nots += 1;
+            if nots > MAX_QUERY_DEPTH {
+                continue;
+            }
+        }
+        words.push(word);
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::{incident, t, update};
+
+    /// A store with three incidents and an index synced with it.
+    fn setup() -> (Store, SearchIndex) {
+        let mut store = Store::open_in_memory().expect("store");
+        let mut runners = incident("runners", "2024-03-01T10:00:00Z");
+        runners.updates = vec![update(
+            "2024-03-01T10:00:00Z",
+            "investigating",
+            "We are investigating outages affecting hosted runners.",
+        )];
+        runners.severity = Severity::Major;
+        let mut pages = incident("pages", "2024-02-01T10:00:00Z");
+        pages.title = "Pages builds delayed".into();
+        pages.services = vec!["Pages".into()];
+        pages.updates = vec![update(
+            "2024-02-01T10:00:00Z",
+            "investigating",
+            "Builds are queued.",
+        )];
+        let mut slack = incident("msg", "2024-01-15T10:00:00Z");
+        slack.id = "slack:msg".into();
+        slack.vendor = "Slack".into();
+        slack.title = "Messages failing to send".into();
+        slack.services = vec!["Messaging".into()];
+        slack.updates = vec![update(
+            "2024-01-15T10:00:00Z",
+            "investigating",
+            "Some users see an outage when sending messages.",
+        )];
+        store
+            .upsert_incidents(&[runners, pages, slack], t("2024-03-02T00:00:00Z"))
+            .expect("upsert");
+        let mut index = SearchIndex::open_in_ram().expect("index");
+        assert_eq!(index.sync(&store).expect("sync"), 3);
+        (store, index)
+    }
+
+    fn query(text: &str) -> SearchQuery {
+        SearchQuery {
+            text: text.into(),
+            limit: 10,
+            ..SearchQuery::default()
+        }
+    }
+
+    fn ids(hits: &[Hit]) -> Vec<&str> {
+        hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    #[test]
+    fn stemmed_word_matches_with_exact_snippet_highlight() {
+        let (_store, index) = setup();
+        let hits = index.search(&query("outage")).expect("search");
+        assert_eq!(ids(&hits), ["github:runners", "slack:msg"]);
+        let runners = &hits[0];
+        assert_eq!(
+            runners.snippet.text,
+            "We are investigating outages affecting hosted runners.\nActions"
+        );
+        assert_eq!(runners.snippet.highlights, vec![21..28]);
+        assert_eq!(&runners.snippet.text[21..28], "outages");
+        assert!(runners.score > 0.0);
+    }
+
+    #[test]
+    fn title_match_is_snippeted_from_the_title_when_body_has_none() {
+        let (_store, index) = setup();
+        let hits = index.search(&query("delayed")).expect("search");
+        assert_eq!(ids(&hits), ["github:pages"]);
+        assert_eq!(hits[0].snippet.text, "Pages builds delayed");
+        assert_eq!(hits[0].snippet.highlights, vec![13..20]);
+    }
+
+    #[test]
+    fn filters_narrow_by_vendor_date_and_severity() {
+        let (_store, index) = setup();
+        let by_vendor = SearchQuery {
+            vendor: Some("slack".into()),
+            ..query("outage")
+        };
+        assert_eq!(
+            ids(&index.search(&by_vendor).expect("vendor")),
+            ["slack:msg"]
+        );
+        let by_date = SearchQuery {
+            since: Some(t("2024-02-01T00:00:00Z")),
+            until: Some(t("2024-03-01T10:00:00Z")),
+            ..query("")
+        };
+        assert_eq!(
+            ids(&index.search(&by_date).expect("date")),
+            ["github:pages"]
+        );
+        let by_severity = SearchQuery {
+            severity: Some(Severity::Major),
+            ..query("outage")
+        };
+        assert_eq!(
+            ids(&index.search(&by_severity).expect("severity")),
+            ["github:runners"]
+        );
+    }
+
+    #[test]
+    fn empty_text_lists_newest_first_with_plain_snippets() {
+        let (_store, index) = setup();
+        let hits = index.search(&query("  ")).expect("search");
+        assert_eq!(ids(&hits), ["github:runners", "github:pages", "slack:msg"]);
+        assert_eq!(hits[1].score, 0.0);
+        assert_eq!(hits[1].snippet.text, "Builds are queued.\nPages");
+        assert!(hits[1].snippet.highlights.is_empty());
+    }
+
+    #[test]
+    fn limit_zero_returns_nothing() {
+        let (_store, index) = setup();
+        let none = SearchQuery {
+            limit: 0,
+            ..query("outage")
+        };
+        assert_eq!(index.search(&none).expect("search"), vec![]);
+        let one = SearchQuery {
+            limit: 1,
+            ..query("outage")
+        };
+        assert_eq!(index.search(&one).expect("search").len(), 1);
+    }
+
+    #[test]
+    fn malformed_query_does_not_error() {
+        let (_store, index) = setup();
+        index.search(&query("((( AND")).expect("lenient parse");
+        let hits = index.search(&query("outage AND (")).expect("lenient parse");
+        assert!(ids(&hits).contains(&"github:runners"), "{hits:?}");
+    }
+
+    /// Runs a search on a thread with a tokio worker's stack size: the parser must fit in it.
+    fn search_on_small_stack(index: &SearchIndex, text: &str) -> Result<Vec<Hit>, IndexError> {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn_scoped(scope, || index.search(&query(text)))
+                .expect("spawn")
+                .join()
+                .expect("no stack overflow")
+        })
+    }
+
+    #[test]
+    fn deeply_nested_query_neither_errors_nor_overflows_the_stack() {
+        let (_store, index) = setup();
+        let parens = format!(
+            "{}outage{}\u{1b}[2J",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        let hits = search_on_small_stack(&index, &parens).expect("nested parentheses");
+        assert_eq!(ids(&hits), ["github:runners", "slack:msg"]);
+        for hostile in ["NOT ", "NOT(", "(NOT ", "NOT(a OR "] {
+            let text = format!("{}outage", hostile.repeat(10_000));
+            search_on_small_stack(&index, &text).expect(hostile);
+        }
+    }
+
+    #[test]
+    fn defused_query_keeps_ordinary_syntax() {
+        assert_eq!(
+            defuse_query("(aws OR gcp) AND NOT s3\t\"us-east-1\""),
+            "(aws OR gcp) AND NOT s3 \"us-east-1\""
+        );
+        let nots = defuse_query(&"NOT ".repeat(40));
+        assert_eq!(nots.split(' ').count(), MAX_QUERY_DEPTH);
+    }
+
+    #[test]
+    fn sync_after_crash_indexes_the_gap_without_duplicates() {
+        let (mut store, mut index) = setup();
+        assert_eq!(index.indexed_rev(), 3);
+        // The store commits, then the process dies before the index commit.
+        let mut resolved = incident("runners", "2024-03-01T10:00:00Z");
+        resolved.status = crate::model::Status::Resolved;
+        resolved.updates = vec![update(
+            "2024-03-01T11:00:00Z",
+            "resolved",
+            "Runners recovered.",
+        )];
+        let fresh = incident("fresh", "2024-03-05T10:00:00Z");
+        store
+            .upsert_incidents(&[resolved, fresh], t("2024-03-05T11:00:00Z"))
+            .expect("upsert");
+        assert!(index.search(&query("recovered")).expect("stale").is_empty());
+        assert_eq!(index.sync(&store).expect("heal"), 2);
+        assert_eq!(index.indexed_rev(), 5);
+        assert_eq!(index.num_docs(), 4);
+        assert_eq!(
+            ids(&index.search(&query("recovered")).expect("healed")),
+            ["github:runners"]
+        );
+        assert_eq!(index.sync(&store).expect("nothing left"), 0);
+    }
+
+    #[test]
+    fn index_ahead_of_a_replaced_store_is_rebuilt() {
+        let (_store, mut index) = setup();
+        let mut replaced = Store::open_in_memory().expect("store");
+        replaced
+            .upsert_incidents(
+                &[incident("only", "2024-03-01T10:00:00Z")],
+                t("2024-03-02T00:00:00Z"),
+            )
+            .expect("upsert");
+        assert_eq!(index.sync(&replaced).expect("rebuild"), 1);
+        assert_eq!(index.num_docs(), 1);
+        assert_eq!(index.indexed_rev(), 1);
+    }
+
+    #[test]
+    fn dates_beyond_tantivy_range_saturate() {
+        assert_eq!(
+            tantivy_date(t("9999-12-31T00:00:00Z")),
+            tantivy::DateTime::MAX
+        );
+        assert_eq!(
+            tantivy_date(t("1000-01-01T00:00:00Z")),
+            tantivy::DateTime::MIN
+        );
+        assert_eq!(
+            tantivy_date(t("2024-03-01T10:00:00Z")),
+            tantivy::DateTime::from_timestamp_secs(1_709_287_200)
+        );
+    }
 }

@@ -437,3 +437,192 @@ impl RawSource {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::t;
+
+    const URL: &str = "https://www.githubstatus.com/history.atom";
+
+    fn fetch(at: &str, status: u16, etag: Option<&str>, body: Option<&[u8]>) -> FetchRecord {
+        FetchRecord {
+            url: URL.into(),
+            vendor: Some("GitHub".into()),
+            kind: Some(Format::StatuspageAtom),
+            role: ReportKind::Status,
+            fetched_at: t(at),
+            http_status: status,
+            validators: Validators {
+                etag: etag.map(str::to_string),
+                last_modified: None,
+            },
+            body: body.map(|bytes| FetchedBody {
+                bytes: bytes.to_vec(),
+                content_type: Some("application/atom+xml".into()),
+                format: Some(Format::StatuspageAtom),
+            }),
+        }
+    }
+
+    #[test]
+    fn body_is_stored_compressed_and_read_back_whole() {
+        let mut store = Store::open_in_memory().expect("store");
+        let body = "<feed>".repeat(1000);
+        let outcome = store
+            .record_fetch(&fetch(
+                "2024-03-01T10:00:00Z",
+                200,
+                Some("\"v1\""),
+                Some(body.as_bytes()),
+            ))
+            .expect("record");
+        assert_eq!(outcome, BodyRecord::Stored);
+        let stored_len: i64 = store
+            .conn
+            .query_row("SELECT length(body) FROM fetches", [], |r| r.get(0))
+            .expect("blob length");
+        assert!(
+            stored_len < 200,
+            "6000 repetitive bytes compress well, got {stored_len}"
+        );
+        let bodies = store.latest_bodies().expect("bodies");
+        assert_eq!(
+            bodies,
+            vec![StoredBody {
+                url: URL.into(),
+                fetched_at: t("2024-03-01T10:00:00Z"),
+                format: Some(Format::StatuspageAtom),
+                content_type: Some("application/atom+xml".into()),
+                bytes: body.into_bytes(),
+            }]
+        );
+        let state = store.source(URL).expect("read").expect("present");
+        assert_eq!(state.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(state.kind, Some(Format::StatuspageAtom));
+        assert_eq!(state.role, Some(ReportKind::Status));
+        assert_eq!(state.last_success_at, Some(t("2024-03-01T10:00:00Z")));
+    }
+
+    #[test]
+    fn identical_body_is_stored_once_and_latest_body_wins() {
+        let mut store = Store::open_in_memory().expect("store");
+        let first = fetch("2024-03-01T10:00:00Z", 200, None, Some(b"one"));
+        assert_eq!(store.record_fetch(&first).expect("one"), BodyRecord::Stored);
+        let same = fetch("2024-03-01T11:00:00Z", 200, None, Some(b"one"));
+        assert_eq!(
+            store.record_fetch(&same).expect("same"),
+            BodyRecord::Unchanged
+        );
+        let second = fetch("2024-03-01T12:00:00Z", 200, None, Some(b"two"));
+        assert_eq!(
+            store.record_fetch(&second).expect("two"),
+            BodyRecord::Stored
+        );
+        let count: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM fetches", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(count, 2);
+        let bodies = store.latest_bodies().expect("bodies");
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(bodies[0].bytes, b"two");
+        assert_eq!(bodies[0].fetched_at, t("2024-03-01T12:00:00Z"));
+    }
+
+    #[test]
+    fn not_modified_keeps_validators_unless_new_ones_are_sent() {
+        let mut store = Store::open_in_memory().expect("store");
+        store
+            .record_fetch(&fetch(
+                "2024-03-01T10:00:00Z",
+                200,
+                Some("\"v1\""),
+                Some(b"x"),
+            ))
+            .expect("200");
+        let quiet = fetch("2024-03-01T11:00:00Z", 304, None, Some(b"ignored"));
+        assert_eq!(store.record_fetch(&quiet).expect("304"), BodyRecord::NoBody);
+        let state = store.source(URL).expect("read").expect("present");
+        assert_eq!(state.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(state.last_checked_at, Some(t("2024-03-01T11:00:00Z")));
+        assert_eq!(state.last_success_at, Some(t("2024-03-01T11:00:00Z")));
+        let fresh = fetch("2024-03-01T12:00:00Z", 304, Some("\"v2\""), None);
+        store.record_fetch(&fresh).expect("304 with etag");
+        let state = store.source(URL).expect("read").expect("present");
+        assert_eq!(state.etag.as_deref(), Some("\"v2\""));
+        assert_eq!(store.latest_bodies().expect("bodies")[0].bytes, b"x");
+    }
+
+    #[test]
+    fn failures_count_up_keep_the_etag_and_reset_on_success() {
+        let mut store = Store::open_in_memory().expect("store");
+        store
+            .record_fetch(&fetch(
+                "2024-03-01T10:00:00Z",
+                200,
+                Some("\"v1\""),
+                Some(b"x"),
+            ))
+            .expect("200");
+        for hour in ["11", "12"] {
+            store
+                .record_failure(
+                    URL,
+                    Some("GitHub"),
+                    t(&format!("2024-03-01T{hour}:00:00Z")),
+                    "timeout",
+                    "operation timed out\nafter 30 s",
+                )
+                .expect("failure");
+        }
+        let state = store.source(URL).expect("read").expect("present");
+        assert_eq!(state.consecutive_failures, 2);
+        assert_eq!(state.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(
+            state.last_error.as_deref(),
+            Some("operation timed out after 30 s")
+        );
+        assert_eq!(state.last_error_class.as_deref(), Some("timeout"));
+        assert_eq!(state.last_checked_at, Some(t("2024-03-01T12:00:00Z")));
+        assert_eq!(state.last_success_at, Some(t("2024-03-01T10:00:00Z")));
+        store
+            .record_fetch(&fetch("2024-03-01T13:00:00Z", 304, None, None))
+            .expect("recovered");
+        let state = store.source(URL).expect("read").expect("present");
+        assert_eq!(state.consecutive_failures, 0);
+        assert_eq!(state.validators().etag.as_deref(), Some("\"v1\""));
+    }
+
+    #[test]
+    fn error_status_is_refused_as_a_fetch() {
+        let mut store = Store::open_in_memory().expect("store");
+        let err = store
+            .record_fetch(&fetch("2024-03-01T10:00:00Z", 503, None, Some(b"down")))
+            .expect_err("503 is not a success");
+        assert!(err.to_string().contains(URL), "{err}");
+        assert_eq!(store.source(URL).expect("read"), None);
+    }
+
+    #[test]
+    fn item_window_and_next_attempt_are_recorded() {
+        let mut store = Store::open_in_memory().expect("store");
+        store
+            .record_items_window(
+                URL,
+                Some(t("2024-01-01T00:00:00Z")),
+                Some(t("2024-03-01T00:00:00Z")),
+            )
+            .expect("window");
+        store
+            .set_next_attempt(URL, Some(t("2024-03-01T10:30:00Z")))
+            .expect("next attempt");
+        let state = store.source(URL).expect("read").expect("present");
+        assert_eq!(state.oldest_item_at, Some(t("2024-01-01T00:00:00Z")));
+        assert_eq!(state.newest_item_at, Some(t("2024-03-01T00:00:00Z")));
+        assert_eq!(state.next_attempt_at, Some(t("2024-03-01T10:30:00Z")));
+        assert_eq!(state.consecutive_failures, 0);
+        assert_eq!(store.sources().expect("all").len(), 1);
+        assert_eq!(store.counts().expect("counts").sources, 1);
+    }
+}
