@@ -159,35 +159,26 @@ impl SearchIndex {
             move |source| IndexError::Dir { dir, op, source }
         };
         std::fs::create_dir_all(dir).map_err(dir_err("create the directory"))?;
-        let existing = if dir.join("meta.json").exists() {
-            match Index::open_in_dir(dir) {
-                Ok(index) if index.schema() == schema => Some(index),
-                Ok(_) => {
-                    tracing::info!(index = %location, "index schema changed; rebuilding");
-                    None
+        if dir.join("meta.json").exists() {
+            let reason = match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => {
+                    match SearchIndex::with_index(index, fields, location.clone()) {
+                        Ok(opened) => return Ok(opened),
+                        Err(error) => error.to_string(),
+                    }
                 }
-                Err(error) => {
-                    tracing::warn!(index = %location, %error, "index unreadable; rebuilding");
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let index = match existing {
-            Some(index) => index,
-            None => {
-                if dir.join("meta.json").exists() {
-                    std::fs::remove_dir_all(dir).map_err(dir_err("wipe the old index"))?;
-                    std::fs::create_dir_all(dir).map_err(dir_err("create the directory"))?;
-                }
-                Index::create_in_dir(dir, schema).map_err(|source| IndexError::Tantivy {
-                    location: location.clone(),
-                    op: "creating the index",
-                    source,
-                })?
-            }
-        };
+                Ok(_) => "its schema differs from this build's".to_string(),
+                Err(error) => error.to_string(),
+            };
+            tracing::warn!(index = %location, %reason, "discarding the index; the next sync rebuilds it");
+            std::fs::remove_dir_all(dir).map_err(dir_err("wipe the old index"))?;
+            std::fs::create_dir_all(dir).map_err(dir_err("create the directory"))?;
+        }
+        let index = Index::create_in_dir(dir, schema).map_err(|source| IndexError::Tantivy {
+            location: location.clone(),
+            op: "creating the index",
+            source,
+        })?;
         SearchIndex::with_index(index, fields, location)
     }
 

@@ -248,3 +248,37 @@ fn index_with_a_foreign_schema_is_replaced() {
     assert_eq!(index.sync(&store).expect("sync"), 3);
     assert_eq!(index.num_docs(), 3);
 }
+
+#[test]
+fn index_with_truncated_files_is_rebuilt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index_dir = dir.path().join("index");
+    let mut store = Store::open_in_memory().expect("store");
+    store
+        .upsert_incidents(&incidents(), t("2024-05-02T09:00:00Z"))
+        .expect("upsert");
+    let query = SearchQuery {
+        text: "outage".into(),
+        limit: 10,
+        ..SearchQuery::default()
+    };
+    let before = {
+        let mut index = SearchIndex::open(&index_dir).expect("create index");
+        index.sync(&store).expect("sync");
+        index.search(&query).expect("search")
+    };
+    for entry in std::fs::read_dir(&index_dir).expect("list") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !name.starts_with('.') && name != "meta.json" {
+            std::fs::File::create(&path).expect("truncate");
+        }
+    }
+    let mut index = SearchIndex::open(&index_dir).expect("open damaged index");
+    assert_eq!(index.indexed_rev(), 0);
+    assert_eq!(index.sync(&store).expect("heal"), 3);
+    assert_eq!(index.search(&query).expect("search"), before);
+}
