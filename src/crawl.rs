@@ -17,7 +17,7 @@ use crate::index::{IndexError, SearchIndex};
 use crate::model::Incident;
 use crate::parse::{self, ParseContext, Parsed};
 use crate::sources::Source;
-use crate::store::{FetchRecord, Store, StoreError, UpsertCounts};
+use crate::store::{FetchRecord, FetchedBody, Store, StoreError, UpsertCounts};
 
 /// Where a run's data lives: the SQLite store (the truth) and the derived index.
 #[derive(Debug, Clone)]
@@ -230,12 +230,11 @@ fn write_results(
                 store.record_fetch(&FetchRecord {
                     url: source.url.clone(),
                     vendor: source.vendor.clone(),
+                    kind: source.kind,
+                    role: source.role,
                     fetched_at: now,
                     http_status: 304,
-                    etag: validators.etag,
-                    last_modified: validators.last_modified,
-                    content_type: None,
-                    format: None,
+                    validators,
                     body: None,
                 })?;
                 report.not_modified += 1;
@@ -245,7 +244,7 @@ fn write_results(
                 fetched,
                 parsed,
             } => {
-                let format = parsed.as_ref().ok().map(|p| p.format.as_str().to_string());
+                let format = parsed.as_ref().ok().map(|p| p.format);
                 let ok = parsed.is_ok();
                 // The raw body is kept even when it does not parse, so extraction can be re-run
                 // once the parser learns the format; its validators are not, so the next crawl
@@ -253,20 +252,27 @@ fn write_results(
                 store.record_fetch(&FetchRecord {
                     url: source.url.clone(),
                     vendor: source.vendor.clone(),
+                    kind: source.kind,
+                    role: source.role,
                     fetched_at: now,
                     http_status: fetched.status,
-                    etag: if ok { fetched.validators.etag } else { None },
-                    last_modified: if ok { fetched.validators.last_modified } else { None },
-                    content_type: fetched.content_type,
-                    format,
-                    body: Some(fetched.body),
+                    validators: if ok {
+                        fetched.validators
+                    } else {
+                        Validators::default()
+                    },
+                    body: Some(FetchedBody {
+                        bytes: fetched.body,
+                        content_type: fetched.content_type,
+                        format,
+                    }),
                 })?;
                 match parsed {
                     Ok(parsed) => {
                         let counts = store.upsert_incidents(&parsed.incidents, now)?;
-                        report.incidents.add(&counts);
+                        add_counts(&mut report.incidents, &counts);
                         if let Some((oldest, newest)) = window(&parsed.incidents) {
-                            store.record_items_window(&source.url, oldest, newest)?;
+                            store.record_items_window(&source.url, Some(oldest), Some(newest))?;
                         }
                         report.ok += 1;
                     }
@@ -335,7 +341,7 @@ pub fn ingest(
             Ok(parsed) => {
                 let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
                 progress.source_done(&name, &format!("{} incidents", parsed.incidents.len()));
-                report.incidents.add(&counts);
+                add_counts(&mut report.incidents, &counts);
                 report.ok += 1;
             }
             Err(e) => {
@@ -376,4 +382,10 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>) {
     } else {
         out.push(path.to_path_buf());
     }
+}
+
+fn add_counts(total: &mut UpsertCounts, more: &UpsertCounts) {
+    total.new += more.new;
+    total.updated += more.updated;
+    total.unchanged += more.unchanged;
 }

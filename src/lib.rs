@@ -5,12 +5,20 @@
 //! [`crawl`] is the only module that knows every stage. SQLite ([`store`]) is the source of
 //! truth; the tantivy [`index`] is derived from it and can be rebuilt at any time.
 
-pub mod extract;
-pub mod fetch;
 pub mod model;
-pub mod parse;
-pub mod snapshot;
+
 pub mod sources;
+pub mod fetch;
+pub mod snapshot;
+pub mod parse;
+pub mod extract;
+pub mod store;
+pub mod index;
+pub mod search_syntax;
+pub mod query;
+pub mod stats;
+pub mod export;
+pub mod crawl;
+
 pub mod cli;
 pub mod commands;
-pub mod crawl;

@@ -5,3 +5,4 @@ mod corpus;
 mod crawl;
 mod sources;
 mod statuspage;
+mod store;

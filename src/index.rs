@@ -1,0 +1,795 @@
+//! The tantivy full-text index over incidents: derived data, rebuilt from the store at will.
+//!
+//! Each incident is one document keyed by its id. The store's `rev` counter drives
+//! synchronisation: every commit carries the highest rev it indexed as its payload, so after a
+//! crash between a store write and an index commit the next [`SearchIndex::sync`] indexes the
+//! gap, and re-indexing an incident first deletes its old document, so there are never two.
+//!
+//! Searches return ids, scores and snippets; the facts shown to users are read back from the
+//! store (see [`crate::query`]).
+
+use std::ops::{Bound, Range};
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
+    TantivyError, Term,
+};
+use thiserror::Error;
+
+use crate::extract::text::truncate_chars;
+use crate::model::{Incident, Severity};
+use crate::store::{ChangedIncident, Store, StoreError};
+
+/// Incidents read from the store and committed per batch, bounding memory during a rebuild.
+const SYNC_BATCH: usize = 500;
+
+/// Indexing heap; one thread, since the machine is shared and batches are small.
+const WRITER_MEMORY: usize = 32 * 1024 * 1024;
+
+/// Deepest parenthesis nesting passed to the query parser. Deeper nesting only comes from
+/// hostile input and overflows the parser's stack (an abort, not an error).
+const MAX_QUERY_DEPTH: usize = 32;
+
+/// Characters of body text shown when the query has no words to highlight.
+const PLAIN_SNIPPET_CHARS: usize = 150;
+
+/// Why the index could not be opened, written or searched. Each message names the index.
+#[derive(Debug, Error)]
+pub enum IndexError {
+    /// The index directory could not be created or wiped.
+    #[error("index {dir}: cannot {op}: {source}")]
+    Dir {
+        dir: PathBuf,
+        op: &'static str,
+        source: std::io::Error,
+    },
+    /// tantivy failed; `op` says at which step.
+    #[error("index {location}: {op} failed: {source}")]
+    Tantivy {
+        location: String,
+        op: &'static str,
+        source: TantivyError,
+    },
+    /// Reading incidents to index from the store failed.
+    #[error("index {location}: reading changed incidents from the store failed: {source}")]
+    Store {
+        location: String,
+        source: Box<StoreError>,
+    },
+}
+
+/// A search: words in tantivy's query syntax plus structured filters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchQuery {
+    /// Free text; syntax errors are tolerated. Empty means "everything matching the filters",
+    /// newest first.
+    pub text: String,
+    /// Canonical vendor name, compared ignoring ASCII case.
+    pub vendor: Option<String>,
+    /// Inclusive, on the start (or the time first seen when the source gave no start).
+    pub since: Option<chrono::DateTime<Utc>>,
+    /// Exclusive, like `since`.
+    pub until: Option<chrono::DateTime<Utc>>,
+    pub severity: Option<Severity>,
+    pub limit: usize,
+}
+
+/// One matching incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    /// BM25 relevance; 0 when the query had no text to rank by.
+    pub score: f32,
+    pub snippet: Snippet,
+}
+
+/// A short excerpt with the matched words marked, as plain text: callers escape it for their
+/// medium (terminal, HTML) and then mark the ranges, so no markup ever comes from the index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snippet {
+    pub text: String,
+    /// Byte ranges into `text`, sorted and non-overlapping.
+    pub highlights: Vec<Range<usize>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    vendor: Field,
+    vendor_text: Field,
+    title: Field,
+    body: Field,
+    severity: Field,
+    status: Field,
+    start: Field,
+    end: Field,
+}
+
+/// The index, its reader, and the field handles of the current schema.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// The directory, or "in RAM", for error messages.
+    location: String,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let stemmed = TextFieldIndexing::default()
+        .set_tokenizer("en_stem")
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text = TextOptions::default().set_indexing_options(stemmed.clone());
+    let stored_text = text.clone().set_stored();
+    let date = DateOptions::from(INDEXED).set_precision(DateTimePrecision::Seconds);
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        vendor: builder.add_text_field("vendor", STRING),
+        vendor_text: builder.add_text_field("vendor_text", text),
+        title: builder.add_text_field("title", stored_text.clone()),
+        body: builder.add_text_field("body", stored_text),
+        severity: builder.add_text_field("severity", STRING),
+        status: builder.add_text_field("status", STRING),
+        start: builder.add_date_field("start", date.clone().set_fast().set_stored()),
+        end: builder.add_date_field("end", date),
+    };
+    (builder.build(), fields)
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it if missing. An index with another schema, or one
+    /// tantivy cannot open, is wiped and recreated empty: it is derived data, and the next
+    /// [`SearchIndex::sync`] refills it from the store.
+    pub fn open(dir: &Path) -> Result<SearchIndex, IndexError> {
+        let (schema, fields) = schema();
+        let location = dir.display().to_string();
+        let dir_err = |op: &'static str| {
+            let dir = dir.to_path_buf();
+            move |source| IndexError::Dir { dir, op, source }
+        };
+        std::fs::create_dir_all(dir).map_err(dir_err("create the directory"))?;
+        if dir.join("meta.json").exists() {
+            let reason = match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => {
+                    match SearchIndex::with_index(index, fields, location.clone()) {
+                        Ok(opened) => return Ok(opened),
+                        Err(error) => error.to_string(),
+                    }
+                }
+                Ok(_) => "its schema differs from this build's".to_string(),
+                Err(error) => error.to_string(),
+            };
+            tracing::warn!(index = %location, %reason, "discarding the index; the next sync rebuilds it");
+            std::fs::remove_dir_all(dir).map_err(dir_err("wipe the old index"))?;
+            std::fs::create_dir_all(dir).map_err(dir_err("create the directory"))?;
+        }
+        let index = Index::create_in_dir(dir, schema).map_err(|source| IndexError::Tantivy {
+            location: location.clone(),
+            op: "creating the index",
+            source,
+        })?;
+        SearchIndex::with_index(index, fields, location)
+    }
+
+    /// An empty index in memory, for tests and one-shot commands.
+    pub fn open_in_ram() -> Result<SearchIndex, IndexError> {
+        let (schema, fields) = schema();
+        SearchIndex::with_index(Index::create_in_ram(schema), fields, "in RAM".to_string())
+    }
+
+    fn with_index(
+        index: Index,
+        fields: Fields,
+        location: String,
+    ) -> Result<SearchIndex, IndexError> {
+        // Another process (the crawler) may commit: pick that up, and our own commits reload
+        // explicitly so a sync is visible to the next search at once.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|source| IndexError::Tantivy {
+                location: location.clone(),
+                op: "opening a reader",
+                source,
+            })?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            location,
+        })
+    }
+
+    /// The highest store rev the last commit indexed; 0 when there is none or the payload is
+    /// unreadable, which makes the next sync re-index everything (safe, only slower).
+    pub fn indexed_rev(&self) -> i64 {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|meta| meta.payload)
+            .and_then(|payload| payload.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Documents in the last commit this reader sees.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Indexes every incident the store wrote after [`SearchIndex::indexed_rev`] and returns
+    /// how many. An index claiming a rev the store never reached (the database was replaced)
+    /// is rebuilt.
+    pub fn sync(&mut self, store: &Store) -> Result<usize, IndexError> {
+        let from = self.indexed_rev();
+        let store_rev = store.current_rev().map_err(|source| IndexError::Store {
+            location: self.location.clone(),
+            source: Box::new(source),
+        })?;
+        if from > store_rev {
+            tracing::warn!(index = %self.location, from, store_rev, "index ahead of the store; rebuilding");
+            return self.rebuild(store);
+        }
+        if from == store_rev {
+            return Ok(0);
+        }
+        self.index_from(store, from, false)
+    }
+
+    /// Drops every document and indexes the whole store again.
+    pub fn rebuild(&mut self, store: &Store) -> Result<usize, IndexError> {
+        self.index_from(store, 0, true)
+    }
+
+    fn index_from(&mut self, store: &Store, from: i64, wipe: bool) -> Result<usize, IndexError> {
+        let location = self.location.clone();
+        let tantivy_err = |op: &'static str| {
+            let location = location.clone();
+            move |source| IndexError::Tantivy {
+                location,
+                op,
+                source,
+            }
+        };
+        let mut writer: IndexWriter = self
+            .index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .map_err(tantivy_err("opening the writer"))?;
+        if wipe {
+            writer
+                .delete_all_documents()
+                .map_err(tantivy_err("deleting all documents"))?;
+        }
+        let mut rev = from;
+        let mut indexed = 0;
+        let mut committed = false;
+        loop {
+            let batch =
+                store
+                    .changed_since(rev, SYNC_BATCH)
+                    .map_err(|source| IndexError::Store {
+                        location: location.clone(),
+                        source: Box::new(source),
+                    })?;
+            if batch.is_empty() {
+                break;
+            }
+            for changed in &batch {
+                writer.delete_term(Term::from_field_text(self.fields.id, &changed.incident.id));
+                writer
+                    .add_document(self.document(changed))
+                    .map_err(tantivy_err("adding a document"))?;
+                rev = rev.max(changed.rev);
+                indexed += 1;
+            }
+            commit(&mut writer, rev).map_err(tantivy_err("committing"))?;
+            committed = true;
+        }
+        if wipe && !committed {
+            commit(&mut writer, rev).map_err(tantivy_err("committing"))?;
+        }
+        writer
+            .wait_merging_threads()
+            .map_err(tantivy_err("finishing merges"))?;
+        self.reader
+            .reload()
+            .map_err(tantivy_err("reloading the reader"))?;
+        Ok(indexed)
+    }
+
+    fn document(&self, changed: &ChangedIncident) -> TantivyDocument {
+        let f = &self.fields;
+        let incident = &changed.incident;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &incident.id);
+        doc.add_text(f.vendor, vendor_key(&incident.vendor));
+        doc.add_text(f.vendor_text, &incident.vendor);
+        doc.add_text(f.title, &incident.title);
+        doc.add_text(f.body, body_text(incident));
+        doc.add_text(f.severity, incident.severity.as_str());
+        doc.add_text(f.status, incident.status.as_str());
+        // The same date the store filters and sorts on, so both answer a date range alike.
+        doc.add_date(
+            f.start,
+            tantivy_date(incident.start.unwrap_or(changed.first_seen)),
+        );
+        if let Some(end) = incident.end {
+            doc.add_date(f.end, tantivy_date(end));
+        }
+        doc
+    }
+
+    /// Runs a search. Text is ranked by BM25 over title (boosted 2x), body and vendor name;
+    /// without text, matches come newest first.
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, IndexError> {
+        if q.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let tantivy_err = |op: &'static str| {
+            move |source| IndexError::Tantivy {
+                location: self.location.clone(),
+                op,
+                source,
+            }
+        };
+        let searcher = self.reader.searcher();
+        let filters = self.filters(q);
+        let text = defuse_query(&q.text);
+        if text.trim().is_empty() {
+            let query: Box<dyn Query> = if filters.is_empty() {
+                Box::new(AllQuery)
+            } else {
+                Box::new(BooleanQuery::new(
+                    filters.into_iter().map(|f| (Occur::Must, f)).collect(),
+                ))
+            };
+            let newest_first = TopDocs::with_limit(q.limit)
+                .order_by_fast_field::<tantivy::DateTime>("start", Order::Desc);
+            let top = searcher
+                .search(&query, &newest_first)
+                .map_err(tantivy_err("searching"))?;
+            let mut hits = Vec::with_capacity(top.len());
+            for (_, address) in top {
+                if let Some(hit) = self.hit(&searcher, address, 0.0, None)? {
+                    hits.push(hit);
+                }
+            }
+            return Ok(hits);
+        }
+
+        let mut parser = QueryParser::for_index(
+            &self.index,
+            vec![self.fields.title, self.fields.body, self.fields.vendor_text],
+        );
+        parser.set_field_boost(self.fields.title, 2.0);
+        let (text_query, errors) = parser.parse_query_lenient(&text);
+        if !errors.is_empty() {
+            tracing::debug!(query = %text, errors = errors.len(), "query parsed leniently");
+        }
+        let generators = Generators {
+            body: SnippetGenerator::create(&searcher, text_query.as_ref(), self.fields.body)
+                .map_err(tantivy_err("preparing snippets"))?,
+            title: SnippetGenerator::create(&searcher, text_query.as_ref(), self.fields.title)
+                .map_err(tantivy_err("preparing snippets"))?,
+        };
+        let mut clauses = vec![(Occur::Must, text_query)];
+        for filter in filters {
+            // Filters narrow without changing the ranking.
+            let constant: Box<dyn Query> = Box::new(ConstScoreQuery::new(filter, 0.0));
+            clauses.push((Occur::Must, constant));
+        }
+        let query = BooleanQuery::new(clauses);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(q.limit).order_by_score())
+            .map_err(tantivy_err("searching"))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            if let Some(hit) = self.hit(&searcher, address, score, Some(&generators))? {
+                hits.push(hit);
+            }
+        }
+        Ok(hits)
+    }
+
+    fn filters(&self, q: &SearchQuery) -> Vec<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(vendor) = &q.vendor {
+            let term = Term::from_field_text(f.vendor, &vendor_key(vendor));
+            filters.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+        }
+        if let Some(severity) = q.severity {
+            let term = Term::from_field_text(f.severity, severity.as_str());
+            filters.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+        }
+        if q.since.is_some() || q.until.is_some() {
+            let bound = |t: Option<chrono::DateTime<Utc>>, inclusive: bool| match t {
+                None => Bound::Unbounded,
+                Some(t) => {
+                    let term = Term::from_field_date_for_search(f.start, tantivy_date(t));
+                    if inclusive {
+                        Bound::Included(term)
+                    } else {
+                        Bound::Excluded(term)
+                    }
+                }
+            };
+            filters.push(Box::new(RangeQuery::new(
+                bound(q.since, true),
+                bound(q.until, false),
+            )));
+        }
+        filters
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        score: f32,
+        generators: Option<&Generators>,
+    ) -> Result<Option<Hit>, IndexError> {
+        let doc: TantivyDocument = searcher
+            .doc(address)
+            .map_err(|source| IndexError::Tantivy {
+                location: self.location.clone(),
+                op: "reading a matched document",
+                source,
+            })?;
+        let text_of = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let id = text_of(self.fields.id);
+        if id.is_empty() {
+            tracing::warn!(index = %self.location, "indexed document without an id; skipped");
+            return Ok(None);
+        }
+        let body = text_of(self.fields.body);
+        let title = text_of(self.fields.title);
+        let snippet = generators
+            .and_then(|g| marked(g.body.snippet(&body)).or_else(|| marked(g.title.snippet(&title))))
+            .unwrap_or_else(|| Snippet {
+                text: truncate_chars(
+                    if body.is_empty() { &title } else { &body },
+                    PLAIN_SNIPPET_CHARS,
+                ),
+                highlights: Vec::new(),
+            });
+        Ok(Some(Hit { id, score, snippet }))
+    }
+}
+
+struct Generators {
+    body: SnippetGenerator,
+    title: SnippetGenerator,
+}
+
+/// Our snippet from tantivy's, or `None` when nothing in it matched.
+fn marked(snippet: tantivy::snippet::Snippet) -> Option<Snippet> {
+    if snippet.highlighted().is_empty() {
+        return None;
+    }
+    Some(Snippet {
+        text: snippet.fragment().to_string(),
+        highlights: collapse_overlapped_ranges(snippet.highlighted()),
+    })
+}
+
+fn commit(writer: &mut IndexWriter, rev: i64) -> tantivy::Result<()> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&rev.to_string());
+    prepared.commit()?;
+    Ok(())
+}
+
+/// The text searched besides the title: updates oldest first, then cause, services, regions.
+fn body_text(incident: &Incident) -> String {
+    let mut parts: Vec<&str> = incident.updates.iter().map(|u| u.text.as_str()).collect();
+    parts.extend(incident.cause.as_deref());
+    parts.extend(incident.services.iter().map(String::as_str));
+    parts.extend(incident.regions.iter().map(String::as_str));
+    parts.retain(|p| !p.trim().is_empty());
+    parts.join("\n")
+}
+
+/// The form of a vendor name in the exact-match `vendor` field, the same ASCII case folding
+/// SQLite's NOCASE applies in the store.
+fn vendor_key(vendor: &str) -> String {
+    vendor.trim().to_ascii_lowercase()
+}
+
+/// tantivy counts nanoseconds in an i64 (years 1677 to 2262); later or earlier dates saturate
+/// instead of overflowing.
+fn tantivy_date(t: chrono::DateTime<Utc>) -> tantivy::DateTime {
+    match t.timestamp_nanos_opt() {
+        Some(nanos) => tantivy::DateTime::from_timestamp_nanos(nanos),
+        None if t.timestamp() < 0 => tantivy::DateTime::MIN,
+        None => tantivy::DateTime::MAX,
+    }
+}
+
+/// Makes user text safe for the query parser: control characters become spaces, and
+/// parentheses nested deeper than [`MAX_QUERY_DEPTH`] and `NOT`s beyond that many are dropped.
+/// The parser recurses on both, and hostile nesting would overflow its stack (an abort, not an
+/// error); such input degrades to a looser query instead.
+fn defuse_query(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut flat = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                flat.push(if depth > MAX_QUERY_DEPTH { ' ' } else { '(' });
+            }
+            ')' => {
+                flat.push(if depth > MAX_QUERY_DEPTH { ' ' } else { ')' });
+                depth = depth.saturating_sub(1);
+            }
+            c if c.is_control() => flat.push(' '),
+            c => flat.push(c),
+        }
+    }
+    let mut nots = 0usize;
+    let mut words: Vec<&str> = Vec::new();
+    for word in flat.split_whitespace() {
+        if word == "NOT" {
+            nots += 1;
+            if nots > MAX_QUERY_DEPTH {
+                continue;
+            }
+        }
+        words.push(word);
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::{incident, t, update};
+
+    /// A store with three incidents and an index synced with it.
+    fn setup() -> (Store, SearchIndex) {
+        let mut store = Store::open_in_memory().expect("store");
+        let mut runners = incident("runners", "2024-03-01T10:00:00Z");
+        runners.updates = vec![update(
+            "2024-03-01T10:00:00Z",
+            "investigating",
+            "We are investigating outages affecting hosted runners.",
+        )];
+        runners.severity = Severity::Major;
+        let mut pages = incident("pages", "2024-02-01T10:00:00Z");
+        pages.title = "Pages builds delayed".into();
+        pages.services = vec!["Pages".into()];
+        pages.updates = vec![update(
+            "2024-02-01T10:00:00Z",
+            "investigating",
+            "Builds are queued.",
+        )];
+        let mut slack = incident("msg", "2024-01-15T10:00:00Z");
+        slack.id = "slack:msg".into();
+        slack.vendor = "Slack".into();
+        slack.title = "Messages failing to send".into();
+        slack.services = vec!["Messaging".into()];
+        slack.updates = vec![update(
+            "2024-01-15T10:00:00Z",
+            "investigating",
+            "Some users see an outage when sending messages.",
+        )];
+        store
+            .upsert_incidents(&[runners, pages, slack], t("2024-03-02T00:00:00Z"))
+            .expect("upsert");
+        let mut index = SearchIndex::open_in_ram().expect("index");
+        assert_eq!(index.sync(&store).expect("sync"), 3);
+        (store, index)
+    }
+
+    fn query(text: &str) -> SearchQuery {
+        SearchQuery {
+            text: text.into(),
+            limit: 10,
+            ..SearchQuery::default()
+        }
+    }
+
+    fn ids(hits: &[Hit]) -> Vec<&str> {
+        hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    #[test]
+    fn stemmed_word_matches_with_exact_snippet_highlight() {
+        let (_store, index) = setup();
+        let hits = index.search(&query("outage")).expect("search");
+        assert_eq!(ids(&hits), ["github:runners", "slack:msg"]);
+        let runners = &hits[0];
+        assert_eq!(
+            runners.snippet.text,
+            "We are investigating outages affecting hosted runners.\nActions"
+        );
+        assert_eq!(runners.snippet.highlights, vec![21..28]);
+        assert_eq!(&runners.snippet.text[21..28], "outages");
+        assert!(runners.score > 0.0);
+    }
+
+    #[test]
+    fn title_match_is_snippeted_from_the_title_when_body_has_none() {
+        let (_store, index) = setup();
+        let hits = index.search(&query("delayed")).expect("search");
+        assert_eq!(ids(&hits), ["github:pages"]);
+        assert_eq!(hits[0].snippet.text, "Pages builds delayed");
+        assert_eq!(hits[0].snippet.highlights, vec![13..20]);
+    }
+
+    #[test]
+    fn filters_narrow_by_vendor_date_and_severity() {
+        let (_store, index) = setup();
+        let by_vendor = SearchQuery {
+            vendor: Some("slack".into()),
+            ..query("outage")
+        };
+        assert_eq!(
+            ids(&index.search(&by_vendor).expect("vendor")),
+            ["slack:msg"]
+        );
+        let by_date = SearchQuery {
+            since: Some(t("2024-02-01T00:00:00Z")),
+            until: Some(t("2024-03-01T10:00:00Z")),
+            ..query("")
+        };
+        assert_eq!(
+            ids(&index.search(&by_date).expect("date")),
+            ["github:pages"]
+        );
+        let by_severity = SearchQuery {
+            severity: Some(Severity::Major),
+            ..query("outage")
+        };
+        assert_eq!(
+            ids(&index.search(&by_severity).expect("severity")),
+            ["github:runners"]
+        );
+    }
+
+    #[test]
+    fn empty_text_lists_newest_first_with_plain_snippets() {
+        let (_store, index) = setup();
+        let hits = index.search(&query("  ")).expect("search");
+        assert_eq!(ids(&hits), ["github:runners", "github:pages", "slack:msg"]);
+        assert_eq!(hits[1].score, 0.0);
+        assert_eq!(hits[1].snippet.text, "Builds are queued.\nPages");
+        assert!(hits[1].snippet.highlights.is_empty());
+    }
+
+    #[test]
+    fn limit_zero_returns_nothing() {
+        let (_store, index) = setup();
+        let none = SearchQuery {
+            limit: 0,
+            ..query("outage")
+        };
+        assert_eq!(index.search(&none).expect("search"), vec![]);
+        let one = SearchQuery {
+            limit: 1,
+            ..query("outage")
+        };
+        assert_eq!(index.search(&one).expect("search").len(), 1);
+    }
+
+    #[test]
+    fn malformed_query_does_not_error() {
+        let (_store, index) = setup();
+        index.search(&query("((( AND")).expect("lenient parse");
+        let hits = index.search(&query("outage AND (")).expect("lenient parse");
+        assert!(ids(&hits).contains(&"github:runners"), "{hits:?}");
+    }
+
+    /// Runs a search on a thread with a tokio worker's stack size: the parser must fit in it.
+    fn search_on_small_stack(index: &SearchIndex, text: &str) -> Result<Vec<Hit>, IndexError> {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn_scoped(scope, || index.search(&query(text)))
+                .expect("spawn")
+                .join()
+                .expect("no stack overflow")
+        })
+    }
+
+    #[test]
+    fn deeply_nested_query_neither_errors_nor_overflows_the_stack() {
+        let (_store, index) = setup();
+        let parens = format!(
+            "{}outage{}\u{1b}[2J",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        let hits = search_on_small_stack(&index, &parens).expect("nested parentheses");
+        assert_eq!(ids(&hits), ["github:runners", "slack:msg"]);
+        for hostile in ["NOT ", "NOT(", "(NOT ", "NOT(a OR "] {
+            let text = format!("{}outage", hostile.repeat(10_000));
+            search_on_small_stack(&index, &text).expect(hostile);
+        }
+    }
+
+    #[test]
+    fn defused_query_keeps_ordinary_syntax() {
+        assert_eq!(
+            defuse_query("(aws OR gcp) AND NOT s3\t\"us-east-1\""),
+            "(aws OR gcp) AND NOT s3 \"us-east-1\""
+        );
+        let nots = defuse_query(&"NOT ".repeat(40));
+        assert_eq!(nots.split(' ').count(), MAX_QUERY_DEPTH);
+    }
+
+    #[test]
+    fn sync_after_crash_indexes_the_gap_without_duplicates() {
+        let (mut store, mut index) = setup();
+        assert_eq!(index.indexed_rev(), 3);
+        // The store commits, then the process dies before the index commit.
+        let mut resolved = incident("runners", "2024-03-01T10:00:00Z");
+        resolved.status = crate::model::Status::Resolved;
+        resolved.updates = vec![update(
+            "2024-03-01T11:00:00Z",
+            "resolved",
+            "Runners recovered.",
+        )];
+        let fresh = incident("fresh", "2024-03-05T10:00:00Z");
+        store
+            .upsert_incidents(&[resolved, fresh], t("2024-03-05T11:00:00Z"))
+            .expect("upsert");
+        assert!(index.search(&query("recovered")).expect("stale").is_empty());
+        assert_eq!(index.sync(&store).expect("heal"), 2);
+        assert_eq!(index.indexed_rev(), 5);
+        assert_eq!(index.num_docs(), 4);
+        assert_eq!(
+            ids(&index.search(&query("recovered")).expect("healed")),
+            ["github:runners"]
+        );
+        assert_eq!(index.sync(&store).expect("nothing left"), 0);
+    }
+
+    #[test]
+    fn index_ahead_of_a_replaced_store_is_rebuilt() {
+        let (_store, mut index) = setup();
+        let mut replaced = Store::open_in_memory().expect("store");
+        replaced
+            .upsert_incidents(
+                &[incident("only", "2024-03-01T10:00:00Z")],
+                t("2024-03-02T00:00:00Z"),
+            )
+            .expect("upsert");
+        assert_eq!(index.sync(&replaced).expect("rebuild"), 1);
+        assert_eq!(index.num_docs(), 1);
+        assert_eq!(index.indexed_rev(), 1);
+    }
+
+    #[test]
+    fn dates_beyond_tantivy_range_saturate() {
+        assert_eq!(
+            tantivy_date(t("9999-12-31T00:00:00Z")),
+            tantivy::DateTime::MAX
+        );
+        assert_eq!(
+            tantivy_date(t("1000-01-01T00:00:00Z")),
+            tantivy::DateTime::MIN
+        );
+        assert_eq!(
+            tantivy_date(t("2024-03-01T10:00:00Z")),
+            tantivy::DateTime::from_timestamp_secs(1_709_287_200)
+        );
+    }
+}

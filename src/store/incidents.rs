@@ -1,0 +1,763 @@
+//! Incidents: the upsert that merges what a crawl saw into what is stored, and the reads.
+//!
+//! An incident lives in three tables: `incidents` (one row, the merged current state),
+//! `updates` (one row per update ever seen, so none is lost when a feed prunes) and
+//! `incident_versions` (the whole incident as JSON each time its content changed).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use super::merge::{canonical, content_hash, merge};
+use super::{
+    Store, StoreError, corrupt, current_rev, decode_time, encode_time, sql_error, to_sql_int,
+};
+use crate::model::{Incident, Severity, SourceRef, Update};
+
+/// What one upsert did, for crawl summaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertCounts {
+    /// Ids the store had never seen.
+    pub new: usize,
+    /// Known ids whose merged content changed (a new rev and a new version).
+    pub updated: usize,
+    /// Known ids that brought nothing new.
+    pub unchanged: usize,
+}
+
+/// Which incidents [`Store::incidents`] returns. `since` is inclusive and `until` exclusive,
+/// both compared with the start, or with the time first seen when the source gave no start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncidentFilter {
+    /// Canonical vendor name, compared ignoring ASCII case.
+    pub vendor: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub severity: Option<Severity>,
+    pub limit: Option<usize>,
+}
+
+/// An incident written after a given rev, for index synchronisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangedIncident {
+    /// The rev of its last write; the index stores the highest one it has seen.
+    pub rev: i64,
+    /// When the store first saw it: the index's date for an incident without a start.
+    pub first_seen: DateTime<Utc>,
+    pub incident: Incident,
+}
+
+/// One content version of an incident, as it was when first seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentVersion {
+    pub seen_at: DateTime<Utc>,
+    pub incident: Incident,
+}
+
+/// An `incidents` row read back, before its updates are attached.
+struct StoredRow {
+    incident: Incident,
+    rev: i64,
+    first_seen: DateTime<Utc>,
+    content_hash: String,
+}
+
+/// The columns every read selects, in the order [`read_row`] expects.
+const COLUMNS: &str = r#"id, vendor, title, start, "end", status, severity, severity_native,
+    regions, services, cause, sources, rev, first_seen, content_hash"#;
+
+impl Store {
+    /// Merges `incidents` into the store in one transaction (see the module `merge` for the
+    /// rules). Only an incident whose merged content changed gets a new rev and a new version;
+    /// re-upserting the same data only moves `last_seen`.
+    pub fn upsert_incidents(
+        &mut self,
+        incidents: &[Incident],
+        seen_at: DateTime<Utc>,
+    ) -> Result<UpsertCounts, StoreError> {
+        let db = self.db.as_str();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_error(db, "starting the incident upsert", e))?;
+        let mut rev = current_rev(&tx, db)?;
+        let mut counts = UpsertCounts::default();
+        let seen = encode_time(seen_at);
+        for incoming in incidents {
+            let stored = read_stored(&tx, db, &incoming.id)?;
+            let merged = match &stored {
+                Some(old) => merge(&old.incident, incoming),
+                None => canonical(incoming),
+            };
+            let hash = content_hash(&merged)
+                .map_err(|e| corrupt(db, format!("incident {}", merged.id), e))?;
+            if let Some(old) = &stored
+                && old.content_hash == hash
+            {
+                tx.execute(
+                    "UPDATE incidents SET last_seen = max(last_seen, ?2) WHERE id = ?1",
+                    params![merged.id, seen],
+                )
+                .map_err(|e| sql_error(db, &format!("touching incident {}", merged.id), e))?;
+                counts.unchanged += 1;
+                continue;
+            }
+            rev += 1;
+            write_incident(&tx, db, &merged, rev, &seen, &hash)?;
+            if stored.is_some() {
+                counts.updated += 1;
+            } else {
+                counts.new += 1;
+            }
+        }
+        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'rev'", [rev])
+            .map_err(|e| sql_error(db, "advancing the rev counter", e))?;
+        tx.commit()
+            .map_err(|e| sql_error(db, "committing the incident upsert", e))?;
+        Ok(counts)
+    }
+
+    /// The stored incident with this id.
+    pub fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
+        Ok(read_stored(&self.conn, &self.db, id)?.map(|row| row.incident))
+    }
+
+    /// Incidents matching `filter`, newest first.
+    pub fn incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, StoreError> {
+        let db = self.db.as_str();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM incidents
+             WHERE (?1 IS NULL OR vendor = ?1)
+               AND (?2 IS NULL OR coalesce(start, first_seen) >= ?2)
+               AND (?3 IS NULL OR coalesce(start, first_seen) < ?3)
+               AND (?4 IS NULL OR severity = ?4)
+             ORDER BY coalesce(start, first_seen) DESC, id
+             LIMIT ?5"
+        );
+        let limit = filter.limit.map_or(-1, to_sql_int);
+        let rows = query_rows(
+            &self.conn,
+            db,
+            &sql,
+            params![
+                filter.vendor.as_deref().map(str::trim),
+                filter.since.map(encode_time),
+                filter.until.map(encode_time),
+                filter.severity.map(Severity::as_str),
+                limit
+            ],
+            "listing incidents",
+        )?;
+        Ok(rows.into_iter().map(|row| row.incident).collect())
+    }
+
+    /// Up to `limit` incidents written after `rev`, in rev order, so a caller can resume from
+    /// the last rev it processed.
+    pub fn changed_since(
+        &self,
+        rev: i64,
+        limit: usize,
+    ) -> Result<Vec<ChangedIncident>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM incidents WHERE rev > ?1 ORDER BY rev LIMIT ?2");
+        let rows = query_rows(
+            &self.conn,
+            &self.db,
+            &sql,
+            params![rev, to_sql_int(limit)],
+            "listing incidents changed since a rev",
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ChangedIncident {
+                rev: row.rev,
+                first_seen: row.first_seen,
+                incident: row.incident,
+            })
+            .collect())
+    }
+
+    /// Every content version of an incident, oldest first.
+    pub fn versions(&self, id: &str) -> Result<Vec<IncidentVersion>, StoreError> {
+        let db = self.db.as_str();
+        let op = || format!("reading the versions of incident {id}");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seen_at, json FROM incident_versions
+                 WHERE incident_id = ?1 ORDER BY seen_at, rowid",
+            )
+            .map_err(|e| sql_error(db, &op(), e))?;
+        let raw = stmt
+            .query_map([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| sql_error(db, &op(), e))?;
+        let mut out = Vec::with_capacity(raw.len());
+        for (seen_at, json) in raw {
+            let what = || format!("a version of incident {id}");
+            out.push(IncidentVersion {
+                seen_at: decode_time(&seen_at).map_err(|e| corrupt(db, what(), e))?,
+                incident: serde_json::from_str(&json).map_err(|e| corrupt(db, what(), e))?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Inserts or replaces the row, adds the updates not stored yet and records the version.
+fn write_incident(
+    conn: &Connection,
+    db: &str,
+    incident: &Incident,
+    rev: i64,
+    seen: &str,
+    hash: &str,
+) -> Result<(), StoreError> {
+    let id = incident.id.as_str();
+    let op = |what: &str| format!("{what} of incident {id}");
+    let regions = to_json(db, id, "regions", &incident.regions)?;
+    let services = to_json(db, id, "services", &incident.services)?;
+    let sources = to_json(db, id, "sources", &incident.sources)?;
+    let whole = to_json(db, id, "the version", incident)?;
+    conn.execute(
+        r#"INSERT INTO incidents (id, vendor, title, start, "end", status, severity,
+               severity_native, regions, services, cause, sources, rev, first_seen, last_seen,
+               content_hash)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)
+           ON CONFLICT(id) DO UPDATE SET
+               vendor = excluded.vendor, title = excluded.title, start = excluded.start,
+               "end" = excluded."end", status = excluded.status, severity = excluded.severity,
+               severity_native = excluded.severity_native, regions = excluded.regions,
+               services = excluded.services, cause = excluded.cause, sources = excluded.sources,
+               rev = excluded.rev, last_seen = max(last_seen, excluded.last_seen),
+               content_hash = excluded.content_hash"#,
+        params![
+            id,
+            incident.vendor,
+            incident.title,
+            incident.start.map(encode_time),
+            incident.end.map(encode_time),
+            incident.status.as_str(),
+            incident.severity.as_str(),
+            incident.severity_native,
+            regions,
+            services,
+            incident.cause,
+            sources,
+            rev,
+            seen,
+            hash
+        ],
+    )
+    .map_err(|e| sql_error(db, &op("writing the row"), e))?;
+    let mut insert_update = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO updates (incident_id, at, status, text) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(|e| sql_error(db, &op("writing the updates"), e))?;
+    for update in &incident.updates {
+        insert_update
+            .execute(params![
+                id,
+                update.at.map(encode_time),
+                update.status,
+                update.text
+            ])
+            .map_err(|e| sql_error(db, &op("writing the updates"), e))?;
+    }
+    conn.execute(
+        "INSERT INTO incident_versions (incident_id, seen_at, content_hash, json)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![id, seen, hash, whole],
+    )
+    .map_err(|e| sql_error(db, &op("recording a version"), e))?;
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(
+    db: &str,
+    id: &str,
+    field: &str,
+    value: &T,
+) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| corrupt(db, format!("{field} of incident {id}"), e))
+}
+
+fn read_stored(conn: &Connection, db: &str, id: &str) -> Result<Option<StoredRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM incidents WHERE id = ?1");
+    let op = || format!("reading incident {id}");
+    let raw = conn
+        .prepare_cached(&sql)
+        .and_then(|mut stmt| stmt.query_row([id], RawRow::from_row).optional())
+        .map_err(|e| sql_error(db, &op(), e))?;
+    raw.map(|raw| raw.decode(conn, db)).transpose()
+}
+
+fn query_rows(
+    conn: &Connection,
+    db: &str,
+    sql: &str,
+    params: impl rusqlite::Params,
+    op: &str,
+) -> Result<Vec<StoredRow>, StoreError> {
+    let raws = conn
+        .prepare_cached(sql)
+        .and_then(|mut stmt| {
+            stmt.query_map(params, RawRow::from_row)?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|e| sql_error(db, op, e))?;
+    let mut out = Vec::with_capacity(raws.len());
+    for raw in raws {
+        out.push(raw.decode(conn, db)?);
+    }
+    Ok(out)
+}
+
+/// The columns as SQLite returns them; decoding is separate so a bad value becomes a
+/// [`StoreError::Corrupt`] naming the incident rather than an opaque conversion error.
+struct RawRow {
+    id: String,
+    vendor: String,
+    title: String,
+    start: Option<String>,
+    end: Option<String>,
+    status: String,
+    severity: String,
+    severity_native: Option<String>,
+    regions: String,
+    services: String,
+    cause: Option<String>,
+    sources: String,
+    rev: i64,
+    first_seen: String,
+    content_hash: String,
+}
+
+impl RawRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<RawRow> {
+        Ok(RawRow {
+            id: r.get(0)?,
+            vendor: r.get(1)?,
+            title: r.get(2)?,
+            start: r.get(3)?,
+            end: r.get(4)?,
+            status: r.get(5)?,
+            severity: r.get(6)?,
+            severity_native: r.get(7)?,
+            regions: r.get(8)?,
+            services: r.get(9)?,
+            cause: r.get(10)?,
+            sources: r.get(11)?,
+            rev: r.get(12)?,
+            first_seen: r.get(13)?,
+            content_hash: r.get(14)?,
+        })
+    }
+
+    fn decode(self, conn: &Connection, db: &str) -> Result<StoredRow, StoreError> {
+        let id = self.id;
+        let bad =
+            |field: &str, reason: String| corrupt(db, format!("{field} of incident {id}"), reason);
+        let time = |field: &str, s: Option<String>| {
+            s.map(|s| decode_time(&s).map_err(|e| bad(field, format!("{s:?}: {e}"))))
+                .transpose()
+        };
+        let list = |field: &str, s: &str| -> Result<Vec<String>, StoreError> {
+            serde_json::from_str(s).map_err(|e| bad(field, e.to_string()))
+        };
+        let start = time("start", self.start)?;
+        let end = time("end", self.end)?;
+        let first_seen = decode_time(&self.first_seen)
+            .map_err(|e| bad("first_seen", format!("{:?}: {e}", self.first_seen)))?;
+        let status = self.status.parse().map_err(|e| bad("status", e))?;
+        let severity = self.severity.parse().map_err(|e| bad("severity", e))?;
+        let regions = list("regions", &self.regions)?;
+        let services = list("services", &self.services)?;
+        let sources: Vec<SourceRef> =
+            serde_json::from_str(&self.sources).map_err(|e| bad("sources", e.to_string()))?;
+        let updates = read_updates(conn, db, &id)?;
+        Ok(StoredRow {
+            incident: Incident {
+                id,
+                vendor: self.vendor,
+                title: self.title,
+                start,
+                end,
+                status,
+                severity,
+                severity_native: self.severity_native,
+                regions,
+                services,
+                cause: self.cause,
+                updates,
+                sources,
+            },
+            rev: self.rev,
+            first_seen,
+            content_hash: self.content_hash,
+        })
+    }
+}
+
+/// The updates in the merge order: oldest first, undated last, ties in the order first seen.
+fn read_updates(conn: &Connection, db: &str, id: &str) -> Result<Vec<Update>, StoreError> {
+    let op = || format!("reading the updates of incident {id}");
+    let raw = conn
+        .prepare_cached(
+            "SELECT at, status, text FROM updates WHERE incident_id = ?1
+             ORDER BY at IS NULL, at, rowid",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map([id], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|e| sql_error(db, &op(), e))?;
+    let mut out = Vec::with_capacity(raw.len());
+    for (at, status, text) in raw {
+        let at = at
+            .map(|s| {
+                decode_time(&s)
+                    .map_err(|e| corrupt(db, format!("an update time of incident {id}"), e))
+            })
+            .transpose()?;
+        out.push(Update { at, status, text });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ReportKind, Status};
+    use crate::store::fixtures::{incident, t, update};
+
+    fn store() -> Store {
+        Store::open_in_memory().expect("in-memory store")
+    }
+
+    #[test]
+    fn stored_incident_reads_back_equal() {
+        let mut store = store();
+        let mut original = incident("r1", "2024-03-01T10:00:00.123456789Z");
+        original.end = Some(t("2024-03-01T11:30:00Z"));
+        original.status = Status::Resolved;
+        original.severity = Severity::Critical;
+        original.severity_native = Some("critical".into());
+        original.regions = vec!["us-east-1".into(), "eu-west-1".into()];
+        original.services = vec!["Actions".into(), "Pages".into()];
+        original.cause = Some("A configuration change overloaded the database.".into());
+        original.updates = vec![
+            update("2024-03-01T10:00:00Z", "investigating", "Looking into it."),
+            update(
+                "2024-03-01T10:00:00Z",
+                "update",
+                "Same second, later update.",
+            ),
+            update("2024-03-01T11:30:00Z", "resolved", "Fixed."),
+            Update {
+                at: None,
+                status: "postmortem".into(),
+                text: "Undated postmortem.".into(),
+            },
+        ];
+        original.sources.push(SourceRef {
+            url: None,
+            kind: ReportKind::Press,
+            quote: Some("GitHub said Actions was down.".into()),
+        });
+        let counts = store
+            .upsert_incidents(std::slice::from_ref(&original), t("2024-03-01T12:00:00Z"))
+            .expect("upsert");
+        assert_eq!(
+            counts,
+            UpsertCounts {
+                new: 1,
+                updated: 0,
+                unchanged: 0
+            }
+        );
+        assert_eq!(
+            store.incident("github:r1").expect("read"),
+            Some(original.clone())
+        );
+        assert_eq!(store.incident("github:nope").expect("read"), None);
+        let versions = store.versions("github:r1").expect("versions");
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].seen_at, t("2024-03-01T12:00:00Z"));
+        assert_eq!(versions[0].incident, original);
+    }
+
+    #[test]
+    fn upsert_counts_new_updated_and_unchanged() {
+        let mut store = store();
+        let a = incident("a", "2024-03-01T10:00:00Z");
+        let b = incident("b", "2024-03-02T10:00:00Z");
+        let seen = t("2024-03-03T00:00:00Z");
+        let first = store
+            .upsert_incidents(&[a.clone(), b.clone()], seen)
+            .expect("first");
+        assert_eq!(
+            first,
+            UpsertCounts {
+                new: 2,
+                updated: 0,
+                unchanged: 0
+            }
+        );
+        assert_eq!(store.current_rev().expect("rev"), 2);
+        let mut b2 = b.clone();
+        b2.title = "Incident with Actions and Pages".into();
+        let second = store.upsert_incidents(&[a, b2], seen).expect("second");
+        assert_eq!(
+            second,
+            UpsertCounts {
+                new: 0,
+                updated: 1,
+                unchanged: 1
+            }
+        );
+        assert_eq!(store.current_rev().expect("rev"), 3);
+        let changed = store.changed_since(2, 10).expect("changed");
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].rev, 3);
+        assert_eq!(changed[0].incident.title, "Incident with Actions and Pages");
+    }
+
+    #[test]
+    fn reupserting_same_data_changes_no_rev_and_no_version() {
+        let mut store = store();
+        let a = incident("a", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T10:05:00Z"))
+            .expect("first");
+        let again = store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T11:05:00Z"))
+            .expect("again");
+        assert_eq!(
+            again,
+            UpsertCounts {
+                new: 0,
+                updated: 0,
+                unchanged: 1
+            }
+        );
+        assert_eq!(store.current_rev().expect("rev"), 1);
+        assert_eq!(store.versions(&a.id).expect("versions").len(), 1);
+        assert_eq!(store.changed_since(1, 10).expect("changed"), vec![]);
+    }
+
+    #[test]
+    fn resolution_after_feed_pruned_updates_in_place_keeping_old_updates() {
+        let mut store = store();
+        let open = incident("p", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&open), t("2024-03-01T10:01:00Z"))
+            .expect("open");
+        // The resolved entry lists only its newest update: the feed pruned the first one.
+        let mut resolved = incident("p", "2024-03-01T10:00:00Z");
+        resolved.status = Status::Resolved;
+        resolved.end = Some(t("2024-03-01T10:45:00Z"));
+        resolved.updates = vec![update(
+            "2024-03-01T10:45:00Z",
+            "resolved",
+            "This incident has been resolved.",
+        )];
+        let counts = store
+            .upsert_incidents(&[resolved], t("2024-03-01T11:00:00Z"))
+            .expect("resolved");
+        assert_eq!(
+            counts,
+            UpsertCounts {
+                new: 0,
+                updated: 1,
+                unchanged: 0
+            }
+        );
+        let stored = store.incident("github:p").expect("read").expect("present");
+        assert_eq!(stored.status, Status::Resolved);
+        assert_eq!(stored.end, Some(t("2024-03-01T10:45:00Z")));
+        let texts: Vec<&str> = stored.updates.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "We are investigating reports of degraded performance.",
+                "This incident has been resolved."
+            ]
+        );
+        let versions = store.versions("github:p").expect("versions");
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0].incident.end, None);
+        assert_eq!(versions[0].seen_at, t("2024-03-01T10:01:00Z"));
+        assert_eq!(versions[1].incident, stored);
+        assert_eq!(store.counts().expect("counts").incidents, 1);
+    }
+
+    #[test]
+    fn unknown_severity_keeps_the_known_one() {
+        let mut store = store();
+        let mut known = incident("s", "2024-03-01T10:00:00Z");
+        known.severity = Severity::Major;
+        known.severity_native = Some("major".into());
+        store
+            .upsert_incidents(&[known], t("2024-03-01T10:01:00Z"))
+            .expect("known");
+        let mut vague = incident("s", "2024-03-01T10:00:00Z");
+        vague.severity = Severity::Unknown;
+        vague.severity_native = None;
+        vague.services = vec![];
+        let counts = store
+            .upsert_incidents(&[vague], t("2024-03-01T10:02:00Z"))
+            .expect("vague");
+        assert_eq!(counts.unchanged, 1);
+        let stored = store.incident("github:s").expect("read").expect("present");
+        assert_eq!(stored.severity, Severity::Major);
+        assert_eq!(stored.severity_native.as_deref(), Some("major"));
+        assert_eq!(stored.services, ["Actions"]);
+    }
+
+    #[test]
+    fn same_id_twice_in_one_batch_merges_into_one_row() {
+        let mut store = store();
+        let atom = incident("twice", "2024-03-01T10:00:00Z");
+        let mut json = incident("twice", "2024-03-01T10:00:00Z");
+        json.regions = vec!["global".into()];
+        let counts = store
+            .upsert_incidents(&[atom, json], t("2024-03-01T10:01:00Z"))
+            .expect("batch");
+        assert_eq!(
+            counts,
+            UpsertCounts {
+                new: 1,
+                updated: 1,
+                unchanged: 0
+            }
+        );
+        assert_eq!(store.counts().expect("counts").incidents, 1);
+        let stored = store
+            .incident("github:twice")
+            .expect("read")
+            .expect("present");
+        assert_eq!(stored.regions, ["global"]);
+    }
+
+    fn filtered_store() -> Store {
+        let mut store = store();
+        let mut slack = incident("x", "2024-01-10T00:00:00Z");
+        slack.id = "slack:x".into();
+        slack.vendor = "Slack".into();
+        slack.severity = Severity::Major;
+        let mut undated = incident("undated", "2024-01-01T00:00:00Z");
+        undated.start = None;
+        let incidents = [
+            incident("jan", "2024-01-05T00:00:00Z"),
+            incident("feb", "2024-02-05T00:00:00Z"),
+            slack,
+            undated,
+        ];
+        store
+            .upsert_incidents(&incidents, t("2024-03-01T00:00:00Z"))
+            .expect("upsert");
+        store
+    }
+
+    fn ids(incidents: &[Incident]) -> Vec<&str> {
+        incidents.iter().map(|i| i.id.as_str()).collect()
+    }
+
+    #[test]
+    fn incidents_come_newest_first_with_first_seen_standing_in_for_start() {
+        let store = filtered_store();
+        let all = store.incidents(&IncidentFilter::default()).expect("all");
+        assert_eq!(
+            ids(&all),
+            ["github:undated", "github:feb", "slack:x", "github:jan"]
+        );
+    }
+
+    #[test]
+    fn filters_narrow_by_vendor_dates_severity_and_limit() {
+        let store = filtered_store();
+        let by_vendor = IncidentFilter {
+            vendor: Some("SLACK".into()),
+            ..IncidentFilter::default()
+        };
+        assert_eq!(
+            ids(&store.incidents(&by_vendor).expect("vendor")),
+            ["slack:x"]
+        );
+        let january = IncidentFilter {
+            since: Some(t("2024-01-01T00:00:00Z")),
+            until: Some(t("2024-02-01T00:00:00Z")),
+            ..IncidentFilter::default()
+        };
+        assert_eq!(
+            ids(&store.incidents(&january).expect("dates")),
+            ["slack:x", "github:jan"]
+        );
+        let since_march = IncidentFilter {
+            since: Some(t("2024-03-01T00:00:00Z")),
+            ..IncidentFilter::default()
+        };
+        assert_eq!(
+            ids(&store.incidents(&since_march).expect("first_seen")),
+            ["github:undated"]
+        );
+        let major = IncidentFilter {
+            severity: Some(Severity::Major),
+            ..IncidentFilter::default()
+        };
+        assert_eq!(
+            ids(&store.incidents(&major).expect("severity")),
+            ["slack:x"]
+        );
+        let two = IncidentFilter {
+            vendor: Some("github".into()),
+            limit: Some(2),
+            ..IncidentFilter::default()
+        };
+        assert_eq!(
+            ids(&store.incidents(&two).expect("limit")),
+            ["github:undated", "github:feb"]
+        );
+    }
+
+    #[test]
+    fn changed_since_pages_in_rev_order() {
+        let store = filtered_store();
+        let first = store.changed_since(0, 3).expect("first page");
+        let revs: Vec<i64> = first.iter().map(|c| c.rev).collect();
+        assert_eq!(revs, [1, 2, 3]);
+        let rest = store.changed_since(3, 3).expect("second page");
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].incident.id, "github:undated");
+        assert_eq!(rest[0].first_seen, t("2024-03-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn unreadable_stored_value_is_reported_with_the_incident_id() {
+        let mut store = store();
+        store
+            .upsert_incidents(
+                &[incident("bad", "2024-03-01T10:00:00Z")],
+                t("2024-03-01T10:01:00Z"),
+            )
+            .expect("upsert");
+        store
+            .conn
+            .execute("UPDATE incidents SET severity = 'apocalyptic'", [])
+            .expect("tamper");
+        let err = store.incident("github:bad").expect_err("corrupt row");
+        let message = err.to_string();
+        assert!(
+            message.contains("severity of incident github:bad"),
+            "{message}"
+        );
+    }
+}

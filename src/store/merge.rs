@@ -1,0 +1,232 @@
+//! What the store keeps when a source describes an incident it already holds.
+//!
+//! Vendors rewrite and prune: a feed keeps its last N entries, an update disappears when the
+//! incident is resolved, a re-crawl of the Atom form lacks the JSON form's components. So the
+//! stored incident is the union of everything seen, with a known new value replacing an old one
+//! and an unknown new value (Unknown, empty, None) never erasing what was known.
+
+use crate::model::{Incident, Severity, SourceRef, Status, Update};
+
+/// The incident as first stored: updates deduplicated and oldest first, sources one per url.
+pub(super) fn canonical(incident: &Incident) -> Incident {
+    Incident {
+        updates: merge_updates(&[], &incident.updates),
+        sources: merge_sources(&[], &incident.sources),
+        ..incident.clone()
+    }
+}
+
+/// The stored incident after `new` was seen; both are assumed to be the same incident (same id).
+pub(super) fn merge(old: &Incident, new: &Incident) -> Incident {
+    let known_text = |new: &str, old: &str| {
+        if new.trim().is_empty() {
+            old.to_string()
+        } else {
+            new.to_string()
+        }
+    };
+    let known_list = |new: &[String], old: &[String]| {
+        if new.is_empty() {
+            old.to_vec()
+        } else {
+            new.to_vec()
+        }
+    };
+    let status = if new.status == Status::Unknown {
+        old.status
+    } else {
+        new.status
+    };
+    // A missing end means "still open" only when the source says the incident is open again;
+    // a source that knows no state (Unknown) or says it is closed has simply not given one.
+    let end = match new.end {
+        Some(end) => Some(end),
+        None if new.status != Status::Unknown && !new.status.is_closed() => None,
+        None => old.end,
+    };
+    Incident {
+        id: old.id.clone(),
+        vendor: known_text(&new.vendor, &old.vendor),
+        title: known_text(&new.title, &old.title),
+        start: new.start.or(old.start),
+        end,
+        status,
+        severity: if new.severity == Severity::Unknown {
+            old.severity
+        } else {
+            new.severity
+        },
+        severity_native: new
+            .severity_native
+            .clone()
+            .or_else(|| old.severity_native.clone()),
+        regions: known_list(&new.regions, &old.regions),
+        services: known_list(&new.services, &old.services),
+        cause: new.cause.clone().or_else(|| old.cause.clone()),
+        updates: merge_updates(&old.updates, &new.updates),
+        sources: merge_sources(&old.sources, &new.sources),
+    }
+}
+
+/// Union of both lists without repeats, oldest first; undated updates go last. The sort is
+/// stable, so updates with equal times keep the order they were first seen in (the store reads
+/// them back in insertion order for the same reason).
+fn merge_updates(old: &[Update], new: &[Update]) -> Vec<Update> {
+    let mut out: Vec<Update> = Vec::with_capacity(old.len() + new.len());
+    for update in old.iter().chain(new) {
+        if !out.contains(update) {
+            out.push(update.clone());
+        }
+    }
+    out.sort_by_key(|u| (u.at.is_none(), u.at));
+    out
+}
+
+/// Union by url: a source already known keeps its place and takes the newer quote; a new url is
+/// appended. Sources without a url are kept once each.
+fn merge_sources(old: &[SourceRef], new: &[SourceRef]) -> Vec<SourceRef> {
+    let mut out = old.to_vec();
+    for source in new {
+        let same_url = source
+            .url
+            .as_ref()
+            .and_then(|url| out.iter().position(|s| s.url.as_ref() == Some(url)));
+        match same_url {
+            Some(i) => {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = source.clone();
+                }
+            }
+            None if out.contains(source) => {}
+            None => out.push(source.clone()),
+        }
+    }
+    out
+}
+
+/// SHA-256 of the incident's JSON, the same bytes the store keeps in `incident_versions`.
+pub(super) fn content_hash(incident: &Incident) -> Result<String, serde_json::Error> {
+    Ok(super::sha256_hex(&serde_json::to_vec(incident)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::model::ReportKind;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("test time")
+            .with_timezone(&Utc)
+    }
+
+    fn update(at: &str, status: &str, text: &str) -> Update {
+        Update {
+            at: Some(t(at)),
+            status: status.into(),
+            text: text.into(),
+        }
+    }
+
+    fn incident() -> Incident {
+        Incident {
+            id: "github:abc".into(),
+            vendor: "GitHub".into(),
+            title: "Degraded Actions".into(),
+            start: Some(t("2024-03-01T10:00:00Z")),
+            end: None,
+            status: Status::Investigating,
+            severity: Severity::Major,
+            severity_native: Some("major".into()),
+            regions: vec![],
+            services: vec!["Actions".into()],
+            cause: None,
+            updates: vec![update("2024-03-01T10:05:00Z", "investigating", "Looking.")],
+            sources: vec![SourceRef {
+                url: Some("https://www.githubstatus.com/incidents/abc".into()),
+                kind: ReportKind::Status,
+                quote: Some("v1".into()),
+            }],
+        }
+    }
+
+    #[test]
+    fn pruned_updates_are_kept_and_new_ones_sorted_in() {
+        let old = incident();
+        let mut new = incident();
+        new.updates = vec![
+            update("2024-03-01T11:00:00Z", "resolved", "Fixed."),
+            update("2024-03-01T10:30:00Z", "identified", "Found it."),
+        ];
+        let merged = merge(&old, &new);
+        let statuses: Vec<&str> = merged.updates.iter().map(|u| u.status.as_str()).collect();
+        assert_eq!(statuses, ["investigating", "identified", "resolved"]);
+    }
+
+    #[test]
+    fn unknown_values_keep_known_ones() {
+        let mut old = incident();
+        old.cause = Some("A bad deploy.".into());
+        old.end = Some(t("2024-03-01T11:00:00Z"));
+        old.status = Status::Resolved;
+        let new = Incident {
+            title: " ".into(),
+            start: None,
+            end: None,
+            status: Status::Unknown,
+            severity: Severity::Unknown,
+            severity_native: None,
+            services: vec![],
+            cause: None,
+            updates: vec![],
+            sources: vec![],
+            ..incident()
+        };
+        let merged = merge(&old, &new);
+        assert_eq!(merged, old);
+    }
+
+    #[test]
+    fn reopened_incident_loses_its_end() {
+        let mut old = incident();
+        old.status = Status::Resolved;
+        old.end = Some(t("2024-03-01T11:00:00Z"));
+        let mut new = incident();
+        new.status = Status::Investigating;
+        new.end = None;
+        assert_eq!(merge(&old, &new).end, None);
+        new.status = Status::Resolved;
+        assert_eq!(merge(&old, &new).end, Some(t("2024-03-01T11:00:00Z")));
+    }
+
+    #[test]
+    fn sources_union_by_url_takes_newer_quote() {
+        let old = incident();
+        let mut new = incident();
+        new.sources[0].quote = Some("v2".into());
+        new.sources.push(SourceRef {
+            url: Some("https://www.githubstatus.com/history.atom".into()),
+            kind: ReportKind::Status,
+            quote: None,
+        });
+        let merged = merge(&old, &new);
+        assert_eq!(merged.sources.len(), 2);
+        assert_eq!(merged.sources[0].quote.as_deref(), Some("v2"));
+    }
+
+    #[test]
+    fn canonical_drops_repeated_updates_and_puts_undated_last() {
+        let mut i = incident();
+        let undated = Update {
+            at: None,
+            status: "update".into(),
+            text: "No time.".into(),
+        };
+        i.updates = vec![undated.clone(), i.updates[0].clone(), i.updates[0].clone()];
+        let c = canonical(&i);
+        assert_eq!(c.updates.len(), 2);
+        assert_eq!(c.updates[1], undated);
+    }
+}

@@ -1,0 +1,89 @@
+//! The schema's history: an ordered list of SQL scripts, migration `n` being `MIGRATIONS[n - 1]`.
+//!
+//! `PRAGMA user_version` records how many have been applied. A shipped script is never edited,
+//! only followed by a new one, because databases in the field already ran it: editing it would
+//! leave them with a schema no binary describes.
+
+/// Every migration, oldest first. Append only.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: sources and their fetches, incidents with their updates and versions, the rev counter.
+    r#"
+CREATE TABLE sources (
+    url                  TEXT PRIMARY KEY NOT NULL,
+    vendor               TEXT,
+    kind                 TEXT,
+    role                 TEXT,
+    etag                 TEXT,
+    last_modified        TEXT,
+    last_checked_at      TEXT,
+    last_success_at      TEXT,
+    last_error           TEXT,
+    last_error_class     TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at      TEXT,
+    oldest_item_at       TEXT,
+    newest_item_at       TEXT
+);
+
+CREATE TABLE fetches (
+    id           INTEGER PRIMARY KEY,
+    source_url   TEXT NOT NULL REFERENCES sources(url) ON DELETE CASCADE,
+    fetched_at   TEXT NOT NULL,
+    http_status  INTEGER NOT NULL,
+    content_type TEXT,
+    body         BLOB NOT NULL,
+    body_sha256  TEXT NOT NULL,
+    format       TEXT
+);
+CREATE INDEX fetches_by_source ON fetches(source_url, id);
+
+CREATE TABLE incidents (
+    id              TEXT PRIMARY KEY NOT NULL,
+    vendor          TEXT NOT NULL COLLATE NOCASE,
+    title           TEXT NOT NULL,
+    start           TEXT,
+    "end"           TEXT,
+    status          TEXT NOT NULL,
+    severity        TEXT NOT NULL,
+    severity_native TEXT,
+    regions         TEXT NOT NULL,
+    services        TEXT NOT NULL,
+    cause           TEXT,
+    sources         TEXT NOT NULL,
+    rev             INTEGER NOT NULL,
+    first_seen      TEXT NOT NULL,
+    last_seen       TEXT NOT NULL,
+    content_hash    TEXT NOT NULL
+);
+CREATE INDEX incidents_by_vendor_start ON incidents(vendor, start);
+CREATE INDEX incidents_by_rev ON incidents(rev);
+
+CREATE TABLE updates (
+    incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    at          TEXT,
+    status      TEXT NOT NULL,
+    text        TEXT NOT NULL
+);
+-- A plain UNIQUE constraint treats NULL times as distinct, so undated updates would repeat.
+CREATE UNIQUE INDEX updates_identity ON updates(incident_id, ifnull(at, ''), status, text);
+
+CREATE TABLE incident_versions (
+    incident_id  TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    seen_at      TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    json         TEXT NOT NULL
+);
+CREATE INDEX incident_versions_by_incident ON incident_versions(incident_id, seen_at);
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value
+);
+INSERT INTO meta(key, value) VALUES ('rev', 0);
+"#,
+];
+
+/// The schema version this binary writes.
+pub(crate) fn latest_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}

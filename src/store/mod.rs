@@ -1,0 +1,347 @@
+//! The SQLite store, the source of truth: incidents with every update and every version ever
+//! seen, the crawl state of each source, and the raw bodies fetched so extraction can be re-run.
+//!
+//! The tantivy [`crate::index`] is derived from this database through the `rev` column: every
+//! write of an incident takes the next value of one global counter, so "everything changed since
+//! rev N" is one indexed query and a crashed index catches up by asking for it.
+//!
+//! Times are stored as RFC 3339 text in UTC with nine fractional digits: fixed width, so text
+//! order is time order, and exact, so an incident reads back equal to what was written.
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+mod incidents;
+mod merge;
+mod migrations;
+mod sources;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+pub use incidents::{ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts};
+pub use sources::{BodyRecord, FetchRecord, FetchedBody, SourceState, StoredBody};
+
+/// How long a writer waits for another process's lock before giving up with `SQLITE_BUSY`.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a store operation failed. Every message names the database and what was being done.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The directory meant to hold the database could not be created.
+    #[error("cannot create directory {dir} for the database: {source}")]
+    CreateDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    /// SQLite could not open or configure the file.
+    #[error("cannot open database {db}: {step} failed: {source}")]
+    Open {
+        db: String,
+        step: &'static str,
+        source: rusqlite::Error,
+    },
+    /// The file was written by a newer `outages`; migrating down is not possible.
+    #[error(
+        "database {db} has schema version {found}, newer than the {supported} this build of outages knows; upgrade outages or use another data directory"
+    )]
+    TooNew {
+        db: String,
+        found: i64,
+        supported: i64,
+    },
+    /// A schema migration failed; the transaction was rolled back and the version is unchanged.
+    #[error("database {db}: migration {version} failed: {source}")]
+    Migration {
+        db: String,
+        version: i64,
+        source: rusqlite::Error,
+    },
+    /// A read or write failed; `op` names the operation and the incident or source.
+    #[error("database {db}: {op} failed: {source}")]
+    Sql {
+        db: String,
+        op: String,
+        source: rusqlite::Error,
+    },
+    /// A stored value cannot be decoded (a hand-edited or damaged row).
+    #[error("database {db}: {what} is unreadable: {reason}")]
+    Corrupt {
+        db: String,
+        what: String,
+        reason: String,
+    },
+    /// Compressing or decompressing a stored body failed.
+    #[error("database {db}: {op} failed: {source}")]
+    Body {
+        db: String,
+        op: String,
+        source: std::io::Error,
+    },
+    /// The caller passed a fetch that cannot be recorded as a success.
+    #[error("cannot record the fetch of {url}: {reason}")]
+    InvalidFetch { url: String, reason: String },
+}
+
+/// Totals for summaries (`outages status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreCounts {
+    pub incidents: u64,
+    pub sources: u64,
+}
+
+/// One SQLite connection. Writes take `&mut self`, so one owner serialises them.
+pub struct Store {
+    conn: Connection,
+    /// The file (or `:memory:`) for error messages.
+    db: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let db = path.display().to_string();
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            db: db.clone(),
+            step: "open",
+            source,
+        })?;
+        // WAL lets the web UI read while the crawler writes; NORMAL is durable across process
+        // crashes (only a power loss can drop the last commit, and the next crawl refetches it).
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|source| StoreError::Open {
+                db: db.clone(),
+                step: "PRAGMA journal_mode = WAL",
+                source,
+            })?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(db = %db, journal_mode = %mode, "SQLite refused WAL mode");
+        }
+        let mut store = Store { conn, db };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A private database in memory, for tests.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let db = ":memory:".to_string();
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            db: db.clone(),
+            step: "open",
+            source,
+        })?;
+        let mut store = Store { conn, db };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        let open_err = |step: &'static str| {
+            let db = self.db.clone();
+            move |source| StoreError::Open { db, step, source }
+        };
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(open_err("busy_timeout"))?;
+        self.conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err("PRAGMA foreign_keys = ON"))?;
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err("PRAGMA synchronous = NORMAL"))?;
+        Ok(())
+    }
+
+    /// Applies the migrations this file has not seen yet, each in its own transaction together
+    /// with its `user_version`, so an interrupted run leaves a whole version and resumes there.
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let supported = migrations::latest_version();
+        let found = self.schema_version()?;
+        if found > supported {
+            return Err(StoreError::TooNew {
+                db: self.db.clone(),
+                found,
+                supported,
+            });
+        }
+        for (version, sql) in (1i64..).zip(migrations::MIGRATIONS.iter()) {
+            if version <= found {
+                continue;
+            }
+            let fail = |source| StoreError::Migration {
+                db: self.db.clone(),
+                version,
+                source,
+            };
+            let tx = self.conn.transaction().map_err(fail)?;
+            tx.execute_batch(sql).map_err(fail)?;
+            tx.pragma_update(None, "user_version", version)
+                .map_err(fail)?;
+            tx.commit().map_err(fail)?;
+            tracing::debug!(db = %self.db, version, "applied migration");
+        }
+        Ok(())
+    }
+
+    /// The applied migration count (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|source| self.sql("reading PRAGMA user_version", source))
+    }
+
+    /// The rev of the last incident write; 0 on an empty store.
+    pub fn current_rev(&self) -> Result<i64, StoreError> {
+        current_rev(&self.conn, &self.db)
+    }
+
+    /// How many incidents and sources the store holds.
+    pub fn counts(&self) -> Result<StoreCounts, StoreError> {
+        let count = |table: &str| -> Result<u64, StoreError> {
+            let n: i64 = self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .map_err(|source| self.sql(&format!("counting {table}"), source))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(StoreCounts {
+            incidents: count("incidents")?,
+            sources: count("sources")?,
+        })
+    }
+
+    fn sql(&self, op: &str, source: rusqlite::Error) -> StoreError {
+        sql_error(&self.db, op, source)
+    }
+}
+
+fn sql_error(db: &str, op: &str, source: rusqlite::Error) -> StoreError {
+    StoreError::Sql {
+        db: db.to_string(),
+        op: op.to_string(),
+        source,
+    }
+}
+
+fn corrupt(db: &str, what: String, reason: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        db: db.to_string(),
+        what,
+        reason: reason.to_string(),
+    }
+}
+
+fn current_rev(conn: &Connection, db: &str) -> Result<i64, StoreError> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'rev'", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .optional()
+    .map(|rev| rev.unwrap_or(0))
+    .map_err(|source| sql_error(db, "reading the rev counter", source))
+}
+
+/// Fixed-width RFC 3339 (`2023-01-31T14:06:36.000000000Z`): sorts as text, reads back exactly.
+fn encode_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+fn decode_time(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc))
+}
+
+/// Lowercase hex SHA-256, the form stored in `content_hash` and `body_sha256`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(64);
+    for byte in Sha256::digest(bytes) {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// Converts a count or limit for SQLite, whose integers are signed.
+fn to_sql_int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_set_user_version() {
+        let mut store = Store::open_in_memory().expect("open");
+        assert_eq!(store.schema_version().expect("version"), 1);
+        // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
+        store.migrate().expect("second migrate is a no-op");
+        assert_eq!(store.schema_version().expect("version"), 1);
+        assert_eq!(store.current_rev().expect("rev"), 0);
+    }
+
+    #[test]
+    fn newer_database_is_refused_with_its_version() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("db.sqlite");
+        drop(Store::open(&path).expect("create"));
+        let conn = Connection::open(&path).expect("raw open");
+        conn.pragma_update(None, "user_version", 7).expect("bump");
+        drop(conn);
+        let err = Store::open(&path).err().expect("newer schema refused");
+        assert!(matches!(
+            err,
+            StoreError::TooNew {
+                found: 7,
+                supported: 1,
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("db.sqlite"), "{err}");
+    }
+
+    #[test]
+    fn open_creates_parent_dirs_and_uses_wal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a/b/outages.db");
+        let store = Store::open(&path).expect("open");
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("journal_mode");
+        assert_eq!(mode, "wal");
+        let fk: i64 = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("foreign_keys");
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn sha256_hex_is_lowercase_and_padded() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn encoded_times_sort_as_text_and_round_trip() {
+        let a = decode_time("2023-01-31T14:06:36Z").expect("a");
+        let b = decode_time("2023-01-31T14:06:36.5Z").expect("b");
+        assert_eq!(encode_time(a), "2023-01-31T14:06:36.000000000Z");
+        assert!(encode_time(a) < encode_time(b));
+        assert_eq!(decode_time(&encode_time(b)).expect("back"), b);
+    }
+}
