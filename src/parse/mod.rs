@@ -126,5 +126,6 @@ fn sniff_text(bytes: &[u8], max: usize) -> String {
 }
 
 pub mod feed;
+mod platform;
 pub mod statuspage_feed;
 pub mod statuspage_json;
