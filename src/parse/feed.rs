@@ -18,8 +18,7 @@ use regex::{Captures, Regex};
 use sha2::{Digest, Sha256};
 
 use super::platform::{
-    checked_end, impact_severity, new_incident, safe_url, severity_rank, status_source,
-    vendor_name,
+    checked_end, impact_severity, new_incident, safe_url, severity_rank, status_source, vendor_name,
 };
 use super::{ParseContext, ParseError};
 use crate::extract::text::{html_to_text, one_line};
@@ -140,11 +139,7 @@ pub(crate) fn native_id(entry: &FeedEntry) -> String {
         .map(crate::model::rfc3339)
         .unwrap_or_default();
     let digest = Sha256::digest(format!("{title}\n{when}").as_bytes());
-    let hex: String = digest
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
     format!("sha256-{hex}")
 }
 
@@ -192,8 +187,7 @@ pub(crate) fn status_in_text(text: &str) -> Option<StatusWord> {
     static RE: OnceLock<Option<(Regex, Regex)>> = OnceLock::new();
     let (explicit, any) = RE
         .get_or_init(|| {
-            let explicit =
-                Regex::new(&format!(r"(?i)\bstatus\s*:\s*({STATUS_WORDS})\b")).ok()?;
+            let explicit = Regex::new(&format!(r"(?i)\bstatus\s*:\s*({STATUS_WORDS})\b")).ok()?;
             let any = Regex::new(&format!(r"(?i)\b({STATUS_WORDS})\b")).ok()?;
             Some((explicit, any))
         })
@@ -233,9 +227,12 @@ pub(crate) fn severity_in_text(text: &str) -> Option<(Severity, String)> {
         }
     }
     best.or_else(|| {
-        maintenance
-            .find(text)
-            .map(|m| (Severity::Maintenance, one_line(m.as_str()).to_ascii_lowercase()))
+        maintenance.find(text).map(|m| {
+            (
+                Severity::Maintenance,
+                one_line(m.as_str()).to_ascii_lowercase(),
+            )
+        })
     })
 }
 
@@ -353,7 +350,10 @@ fn instant(
 ) -> Option<DateTime<Utc>> {
     let offset = zone_offset(zone)?;
     match year {
-        Some(y) => local_to_utc(NaiveDate::from_ymd_opt(y, month, day)?.and_time(time), offset),
+        Some(y) => local_to_utc(
+            NaiveDate::from_ymd_opt(y, month, day)?.and_time(time),
+            offset,
+        ),
         None => infer_year(month, day, time, offset, reference?),
     }
 }
@@ -431,13 +431,27 @@ fn iso_time(caps: &Captures) -> Option<DateTime<Utc>> {
 fn month_first_time(caps: &Captures, reference: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     let month = month_number(cap(caps, 1)?)?;
     let year = cap(caps, 3).and_then(|y| y.parse().ok());
-    instant(year, month, num(caps, 2)?, clock(caps, 4)?, cap(caps, 8)?, reference)
+    instant(
+        year,
+        month,
+        num(caps, 2)?,
+        clock(caps, 4)?,
+        cap(caps, 8)?,
+        reference,
+    )
 }
 
 fn day_first_time(caps: &Captures) -> Option<DateTime<Utc>> {
     let month = month_number(cap(caps, 2)?)?;
     let year = cap(caps, 3)?.parse().ok();
-    instant(year, month, num(caps, 1)?, clock(caps, 4)?, cap(caps, 8)?, None)
+    instant(
+        year,
+        month,
+        num(caps, 1)?,
+        clock(caps, 4)?,
+        cap(caps, 8)?,
+        None,
+    )
 }
 
 fn clock_on_date_time(caps: &Captures, reference: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
@@ -460,7 +474,10 @@ pub(crate) fn entry_range(
     let closed = status.is_closed();
     let (start, end) = match (stated.iter().min(), stated.iter().max()) {
         (Some(&first), Some(&last)) if first != last => (Some(first), closed.then_some(last)),
-        (Some(&first), _) => (Some(first), closed.then(|| entry.updated.or(entry.published)).flatten()),
+        (Some(&first), _) => (
+            Some(first),
+            closed.then(|| entry.updated.or(entry.published)).flatten(),
+        ),
         _ => (
             entry.reference_time(),
             closed.then(|| entry.updated.or(entry.published)).flatten(),
@@ -505,7 +522,10 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseErr
     let mut out = Vec::with_capacity(doc.entries.len());
     for entry in &doc.entries {
         if entry.title.is_empty() && entry.text.is_empty() {
-            tracing::warn!(vendor, "skipping a feed entry with neither title nor content");
+            tracing::warn!(
+                vendor,
+                "skipping a feed entry with neither title nor content"
+            );
             continue;
         }
         out.push(entry_incident(entry, &vendor, ctx));
@@ -540,7 +560,8 @@ mod tests {
     fn explicit_status_line_beats_first_word() {
         let w = status_in_text("We were investigating.\nStatus: Resolved").map(|w| w.status);
         assert_eq!(w, Some(Status::Resolved));
-        let w = status_in_text("Monitoring - A fix was deployed. Investigating - errors").map(|w| w.status);
+        let w = status_in_text("Monitoring - A fix was deployed. Investigating - errors")
+            .map(|w| w.status);
         assert_eq!(w, Some(Status::Monitoring));
         assert_eq!(status_in_text("All good"), None);
     }
@@ -568,13 +589,19 @@ mod tests {
             "On March 3, 2024 between 14:02 UTC and 15:30 UTC users saw errors.",
             None,
         );
-        assert_eq!(got, vec![utc("2024-03-03T14:02:00Z"), utc("2024-03-03T15:30:00Z")]);
+        assert_eq!(
+            got,
+            vec![utc("2024-03-03T14:02:00Z"), utc("2024-03-03T15:30:00Z")]
+        );
     }
 
     #[test]
     fn stated_times_in_every_supported_spelling() {
         assert_eq!(
-            stated_times("Start: 2024-03-03T14:02:00Z End: 2024-03-03 16:00 UTC", None),
+            stated_times(
+                "Start: 2024-03-03T14:02:00Z End: 2024-03-03 16:00 UTC",
+                None
+            ),
             vec![utc("2024-03-03T14:02:00Z"), utc("2024-03-03T16:00:00Z")]
         );
         assert_eq!(

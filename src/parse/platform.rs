@@ -21,7 +21,10 @@ use crate::model::{Format, Incident, ReportKind, Severity, SourceRef, Status, in
 pub(crate) const QUOTE_CHARS: usize = 300;
 
 /// Parses a whole JSON document, naming the format and the position when it is not JSON.
-pub(crate) fn read_json<T: DeserializeOwned>(bytes: &[u8], format: Format) -> Result<T, ParseError> {
+pub(crate) fn read_json<T: DeserializeOwned>(
+    bytes: &[u8],
+    format: Format,
+) -> Result<T, ParseError> {
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     serde_json::from_slice(bytes).map_err(|e| ParseError::Json {
         format,
@@ -178,10 +181,13 @@ pub(crate) fn vendor_name(
     if let Some(v) = document_name.and_then(vendor_from_title) {
         return Ok(v);
     }
-    default.map(str::to_string).ok_or_else(|| ParseError::Invalid {
-        format,
-        message: "the document names no vendor; give one in sources.toml or with --vendor".into(),
-    })
+    default
+        .map(str::to_string)
+        .ok_or_else(|| ParseError::Invalid {
+            format,
+            message: "the document names no vendor; give one in sources.toml or with --vendor"
+                .into(),
+        })
 }
 
 /// "Acme Status - Incident History" -> "Acme": page titles name the vendor plus words every
@@ -290,7 +296,9 @@ pub(crate) fn impact_severity(word: &str) -> Option<Severity> {
     Some(match key.as_str() {
         "fulloutage" | "majoroutage" | "completeoutage" | "totaloutage" => Severity::Critical,
         "partialoutage" | "partialservicedisruption" | "partialdisruption" => Severity::Major,
-        "degradedperformance" | "performancedegradation" | "degraded" => Severity::Minor,
+        "degradedperformance" | "performancedegradation" | "degraded" | "minoroutage" => {
+            Severity::Minor
+        }
         "undermaintenance" | "maintenance" => Severity::Maintenance,
         "operational" | "none" => Severity::None,
         _ => return None,
@@ -335,7 +343,10 @@ mod tests {
             t(Value::from("2024-09-23T21:00:00.000Z")),
             Some(utc("2024-09-23T21:00:00Z"))
         );
-        assert_eq!(t(Value::from(1_700_000_000)), Some(utc("2023-11-14T22:13:20Z")));
+        assert_eq!(
+            t(Value::from(1_700_000_000)),
+            Some(utc("2023-11-14T22:13:20Z"))
+        );
         assert_eq!(
             t(Value::from(1_700_000_000_000_i64)),
             Some(utc("2023-11-14T22:13:20Z"))
@@ -346,9 +357,18 @@ mod tests {
 
     #[test]
     fn keys_are_found_only_as_keys() {
-        assert!(has_key(r#"{"ongoing_incidents" : []}"#, "ongoing_incidents"));
-        assert!(!has_key(r#"{"body":"the \"ongoing_incidents\": list"}"#, "ongoing_incidents"));
-        assert!(!has_key(r#"{"name":"ongoing_incidents"}"#, "ongoing_incidents"));
+        assert!(has_key(
+            r#"{"ongoing_incidents" : []}"#,
+            "ongoing_incidents"
+        ));
+        assert!(!has_key(
+            r#"{"body":"the \"ongoing_incidents\": list"}"#,
+            "ongoing_incidents"
+        ));
+        assert!(!has_key(
+            r#"{"name":"ongoing_incidents"}"#,
+            "ongoing_incidents"
+        ));
     }
 
     #[test]
@@ -375,7 +395,10 @@ mod tests {
     fn impact_words_in_every_spelling() {
         assert_eq!(impact_severity("partial_outage"), Some(Severity::Major));
         assert_eq!(impact_severity("MAJOROUTAGE"), Some(Severity::Critical));
-        assert_eq!(impact_severity("Degraded performance"), Some(Severity::Minor));
+        assert_eq!(
+            impact_severity("Degraded performance"),
+            Some(Severity::Minor)
+        );
         assert_eq!(impact_severity("sideways"), None);
     }
 
@@ -386,7 +409,10 @@ mod tests {
             #[allow(dead_code)]
             id: NativeId,
         }
-        let values = vec![serde_json::json!({"id": 1}), serde_json::json!({"id": null})];
+        let values = vec![
+            serde_json::json!({"id": 1}),
+            serde_json::json!({"id": null}),
+        ];
         let items: Vec<Item> =
             decode_items(values, Format::CachetJson, "incident").expect("one readable");
         assert_eq!(items.len(), 1);
