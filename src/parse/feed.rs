@@ -125,6 +125,26 @@ fn feed_timestamp(s: &str) -> Option<DateTime<Utc>> {
     })
 }
 
+/// The link of the first entry in a feed's opening bytes (`<link>url</link>` in RSS,
+/// `<link href="url"/>` in Atom), for sniffers: an entry's own link says which site the feed
+/// speaks for, where a link anywhere in the text could be a press story citing a status page.
+pub(crate) fn first_entry_link(head: &str) -> Option<&str> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let re = RE
+        .get_or_init(|| {
+            Regex::new(
+                r#"(?is)<(?:item|entry)[\s>].*?<link(?:\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*|\s*)>\s*([^<\s]*)"#,
+            )
+            .ok()
+        })
+        .as_ref()?;
+    let caps = re.captures(head)?;
+    caps.get(1)
+        .or_else(|| caps.get(2))
+        .map(|m| m.as_str())
+        .filter(|s| !s.is_empty())
+}
+
 /// The native id of an entry: guid, else link, else a hash of what identifies it in the text.
 pub(crate) fn native_id(entry: &FeedEntry) -> String {
     if let Some(guid) = &entry.guid {
@@ -636,6 +656,15 @@ mod tests {
             stated_times("from 23:10 to 01:20 UTC on 3 March 2024", None),
             vec![utc("2024-03-03T23:10:00Z"), utc("2024-03-04T01:20:00Z")]
         );
+    }
+
+    #[test]
+    fn first_entry_link_in_rss_and_atom() {
+        let rss = "<rss><channel><link>https://news.example</link><item><title>x</title><link>https://a.example/1</link></item></channel></rss>";
+        assert_eq!(first_entry_link(rss), Some("https://a.example/1"));
+        let atom = r#"<feed><link href="https://news.example"/><entry><id>1</id><link rel="alternate" href="https://b.example/2"/></entry></feed>"#;
+        assert_eq!(first_entry_link(atom), Some("https://b.example/2"));
+        assert_eq!(first_entry_link("<rss><channel></channel></rss>"), None);
     }
 
     #[test]

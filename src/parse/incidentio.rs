@@ -81,10 +81,12 @@ pub fn looks_like(head: &str) -> bool {
     has_key(head, "ongoing_incidents") || has_key(head, "in_progress_maintenances")
 }
 
-/// True for an incident.io feed: its items link to `/incidents/<ULID>` (26 Crockford base-32
-/// characters), which Statuspage's 12-character codes never match.
+/// True for an incident.io feed: its first entry links to `/incidents/<ULID>` (26 Crockford
+/// base-32 characters), which Statuspage's 12-character codes never match. Only the entry's own
+/// link counts, so a news item citing such a page is not taken for the feed.
 pub fn looks_like_feed(head: &str) -> bool {
-    ulid_link_re().is_some_and(|re| re.is_match(head))
+    feed::first_entry_link(head)
+        .is_some_and(|link| ulid_link_re().is_some_and(|re| re.is_match(link)))
 }
 
 fn ulid_link_re() -> Option<&'static Regex> {
@@ -318,10 +320,14 @@ mod tests {
     #[test]
     fn feed_links_with_ulids_are_recognised() {
         assert!(looks_like_feed(
-            "<link>https://status.openai.com/incidents/01JMYB4ZH6Y5ZKRKXJX3R6R8QK</link>"
+            "<item><link>https://status.openai.com/incidents/01JMYB4ZH6Y5ZKRKXJX3R6R8QK</link>"
         ));
         assert!(!looks_like_feed(
-            "<link>https://www.githubstatus.com/incidents/x0ljvc9m1wxj</link>"
+            "<item><link>https://www.githubstatus.com/incidents/x0ljvc9m1wxj</link>"
+        ));
+        // A press item that cites an incident.io page in its text is not the feed.
+        assert!(!looks_like_feed(
+            "<item><link>https://news.example/story</link><description>see https://status.openai.com/incidents/01JMYB4ZH6Y5ZKRKXJX3R6R8QK</description>"
         ));
     }
 }

@@ -69,9 +69,17 @@ pub fn looks_like(head: &str) -> bool {
         || (has_key(head, "date_created") && has_key(head, "notes") && has_key(head, "services"))
 }
 
-/// True for Slack's Atom/RSS feed: its entries link to Slack's status site.
+/// True for Slack's Atom/RSS feed: its entries link to Slack's status site. Only an entry's own
+/// link counts, so a news feed quoting Slack's status page is not taken for it.
 pub fn looks_like_feed(head: &str) -> bool {
-    head.contains("status.slack.com") || head.contains("slack-status.com")
+    feed::first_entry_link(head).is_some_and(|link| {
+        url::Url::parse(link).is_ok_and(|u| {
+            matches!(
+                u.host_str(),
+                Some("status.slack.com" | "slack-status.com" | "www.slack-status.com")
+            )
+        })
+    })
 }
 
 /// Severity from Slack's issue type (see the module docs).

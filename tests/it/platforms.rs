@@ -518,3 +518,49 @@ fn not_a_feed_is_a_feed_error() {
     let got = parse::parse(b"<html><body>captive portal</body></html>", &ctx);
     assert!(matches!(got, Err(ParseError::Feed { .. })));
 }
+
+#[test]
+fn real_feeds_of_other_kinds_are_not_taken_for_platform_feeds() {
+    let cases = [
+        ("news-feeds/cloudflare-blog-rss.xml", Format::Feed),
+        ("news-feeds/ilgiornale-rss.xml", Format::Feed),
+        ("news-feeds/nbcnewyork-rss.xml", Format::Feed),
+        ("news-feeds/nyt-wirecutter-rss.xml", Format::Feed),
+        (
+            "news-feeds/theregister-software-headlines.atom",
+            Format::Feed,
+        ),
+        ("postmortems/lwindolf-cloud-outages/feed.atom", Format::Feed),
+        (
+            "statuspage/feeds/parse-status-history-2014.rss",
+            Format::StatuspageRss,
+        ),
+    ];
+    for (relative, expected) in cases {
+        let Some(path) = corpus::corpus_file(relative) else {
+            return;
+        };
+        let bytes = std::fs::read(&path).expect("corpus file");
+        assert_eq!(parse::detect(&bytes), Some(expected), "{relative}");
+    }
+}
+
+#[test]
+fn real_outage_index_feed_parses_one_incident_per_entry() {
+    let Some(path) = corpus::corpus_file("postmortems/lwindolf-cloud-outages/feed.atom") else {
+        return;
+    };
+    let bytes = std::fs::read(&path).expect("corpus file");
+    let got = parse::parse(&bytes, &ctx(Some("Cloud Outages"))).expect("parses");
+    assert_schema_valid(&got.incidents);
+    let first = got.incidents.first().expect("entries");
+    assert_eq!(first.title, "2026-05-05 DENIC");
+    assert_eq!(
+        first.id,
+        "cloud-outages:https://codeberg.org/lwindolf/cloud-outages/2026/2026-05-05 DENIC.md"
+    );
+    assert_eq!(time(first.start).as_deref(), Some("2026-05-05T00:00:00Z"));
+    assert_eq!(first.status, Status::Unknown);
+    let entries = String::from_utf8_lossy(&bytes).matches("<entry>").count();
+    assert_eq!(got.incidents.len(), entries);
+}
