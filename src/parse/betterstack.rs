@@ -2,7 +2,7 @@
 //! in `data` (`company_name`, `aggregate_state`), and in `included[]` the page's resources
 //! (`status_page_resource`), its status reports (`status_report`: title, report_type, starts_at,
 //! ends_at, aggregate_state, affected_resources) and their updates (`status_update`: message,
-//! published_at, affected_resources). The page's `/feed.rss` ("[Resolved] ..." titles) is read by
+//! published_at, affected_resources). The page's `/feed.rss` (`"[Resolved] ..."` titles) is read by
 //! the generic feed parser.
 //!
 //! Better Stack grades resources `degraded`, `downtime`, `maintenance` and `resolved`. A report's

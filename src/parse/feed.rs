@@ -1,8 +1,8 @@
 //! The generic RSS/Atom fallback: any status feed no dedicated parser claims (Better Stack's
 //! `feed.rss`, Instatus `history.atom`, self-hosted pages) becomes one incident per entry.
 //!
-//! Such feeds share no schema, only habits: a status word in the title ("[Resolved] Database
-//! issues") or leading the newest update, impact words ("partial outage"), and sometimes the real
+//! Such feeds share no schema, only habits: a status word in the title
+//! (`"[Resolved] Database issues"`) or leading the newest update, impact words ("partial outage"), and sometimes the real
 //! window stated in the prose ("between 14:02 UTC and 15:30 UTC on March 3, 2024"). This module
 //! reads those habits; when the text states no time, the entry's published/updated dates stand in.
 //! The Slack and incident.io feed parsers reuse the reading here and add what their hosts say.
@@ -180,7 +180,7 @@ fn status_word(label: &str) -> Option<StatusWord> {
 
 const STATUS_WORDS: &str = r"resolved|investigating|monitoring|identified|completed|scheduled|in[ _-]progress|postmortem|verifying";
 
-/// A title's leading label ("[Resolved] Database issues", "Resolved: Database issues",
+/// A title's leading label (`"[Resolved] Database issues"`, "Resolved: Database issues",
 /// "Investigating - Login errors"), and the title without it.
 pub(crate) fn leading_label(title: &str) -> (Option<StatusWord>, String) {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
@@ -220,7 +220,8 @@ pub(crate) fn status_in_text(text: &str) -> Option<StatusWord> {
 }
 
 /// A severity the text states in words, with the phrase kept as the native value. Outage words
-/// win over "maintenance", which also appears in incident prose ("caused by a maintenance").
+/// win; maintenance counts only as "scheduled/planned maintenance" or "maintenance window",
+/// since a bare "maintenance" also appears in incident prose ("caused by a maintenance").
 pub(crate) fn severity_in_text(text: &str) -> Option<(Severity, String)> {
     static RE: OnceLock<Option<(Regex, Regex)>> = OnceLock::new();
     let (outage, maintenance) = RE
@@ -229,7 +230,10 @@ pub(crate) fn severity_in_text(text: &str) -> Option<(Severity, String)> {
                 r"(?i)\b(?:(?:major|full|complete|total)\s+(?:service\s+)?outage|partial\s+(?:service\s+)?(?:outage|disruption)|degraded\s+performance|performance\s+degradation)\b",
             )
             .ok()?;
-            let maintenance = Regex::new(r"(?i)\b(?:scheduled\s+)?maintenance\b").ok()?;
+            let maintenance = Regex::new(
+                r"(?i)\b(?:(?:scheduled|planned)\s+maintenance|maintenance\s+window)\b",
+            )
+            .ok()?;
             Some((outage, maintenance))
         })
         .as_ref()?;
@@ -518,7 +522,11 @@ pub(crate) fn entry_incident(entry: &FeedEntry, vendor: &str, ctx: &ParseContext
     incident.start = start;
     incident.end = end;
     incident.status = status;
-    if let Some((severity, native)) = severity_in_text(&format!("{title}\n{}", entry.text)) {
+    let stated = severity_in_text(&format!("{title}\n{}", entry.text)).or_else(|| {
+        // A title naming a maintenance is one, even without "scheduled".
+        title_says_maintenance(&title).then(|| (Severity::Maintenance, "maintenance".to_string()))
+    });
+    if let Some((severity, native)) = stated {
         incident.severity = severity;
         incident.severity_native = Some(native);
     }
@@ -533,6 +541,12 @@ pub(crate) fn entry_incident(entry: &FeedEntry, vendor: &str, ctx: &ParseContext
         &format!("{}: {}", entry.title, entry.text),
     ));
     incident
+}
+
+fn title_says_maintenance(title: &str) -> bool {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.eq_ignore_ascii_case("maintenance"))
 }
 
 /// Parses any RSS or Atom status feed, one incident per entry.
@@ -601,6 +615,11 @@ mod tests {
             Some((Severity::Maintenance, "scheduled maintenance".to_string()))
         );
         assert_eq!(severity_in_text("Slow logins"), None);
+        assert_eq!(
+            severity_in_text("We did emergency maintenance to fix it"),
+            None
+        );
+        assert!(title_says_maintenance("Database maintenance"));
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //! document, and the common severity table keeps "partial outage" meaning the same thing whichever
 //! platform said it.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, TimeZone, Utc};
+use regex::Regex;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -193,21 +196,20 @@ pub(crate) fn vendor_name(
 /// "Acme Status - Incident History" -> "Acme": page titles name the vendor plus words every
 /// status page adds.
 pub(crate) fn vendor_from_title(title: &str) -> Option<String> {
-    let mut name = one_line(&clean_text(title));
-    for noise in [
-        "incident history",
-        "status page",
-        "system status",
-        "service status",
-        "status",
-        "incidents",
-        "history",
-    ] {
-        while let Some(pos) = name.to_ascii_lowercase().find(noise) {
-            name.replace_range(pos..pos + noise.len(), " ");
-        }
-    }
-    let name = one_line(&name);
+    static NOISE: OnceLock<Option<Regex>> = OnceLock::new();
+    let text = one_line(&clean_text(title));
+    let name = match NOISE
+        .get_or_init(|| {
+            Regex::new(
+                r"(?i)\b(?:incident\s+history|status\s+page|system\s+status|service\s+status|status|incidents|history)\b",
+            )
+            .ok()
+        })
+        .as_ref()
+    {
+        Some(re) => one_line(&re.replace_all(&text, " ")),
+        None => text,
+    };
     let name = name.trim_matches(|c: char| c.is_whitespace() || "-|:·–—,".contains(c));
     (!name.is_empty()).then(|| name.to_string())
 }
@@ -379,6 +381,10 @@ mod tests {
         );
         assert_eq!(vendor_from_title("Status").as_deref(), None);
         assert_eq!(vendor_from_title("OpenAI").as_deref(), Some("OpenAI"));
+        assert_eq!(
+            vendor_from_title("Statuspal Status").as_deref(),
+            Some("Statuspal")
+        );
     }
 
     #[test]
