@@ -52,6 +52,11 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     let head = sniff_text(bytes, 64 * 1024);
     let trimmed = head.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        // Hosted platforms first: their telltale keys are their own, while the Statuspage test
+        // below also matches incident.io's widget (`scheduled_maintenances`).
+        if let Some(format) = detect_platform_json(trimmed) {
+            return Some(format);
+        }
         if trimmed.contains("\"incident_updates\"")
             || trimmed.contains("\"scheduled_maintenances\"")
             || (trimmed.contains("\"page\"") && trimmed.contains("\"incidents\""))
@@ -66,6 +71,12 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         if !is_atom && !is_rss {
             return None;
         }
+        if slack::looks_like_feed(&head) {
+            return Some(Format::SlackFeed);
+        }
+        if incidentio::looks_like_feed(&head) {
+            return Some(Format::IncidentioFeed);
+        }
         // Statuspage update blocks: "<small>Jan  1, 09:09 PST</small><br><strong>Resolved</strong>"
         let statuspage = (head.contains("<small>") || head.contains("&lt;small&gt;"))
             && (head.contains("<strong>") || head.contains("&lt;strong&gt;"))
@@ -77,6 +88,27 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         });
     }
     None
+}
+
+/// The hosted status platforms' JSON, told apart by keys no other format uses.
+fn detect_platform_json(head: &str) -> Option<Format> {
+    if incidentio::looks_like(head) {
+        Some(Format::IncidentioWidget)
+    } else if salesforce::looks_like(head) {
+        Some(Format::SalesforceJson)
+    } else if statusio::looks_like(head) {
+        Some(Format::StatusioJson)
+    } else if instatus::looks_like(head) {
+        Some(Format::InstatusJson)
+    } else if cachet::looks_like(head) {
+        Some(Format::CachetJson)
+    } else if betterstack::looks_like(head) {
+        Some(Format::BetterstackJson)
+    } else if slack::looks_like(head) {
+        Some(Format::SlackJson)
+    } else {
+        None
+    }
 }
 
 /// Parses a document in its detected (or forced) format.
@@ -95,6 +127,15 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
         Format::StatuspageJson => statuspage_json::parse(bytes, ctx)?,
         Format::StatuspageAtom | Format::StatuspageRss => statuspage_feed::parse(bytes, ctx)?,
         Format::Feed => feed::parse(bytes, ctx)?,
+        Format::SlackJson => slack::parse_json(bytes, ctx)?,
+        Format::SlackFeed => slack::parse_feed(bytes, ctx)?,
+        Format::IncidentioWidget => incidentio::parse_widget(bytes, ctx)?,
+        Format::IncidentioFeed => incidentio::parse_feed(bytes, ctx)?,
+        Format::SalesforceJson => salesforce::parse(bytes, ctx)?,
+        Format::InstatusJson => instatus::parse(bytes, ctx)?,
+        Format::StatusioJson => statusio::parse(bytes, ctx)?,
+        Format::BetterstackJson => betterstack::parse(bytes, ctx)?,
+        Format::CachetJson => cachet::parse(bytes, ctx)?,
         other => {
             return Err(ParseError::Unrecognised(format!(
                 "no parser for {other} in this build"
@@ -125,7 +166,15 @@ fn sniff_text(bytes: &[u8], max: usize) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned()
 }
 
+pub mod betterstack;
+pub mod cachet;
 pub mod feed;
+pub mod incidentio;
+pub mod instatus;
+mod platform;
+pub mod salesforce;
+pub mod slack;
+pub mod statusio;
 pub mod statuspage;
 pub mod statuspage_feed;
 pub mod statuspage_json;

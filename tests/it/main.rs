@@ -1,8 +1,11 @@
 //! Integration tests: one binary, one module per area. Servers bind 127.0.0.1 only.
 
+mod aws;
 mod cli;
 mod corpus;
 mod crawl;
+mod platforms;
+mod snapshot;
 mod sources;
 mod statuspage;
 mod store;
