@@ -58,6 +58,12 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         {
             return Some(Format::StatuspageJson);
         }
+        if aws::looks_like_health(trimmed) {
+            return Some(Format::AwsHealth);
+        }
+        if aws::looks_like_data_json(trimmed) {
+            return Some(Format::AwsJson);
+        }
         return None;
     }
     if trimmed.starts_with('<') {
@@ -65,6 +71,9 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         let is_rss = trimmed.contains("<rss") || trimmed.contains("<rdf:RDF");
         if !is_atom && !is_rss {
             return None;
+        }
+        if is_rss && aws::looks_like_rss(&head) {
+            return Some(Format::AwsRss);
         }
         // Statuspage update blocks: "<small>Jan  1, 09:09 PST</small><br><strong>Resolved</strong>"
         let statuspage = (head.contains("<small>") || head.contains("&lt;small&gt;"))
@@ -95,6 +104,9 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
         Format::StatuspageJson => statuspage_json::parse(bytes, ctx)?,
         Format::StatuspageAtom | Format::StatuspageRss => statuspage_feed::parse(bytes, ctx)?,
         Format::Feed => feed::parse(bytes, ctx)?,
+        Format::AwsRss => aws::rss::parse(bytes, ctx)?,
+        Format::AwsJson => aws::data_json::parse(bytes, ctx)?,
+        Format::AwsHealth => aws::health::parse(bytes, ctx)?,
         other => {
             return Err(ParseError::Unrecognised(format!(
                 "no parser for {other} in this build"
@@ -125,6 +137,7 @@ fn sniff_text(bytes: &[u8], max: usize) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned()
 }
 
+pub mod aws;
 pub mod feed;
 pub mod statuspage_feed;
 pub mod statuspage_json;
