@@ -563,3 +563,41 @@ fn vendor_from_context_wins_and_keys_the_id() {
     assert_eq!(first.vendor, "Amazon Web Services");
     assert_eq!(first.id, "amazon-web-services:sns-us-east-1_1642186740");
 }
+
+#[test]
+fn truncated_and_corrupted_aws_documents_never_panic() {
+    let mut docs = vec![
+        fixture("all-interleaved.synthetic.rss"),
+        fixture("cloudfront-no-guid.synthetic.rss"),
+        fixture("currentevents.synthetic.json"),
+    ];
+    if let Some(text) = docs.get(2).map(|b| String::from_utf8_lossy(b).into_owned()) {
+        docs.push(utf16(&text, true));
+    }
+    let formats = [Format::AwsRss, Format::AwsJson, Format::AwsHealth];
+    for doc in &docs {
+        for cut in (0..doc.len()).step_by(7) {
+            let mut bytes = doc.get(..cut).unwrap_or_default().to_vec();
+            for format in formats {
+                let ctx = ParseContext {
+                    format: Some(format),
+                    ..ParseContext::default()
+                };
+                let _ = parse(&bytes, &ctx);
+            }
+            // Flip one byte as well: corrupt UTF-8/UTF-16 and broken markup.
+            if let Some(b) = bytes.last_mut() {
+                *b ^= 0xA5;
+            }
+            let _ = parse(&bytes, &ParseContext::default());
+        }
+    }
+    // A cut-off RSS download is an error, never a healthy empty feed.
+    let rss = fixture("all-interleaved.synthetic.rss");
+    let half = rss.get(..rss.len() / 2).unwrap_or_default();
+    let forced = ParseContext {
+        format: Some(Format::AwsRss),
+        ..ParseContext::default()
+    };
+    assert!(parse(half, &forced).is_err());
+}

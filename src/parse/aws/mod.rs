@@ -30,7 +30,10 @@ mod prose;
 mod region;
 pub mod rss;
 
-use chrono::{DateTime, Utc};
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Datelike, Utc};
+use regex::Regex;
 use serde::Deserialize;
 
 use crate::model::Severity;
@@ -38,12 +41,19 @@ use crate::model::Severity;
 /// The vendor name when `sources.toml` names none.
 const DEFAULT_VENDOR: &str = "AWS";
 
-/// The legacy RSS and per-service feeds: an RSS channel pointing at the AWS dashboard.
+/// Markup only the AWS feeds have: the channel or item `<link>` at the dashboard root, a guid
+/// on the dashboard with a `#<service>_<epoch>` fragment, or AWS's generator. A link to the AWS
+/// dashboard inside another vendor's incident text is escaped or CDATA, so it does not match.
+static AWS_RSS_MARKUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"<link>\s*https?://(?:status|health)\.aws\.amazon\.com/|<guid[^>]*>\s*https?://(?:status|health)\.aws\.amazon\.com/[^<#]*#|<generator>\s*AWS Service Health Dashboard"#,
+    )
+    .expect("static AWS RSS pattern")
+});
+
+/// The legacy RSS and per-service feeds.
 pub fn looks_like_rss(head: &str) -> bool {
-    (head.contains("<rss") || head.contains("<channel"))
-        && (head.contains("status.aws.amazon.com")
-            || head.contains("health.aws.amazon.com")
-            || head.contains("AWS Service Health Dashboard"))
+    (head.contains("<rss") || head.contains("<channel")) && AWS_RSS_MARKUP.is_match(head)
 }
 
 /// Legacy `data.json`: an object with `archive`/`current` event lists. The archive can run past
@@ -52,9 +62,8 @@ pub fn looks_like_data_json(head: &str) -> bool {
     let t = head.trim_start();
     let has_archive = t.contains("\"archive\"");
     let has_current = t.contains("\"current\"");
-    t.starts_with('{')
-        && (has_archive || has_current)
-        && ((has_archive && has_current) || t.contains("\"service_name\""))
+    let event_fields = t.contains("\"service_name\"") && t.contains("\"summary\"");
+    t.starts_with('{') && (has_archive || (has_current && event_fields))
 }
 
 /// `currentevents`: an array of AWS Health events (arns `arn:aws:health:...`).
@@ -118,12 +127,19 @@ impl Scalar {
         if n <= 0 {
             return None;
         }
-        if n > 100_000_000_000 {
+        let t = if n > 100_000_000_000 {
             DateTime::from_timestamp_millis(n)
         } else {
             DateTime::from_timestamp(n, 0)
-        }
+        };
+        t.and_then(plausible)
     }
+}
+
+/// Status posts exist from the 2000s on; a time outside 1995..=2200 is a corrupt value, and
+/// refusing it here also keeps every later day-arithmetic far from chrono's limits.
+fn plausible(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (1995..=2200).contains(&t.year()).then_some(t)
 }
 
 /// A state word: an RSS title prefix or the legend behind a numeric status code.
@@ -245,6 +261,9 @@ mod tests {
         assert_eq!(Scalar::Text("soon".into()).as_epoch(), None);
         assert_eq!(Scalar::Int(i64::MAX).as_epoch(), None);
         assert_eq!(Scalar::Int(-5).as_epoch(), None);
+        // In chrono's range, but no status page posted in the year 262000.
+        assert_eq!(Scalar::Int(8_210_000_000_000_000).as_epoch(), None);
+        assert_eq!(Scalar::Int(99_999_999_999).as_epoch(), None);
     }
 
     #[test]
@@ -281,11 +300,21 @@ mod tests {
         assert!(!looks_like_rss(
             "<rss version=\"2.0\"><channel><link>https://www.githubstatus.com</link>"
         ));
+        // Another vendor's incident that links the AWS dashboard in its text.
+        assert!(!looks_like_rss(
+            "<rss><channel><link>https://www.githubstatus.com</link><item><description>&lt;a href=\"https://health.aws.amazon.com/health/status\"&gt;AWS&lt;/a&gt;</description>"
+        ));
+        assert!(looks_like_rss(
+            "<rss><channel><item><guid isPermaLink=\"false\">http://status.aws.amazon.com/#sns-us-east-1_1642200240</guid>"
+        ));
         assert!(looks_like_data_json("{\"archive\":[],\"current\":[]}"));
         assert!(looks_like_data_json(
             "{\"archive\":[{\"service_name\":\"Amazon CloudFront\""
         ));
         assert!(!looks_like_data_json("{\"current\":{\"status\":\"ok\"}}"));
+        assert!(!looks_like_data_json(
+            "{\"current\":[{\"service_name\":\"x\"}]}"
+        ));
         assert!(looks_like_health(
             "[{\"arn\":\"arn:aws:health:us-east-1::event/EC2/X/Y\"}]"
         ));

@@ -123,12 +123,13 @@ impl ServiceKey {
 pub(super) fn split_service_name(name: &str) -> (String, Option<String>) {
     let name = name.trim();
     if let Some(open) = name.rfind('(')
-        && name.ends_with(')')
+        && let Some(inner) = name.get(open + 1..).and_then(|r| r.strip_suffix(')'))
+        && let Some(region) = region_by_name(inner)
     {
-        let inner = &name[open + 1..name.len() - 1];
-        if let Some(region) = region_by_name(inner) {
-            return (name[..open].trim().to_string(), Some(region));
-        }
+        return (
+            name.get(..open).unwrap_or_default().trim().to_string(),
+            Some(region),
+        );
     }
     (name.to_string(), None)
 }

@@ -18,7 +18,7 @@ use super::prose::{
     Post, english_part, find_cause, has_resolved_tag, impact_window, ongoing_status, strip_resolved,
 };
 use super::region::{ServiceKey, split_service_name};
-use super::{DEFAULT_VENDOR, StateWord, decode_document, worst_severity};
+use super::{DEFAULT_VENDOR, StateWord, decode_document, plausible, worst_severity};
 use crate::extract::text::{html_to_text, one_line, truncate_chars};
 use crate::extract::time::{parse_feed_date, zone_offset};
 use crate::model::{Format, Incident, ReportKind, SourceRef, Status, Update, incident_id, slug};
@@ -51,6 +51,10 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseErr
         });
     }
     entries.sort_by(|a, b| (&a.key, a.at, a.epoch).cmp(&(&b.key, b.at, b.epoch)));
+    // A feed that repeats an item (same key, time and words) reports one post, not two.
+    entries.dedup_by(|a, b| {
+        a.key == b.key && a.at == b.at && a.headline == b.headline && a.text == b.text
+    });
     let groups = group_events(entries);
     let naming = ChannelNaming::new(&channel, &groups);
     let vendor = ctx.vendor.as_deref().unwrap_or(DEFAULT_VENDOR);
@@ -231,10 +235,11 @@ impl Entry {
         let pub_date = item.pub_date.trim();
         let parsed_date = parse_feed_date(pub_date);
         let guid_key = guid_key(&item.guid);
-        let at = parsed_date.or_else(|| {
+        let at = parsed_date.and_then(plausible).or_else(|| {
             guid_key
                 .as_ref()
                 .and_then(|(_, e)| DateTime::from_timestamp(*e, 0))
+                .and_then(plausible)
         })?;
         let (key, key_names_service, epoch) = match (guid_key, fallback) {
             (Some((key, epoch)), _) => (key, true, epoch),
