@@ -22,7 +22,8 @@
 //!
 //! Status: an event is resolved when AWS says so (a "Service is operating normally" post,
 //! "[RESOLVED]", an archived `data.json` event, an `end_time`); an open event's state is read
-//! from its latest words (see [`prose::ongoing_status`]).
+//! from its latest words: recovery words mean monitoring, "identified" means identified,
+//! otherwise investigating.
 
 pub mod data_json;
 pub mod health;

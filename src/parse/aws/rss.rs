@@ -70,7 +70,6 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseErr
 #[derive(Debug, Default)]
 struct RawItem {
     title: String,
-    link: String,
     pub_date: String,
     guid: String,
     description: String,
@@ -89,7 +88,6 @@ enum Field {
     ChannelTitle,
     ChannelLink,
     Title,
-    Link,
     PubDate,
     Guid,
     Description,
@@ -117,8 +115,9 @@ fn read_channel(text: &str) -> Result<Channel, ParseError> {
         match event {
             Xml::Start(start) => {
                 if field.is_some() {
-                    // Markup inside a field (unescaped HTML in a description) is its text.
+                    // Unescaped HTML inside a description: keep its text, its blocks apart.
                     depth_in_field += 1;
+                    push(&mut channel, item.as_mut(), field, "\n");
                     continue;
                 }
                 let name = start.local_name();
@@ -127,7 +126,6 @@ fn read_channel(text: &str) -> Result<Channel, ParseError> {
                     ("channel", _) => seen_channel = true,
                     ("item", false) => item = Some(RawItem::default()),
                     ("title", true) => field = Some(Field::Title),
-                    ("link", true) => field = Some(Field::Link),
                     ("pubDate", true) => field = Some(Field::PubDate),
                     ("guid", true) => field = Some(Field::Guid),
                     ("description", true) => field = Some(Field::Description),
@@ -144,6 +142,7 @@ fn read_channel(text: &str) -> Result<Channel, ParseError> {
                 if field.is_some() {
                     if depth_in_field > 0 {
                         depth_in_field -= 1;
+                        push(&mut channel, item.as_mut(), field, "\n");
                     } else {
                         field = None;
                     }
@@ -197,7 +196,6 @@ fn push(channel: &mut Channel, item: Option<&mut RawItem>, field: Option<Field>,
         (Some(Field::ChannelTitle), _) => &mut channel.title,
         (Some(Field::ChannelLink), _) => &mut channel.link,
         (Some(Field::Title), Some(i)) => &mut i.title,
-        (Some(Field::Link), Some(i)) => &mut i.link,
         (Some(Field::PubDate), Some(i)) => &mut i.pub_date,
         (Some(Field::Guid), Some(i)) => &mut i.guid,
         (Some(Field::Description), Some(i)) => &mut i.description,
@@ -504,6 +502,28 @@ mod tests {
             }
             other => panic!("expected a truncation error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn raw_markup_in_a_description_keeps_its_blocks_apart() {
+        let doc = "<rss><channel><title>Amazon Simple Queue Service (Ireland) Service Status</title>\
+            <item><title>Informational message: Increased latency</title>\
+            <pubDate>Tue, 01 Mar 2022 10:00:00 PST</pubDate>\
+            <guid>http://status.aws.amazon.com/#sqs-eu-west-1_1646157600</guid>\
+            <description><p>We are investigating.</p><p>Queues &amp; topics affected.</p></description>\
+            </item></channel></rss>";
+        let got = parse(doc.as_bytes(), &ParseContext::default()).expect("parses");
+        let [event] = got.as_slice() else {
+            panic!("one event expected, got {got:?}");
+        };
+        assert_eq!(
+            event.updates.first().map(|u| u.text.as_str()),
+            Some("We are investigating.\nQueues & topics affected.")
+        );
+        assert_eq!(event.services, vec!["Amazon Simple Queue Service"]);
+        assert_eq!(event.regions, vec!["eu-west-1"]);
+        assert_eq!(event.id, "aws:sqs-eu-west-1_1646157600");
+        assert_eq!(event.status, Status::Investigating);
     }
 
     #[test]
