@@ -63,6 +63,12 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         {
             return Some(Format::StatuspageJson);
         }
+        if aws::looks_like_health(trimmed) {
+            return Some(Format::AwsHealth);
+        }
+        if aws::looks_like_data_json(trimmed) {
+            return Some(Format::AwsJson);
+        }
         return None;
     }
     if trimmed.starts_with('<') {
@@ -70,6 +76,9 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         let is_rss = trimmed.contains("<rss") || trimmed.contains("<rdf:RDF");
         if !is_atom && !is_rss {
             return None;
+        }
+        if is_rss && aws::looks_like_rss(&head) {
+            return Some(Format::AwsRss);
         }
         if slack::looks_like_feed(&head) {
             return Some(Format::SlackFeed);
@@ -136,6 +145,9 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
         Format::StatusioJson => statusio::parse(bytes, ctx)?,
         Format::BetterstackJson => betterstack::parse(bytes, ctx)?,
         Format::CachetJson => cachet::parse(bytes, ctx)?,
+        Format::AwsRss => aws::rss::parse(bytes, ctx)?,
+        Format::AwsJson => aws::data_json::parse(bytes, ctx)?,
+        Format::AwsHealth => aws::health::parse(bytes, ctx)?,
         other => {
             return Err(ParseError::Unrecognised(format!(
                 "no parser for {other} in this build"
@@ -166,6 +178,7 @@ fn sniff_text(bytes: &[u8], max: usize) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned()
 }
 
+pub mod aws;
 pub mod betterstack;
 pub mod cachet;
 pub mod feed;
