@@ -37,8 +37,117 @@ pub enum Command {
     Search(SearchArgs),
     /// Outages in time order, newest first
     Timeline(TimelineArgs),
+    /// Reliability figures for a vendor: incidents, outage minutes, availability, time to resolve
+    Stats(StatsArgs),
+    /// The reliability figures of several vendors side by side over the same period
+    Compare(CompareArgs),
+    /// Write the matching events as JSON, CSV, an Atom feed or an iCalendar file
+    Export(ExportArgs),
+    /// One event with its updates, sources and every version seen
+    Show(ShowArgs),
+    /// The sources and their health
+    #[command(subcommand)]
+    Sources(SourcesCommand),
     /// Rebuild the search index from the SQLite store
     Reindex,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// Each source with its kind, last success, last error and how far back its history reaches
+    List(SourcesListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesListArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The vendor (typos are corrected: "salesfroce" finds Salesforce)
+    #[arg(long)]
+    pub vendor: String,
+    /// Only incidents affecting this service (substring, case-insensitive)
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Only incidents in this region (e.g. us-east-1, Europe)
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Period start (YYYY-MM-DD or RFC 3339); an incident belongs to the period by its start
+    #[arg(long, value_parser = parse_time, value_name = "DATE")]
+    pub since: Option<DateTime<Utc>>,
+    /// Period end (exclusive; a bare date means the end of that day)
+    #[arg(long, value_parser = parse_until, value_name = "DATE")]
+    pub until: Option<DateTime<Utc>>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Two or more vendors
+    #[arg(required = true, num_args = 2..)]
+    pub vendors: Vec<String>,
+    #[arg(long, value_parser = parse_time, value_name = "DATE")]
+    pub since: Option<DateTime<Utc>>,
+    #[arg(long, value_parser = parse_until, value_name = "DATE")]
+    pub until: Option<DateTime<Utc>>,
+    /// Also write the incidents-per-month chart as SVG to this file
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Atom,
+    Ics,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// A query in the search language (words, vendor:, region:, severity:, during: ...); empty
+    /// exports everything
+    #[arg(num_args = 0..)]
+    pub query: Vec<String>,
+    /// Write to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// At most this many events
+    #[arg(long, default_value_t = 10_000)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The event id (as printed by search --json or timeline --json)
+    pub id: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Result order for search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortArg {
+    /// Relevance boosted by severity and recency
+    Best,
+    /// Text relevance only
+    Relevance,
+    /// Newest first
+    Time,
 }
 
 #[derive(Debug, Args)]
@@ -115,9 +224,13 @@ pub struct FilterArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Words, "phrases", AND/OR/NOT
+    /// Words, "phrases", AND/OR/NOT, and filters: vendor:X service:X region:X severity:X
+    /// cause:X source:status|press after:DATE before:DATE during:2021
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
+    /// Result order
+    #[arg(long, value_enum, default_value_t = SortArg::Best)]
+    pub sort: SortArg,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// How many results

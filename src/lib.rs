@@ -17,6 +17,7 @@ pub mod index;
 pub mod search_syntax;
 pub mod query;
 pub mod stats;
+pub mod chart;
 pub mod export;
 pub mod crawl;
 

@@ -3,11 +3,15 @@
 //! The index only finds and ranks: every fact returned is read back from the store, the source
 //! of truth, so a stale or half-synced index can hide a match but never show a wrong one.
 
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::index::{IndexError, SearchIndex, SearchQuery, Snippet};
-use crate::model::Event;
-use crate::store::{IncidentFilter, Store, StoreError};
+use crate::model::{Event, Severity};
+use crate::search_syntax::SearchRequest;
+use crate::store::{IncidentFilter, Store, StoreError, VendorSummary};
 
 /// Why a query failed: the layer that failed says what it was doing.
 #[derive(Debug, Error)]
@@ -52,6 +56,174 @@ pub fn search(
 /// Events matching `filter`, newest first.
 pub fn timeline(store: &Store, filter: &IncidentFilter) -> Result<Vec<Event>, QueryError> {
     Ok(store.incidents(filter)?.iter().map(Event::from).collect())
+}
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Text relevance boosted by severity and recency (the default).
+    #[default]
+    Best,
+    /// Text relevance alone.
+    Relevance,
+    /// Newest first.
+    Time,
+}
+
+/// Counts over the whole matching set (not only the page shown).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Facets {
+    pub vendor: BTreeMap<String, usize>,
+    pub year: BTreeMap<String, usize>,
+    pub severity: BTreeMap<String, usize>,
+}
+
+/// A page of results of the search language, with facets and the vendor names it corrected.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub results: Vec<SearchResult>,
+    /// How many events matched in all (up to [`MAX_MATCHES`]).
+    pub total: usize,
+    pub facets: Facets,
+    /// `(asked, used)` where a vendor name was corrected ("salesfroce" -> "Salesforce").
+    pub corrected: Vec<(String, String)>,
+}
+
+/// Matching events read for ranking, facets and post-filters; beyond it results are cut.
+pub const MAX_MATCHES: usize = 20_000;
+
+/// Runs a query of the search language ([`crate::search_syntax`]): the index finds and ranks,
+/// the filters the index does not hold (services, regions, causes, source kinds, several
+/// vendors or severities) are applied to the stored events, facets are counted over every
+/// match, and the page of `limit` results is returned.
+pub fn find(
+    store: &Store,
+    index: &SearchIndex,
+    req: &SearchRequest,
+    limit: usize,
+    sort: Sort,
+    now: DateTime<Utc>,
+) -> Result<Found, QueryError> {
+    let known = store.vendors()?;
+    let mut found = Found::default();
+    let mut vendors = Vec::new();
+    for asked in &req.vendors {
+        let used = resolve_vendor(asked, &known).unwrap_or_else(|| asked.clone());
+        if !used.eq_ignore_ascii_case(asked) {
+            found.corrected.push((asked.clone(), used.clone()));
+        }
+        vendors.push(used);
+    }
+    let q = SearchQuery {
+        text: req.text.clone(),
+        vendor: (vendors.len() == 1).then(|| vendors[0].clone()),
+        since: req.after,
+        until: req.before,
+        severity: (req.severities.len() == 1).then(|| req.severities[0]),
+        limit: MAX_MATCHES,
+    };
+    let mut all = search(store, index, &q)?;
+    all.retain(|r| keep(&r.event, req, &vendors));
+    found.total = all.len();
+    for r in &all {
+        let e = &r.event;
+        *found.facets.vendor.entry(e.vendor.clone()).or_default() += 1;
+        let year = e.start.map_or_else(|| "undated".to_string(), |t| t.format("%Y").to_string());
+        *found.facets.year.entry(year).or_default() += 1;
+        *found.facets.severity.entry(e.severity.as_str().to_string()).or_default() += 1;
+    }
+    let ranked = !req.text.trim().is_empty();
+    match sort {
+        Sort::Time => all.sort_by(|a, b| b.event.start.cmp(&a.event.start)),
+        Sort::Relevance if ranked => all.sort_by(|a, b| b.score.total_cmp(&a.score)),
+        Sort::Best if ranked => {
+            for r in &mut all {
+                r.score *= boost(&r.event, now);
+            }
+            all.sort_by(|a, b| b.score.total_cmp(&a.score));
+        }
+        // Without text there is no relevance: newest first, as the index returned them.
+        _ => {}
+    }
+    all.truncate(limit);
+    found.results = all;
+    Ok(found)
+}
+
+/// Severity and recency boost for [`Sort::Best`]: a critical outage from last month outranks a
+/// minor one from 2014 with the same words. At most x1.5 for severity and x1.5 for recency.
+fn boost(e: &Event, now: DateTime<Utc>) -> f32 {
+    let severity = match e.severity {
+        Severity::Critical => 1.5,
+        Severity::Major => 1.3,
+        Severity::Minor | Severity::Unknown => 1.1,
+        Severity::None | Severity::Maintenance => 1.0,
+    };
+    let age_days = e.start.map_or(3650.0, |s| (now - s).num_days().max(0) as f32);
+    let recency = 1.0 + 0.5 * (-age_days / 365.0).exp();
+    severity * recency
+}
+
+fn keep(e: &Event, req: &SearchRequest, vendors: &[String]) -> bool {
+    let any = |wanted: &[String], have: &[String]| {
+        wanted.is_empty()
+            || wanted.iter().any(|w| {
+                let w = w.to_lowercase();
+                have.iter().any(|h| h.to_lowercase().contains(&w))
+            })
+    };
+    (vendors.is_empty() || vendors.iter().any(|v| v.eq_ignore_ascii_case(&e.vendor)))
+        && (req.severities.is_empty() || req.severities.contains(&e.severity))
+        && any(&req.services, &e.services)
+        && any(&req.regions, &e.regions)
+        && (req.causes.is_empty()
+            || e.cause.as_deref().is_some_and(|c| {
+                let c = c.to_lowercase();
+                req.causes.iter().any(|w| c.contains(w.as_str()))
+            }))
+        && req.source.is_none_or(|k| e.sources.iter().any(|s| s.kind == k))
+        && req.after.is_none_or(|a| e.start.is_some_and(|s| s >= a))
+        && req.before.is_none_or(|b| e.start.is_some_and(|s| s < b))
+}
+
+/// The stored vendor a user meant: exact (any case), the gazetteer's canonical name for an
+/// alias, or the closest name within a small edit distance ("salesfroce" -> "Salesforce").
+pub fn resolve_vendor(asked: &str, known: &[VendorSummary]) -> Option<String> {
+    let asked = asked.trim();
+    if let Some(v) = known.iter().find(|v| v.name.eq_ignore_ascii_case(asked)) {
+        return Some(v.name.clone());
+    }
+    if let Some(canon) = crate::extract::vendor::Gazetteer::builtin().canonical(asked) {
+        return Some(canon.to_string());
+    }
+    let lower = asked.to_lowercase();
+    let allowed = (lower.chars().count() / 4).clamp(1, 3);
+    known
+        .iter()
+        .map(|v| (edit_distance(&lower, &v.name.to_lowercase()), v))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, v)| (*d, std::cmp::Reverse(v.incidents)))
+        .map(|(_, v)| v.name.clone())
+}
+
+/// Levenshtein distance with adjacent transpositions counted as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -151,5 +323,28 @@ mod tests {
         let only = timeline(&store, &majors).expect("filtered");
         assert_eq!(only.len(), 1);
         assert_eq!(only[0].id, "github:b");
+    }
+
+    #[test]
+    fn vendor_typos_are_corrected() {
+        let known = vec![
+            VendorSummary {
+                name: "Salesforce".into(),
+                incidents: 4,
+                first: None,
+                last: None,
+            },
+            VendorSummary {
+                name: "Slack".into(),
+                incidents: 7,
+                first: None,
+                last: None,
+            },
+        ];
+        assert_eq!(resolve_vendor("salesfroce", &known).as_deref(), Some("Salesforce"));
+        assert_eq!(resolve_vendor("SLACK", &known).as_deref(), Some("Slack"));
+        assert_eq!(resolve_vendor("slak", &known).as_deref(), Some("Slack"));
+        assert_eq!(resolve_vendor("zzzzzz", &known), None);
+        assert_eq!(edit_distance("salesfroce", "salesforce"), 1);
     }
 }

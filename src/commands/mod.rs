@@ -1,6 +1,7 @@
 //! One function per command: read the arguments, call the library, print for a person or as
 //! JSON. Errors carry their context up to `main`, which prints the chain and sets the exit code.
 
+mod analytics;
 mod crawl;
 mod extract;
 mod print;
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, SourcesCommand};
 use crate::crawl::DataPaths;
 
 /// What the process should exit with.
@@ -30,6 +31,11 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Extract(args) => extract::extract(&args),
         Command::Search(args) => query::search(&paths, &args),
         Command::Timeline(args) => query::timeline(&paths, &args),
+        Command::Stats(args) => analytics::stats(&paths, &args),
+        Command::Compare(args) => analytics::compare(&paths, &args),
+        Command::Export(args) => analytics::export(&paths, &args),
+        Command::Show(args) => analytics::show(&paths, &args),
+        Command::Sources(SourcesCommand::List(args)) => analytics::sources_list(&paths, &args),
         Command::Reindex => query::reindex(&paths),
     }
 }

@@ -12,7 +12,7 @@ use crate::crawl::CrawlReport;
 use crate::extract::text::{one_line, truncate_chars};
 use crate::index::Snippet;
 use crate::model::Event;
-use crate::query::SearchResult;
+use crate::query::{Found, SearchResult};
 
 /// Pretty JSON on stdout, ending with a newline.
 pub fn json<T: Serialize>(value: &T) -> Result<()> {
@@ -62,8 +62,9 @@ pub fn report(report: &CrawlReport, what: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn search_results(results: &[SearchResult]) -> std::io::Result<()> {
+pub fn search_results(found: &Found) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
+    let results = &found.results;
     if results.is_empty() {
         writeln!(out, "no matches")?;
         return Ok(());
@@ -73,6 +74,19 @@ pub fn search_results(results: &[SearchResult]) -> std::io::Result<()> {
         writeln!(out, "{}", headline(&r.event))?;
         writeln!(out, "    {}", render_snippet(&r.snippet, bold))?;
     }
+    let facet = |m: &BTreeMap<String, usize>| {
+        let mut v: Vec<_> = m.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        v.iter()
+            .take(8)
+            .map(|(k, n)| format!("{} {n}", one_line(k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "{} of {} matches", results.len(), found.total)?;
+    writeln!(out, "  by vendor:   {}", facet(&found.facets.vendor))?;
+    writeln!(out, "  by year:     {}", facet(&found.facets.year))?;
+    writeln!(out, "  by severity: {}", facet(&found.facets.severity))?;
     Ok(())
 }
 
@@ -106,7 +120,7 @@ pub fn timeline(events: &[Event]) -> std::io::Result<()> {
     Ok(())
 }
 
-fn headline(e: &Event) -> String {
+pub fn headline(e: &Event) -> String {
     let when = e
         .start
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -130,7 +144,7 @@ fn headline(e: &Event) -> String {
     )
 }
 
-fn format_minutes(m: i64) -> String {
+pub fn format_minutes(m: i64) -> String {
     match m {
         m if m < 60 => format!("{m}m"),
         m if m < 60 * 48 => format!("{}h{:02}m", m / 60, m % 60),

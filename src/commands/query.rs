@@ -1,30 +1,38 @@
 //! `search`, `timeline` and `reindex`: the read side.
 
 use anyhow::{Context, Result};
+use chrono::Utc;
 
 use super::{Exit, print};
-use crate::cli::{FilterArgs, SearchArgs, TimelineArgs};
+use crate::cli::{FilterArgs, SearchArgs, SortArg, TimelineArgs};
 use crate::crawl::DataPaths;
-use crate::index::{SearchIndex, SearchQuery};
-use crate::query;
+use crate::index::SearchIndex;
+use crate::query::{self, Sort};
+use crate::search_syntax;
 use crate::store::{IncidentFilter, Store};
 
 pub fn search(paths: &DataPaths, args: &SearchArgs) -> Result<Exit> {
     let store = open_store(paths)?;
     let index = open_index(paths, &store)?;
-    let q = SearchQuery {
-        text: args.query.join(" "),
-        vendor: args.filters.vendor.clone(),
-        since: args.filters.since,
-        until: args.filters.until,
-        severity: None,
-        limit: args.limit,
+    let mut req = search_syntax::parse(&args.query.join(" "))?;
+    if let Some(v) = &args.filters.vendor {
+        req.vendors.push(v.clone());
+    }
+    req.after = req.after.or(args.filters.since);
+    req.before = req.before.or(args.filters.until);
+    let sort = match args.sort {
+        SortArg::Best => Sort::Best,
+        SortArg::Relevance => Sort::Relevance,
+        SortArg::Time => Sort::Time,
     };
-    let results = query::search(&store, &index, &q)?;
+    let found = query::find(&store, &index, &req, args.limit, sort, Utc::now())?;
+    for (asked, used) in &found.corrected {
+        eprintln!("vendor {asked:?} read as {used:?}");
+    }
     if args.filters.json {
-        print::search_json(&results)?;
+        print::search_json(&found.results)?;
     } else {
-        print::search_results(&results)?;
+        print::search_results(&found)?;
     }
     Ok(Exit::Ok)
 }
@@ -58,7 +66,7 @@ fn filter(args: &FilterArgs, limit: usize) -> IncidentFilter {
     }
 }
 
-fn open_store(paths: &DataPaths) -> Result<Store> {
+pub(super) fn open_store(paths: &DataPaths) -> Result<Store> {
     if !paths.store.exists() {
         anyhow::bail!(
             "no store at {}: run `outages demo` or `outages crawl` first (or pass --data-dir)",
@@ -70,7 +78,7 @@ fn open_store(paths: &DataPaths) -> Result<Store> {
 
 /// Opens the index and heals any gap left by an interrupted run (the store is ahead of it).
 /// While another process holds the index writer, the index is searched as it is.
-fn open_index(paths: &DataPaths, store: &Store) -> Result<SearchIndex> {
+pub(super) fn open_index(paths: &DataPaths, store: &Store) -> Result<SearchIndex> {
     let mut index = SearchIndex::open(&paths.index)?;
     if index.indexed_rev() < store.current_rev()?
         && let Err(e) = index.sync(store)

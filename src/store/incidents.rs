@@ -46,6 +46,16 @@ pub struct ChangedIncident {
     pub incident: Incident,
 }
 
+/// A vendor as the store knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VendorSummary {
+    pub name: String,
+    pub incidents: usize,
+    /// Oldest and newest incident start: how far this vendor's data reaches.
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+}
+
 /// One content version of an incident, as it was when first seen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncidentVersion {
@@ -173,6 +183,46 @@ impl Store {
                 incident: row.incident,
             })
             .collect())
+    }
+
+    /// Every vendor in the store with how many incidents it has and how far its data reaches
+    /// (oldest and newest start), by name.
+    pub fn vendors(&self) -> Result<Vec<VendorSummary>, StoreError> {
+        let db = self.db.as_str();
+        let op = "listing vendors";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT vendor, count(*), min(start), max(start) FROM incidents
+                 GROUP BY vendor ORDER BY vendor",
+            )
+            .map_err(|e| sql_error(db, op, e))?;
+        let raw = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| sql_error(db, op, e))?;
+        let mut out = Vec::with_capacity(raw.len());
+        for (name, incidents, first, last) in raw {
+            let time = |s: Option<String>| {
+                s.map(|s| decode_time(&s))
+                    .transpose()
+                    .map_err(|e| corrupt(db, format!("the start times of vendor {name}"), e))
+            };
+            out.push(VendorSummary {
+                first: time(first)?,
+                last: time(last)?,
+                incidents: usize::try_from(incidents).unwrap_or(0),
+                name,
+            });
+        }
+        Ok(out)
     }
 
     /// Every content version of an incident, oldest first.

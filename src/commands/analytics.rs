@@ -1,0 +1,442 @@
+//! `stats`, `compare`, `export`, `show` and `sources list`: figures and files built from the
+//! stored events.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::query::{open_index, open_store};
+use super::{Exit, print};
+use crate::chart::{self, Series};
+use crate::cli::{CompareArgs, ExportArgs, ExportFormat, ShowArgs, SourcesListArgs, StatsArgs};
+use crate::crawl::DataPaths;
+use crate::export;
+use crate::extract::text::one_line;
+use crate::model::{Event, Incident, rfc3339};
+use crate::query::{self, Sort};
+use crate::search_syntax;
+use crate::stats::{self, Figures, Period};
+use crate::store::{IncidentFilter, Store};
+
+#[derive(Serialize)]
+struct VendorFigures {
+    vendor: String,
+    service: Option<String>,
+    region: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    #[serde(flatten)]
+    figures: Figures,
+}
+
+pub fn stats(paths: &DataPaths, args: &StatsArgs) -> Result<Exit> {
+    let store = open_store(paths)?;
+    let now = Utc::now();
+    let vendor = resolve(&store, &args.vendor)?;
+    let figures = vendor_figures(
+        &store,
+        &vendor,
+        args.service.as_deref(),
+        args.region.as_deref(),
+        Period {
+            since: args.since,
+            until: args.until,
+            now,
+        },
+        None,
+    )?;
+    let out = VendorFigures {
+        vendor,
+        service: args.service.clone(),
+        region: args.region.clone(),
+        since: args.since.map(rfc3339),
+        until: args.until.map(rfc3339),
+        figures,
+    };
+    if args.json {
+        print::json(&out)?;
+        return Ok(Exit::Ok);
+    }
+    let mut w = std::io::stdout().lock();
+    let f = &out.figures;
+    writeln!(w, "{}", one_line(&out.vendor))?;
+    if let Some(s) = &out.service {
+        writeln!(w, "  service: {}", one_line(s))?;
+    }
+    if let Some(r) = &out.region {
+        writeln!(w, "  region: {}", one_line(r))?;
+    }
+    print_figures(&mut w, f)?;
+    writeln!(w)?;
+    writeln!(w, "Method: {}", f.method)?;
+    Ok(Exit::Ok)
+}
+
+fn print_figures(w: &mut impl Write, f: &Figures) -> std::io::Result<()> {
+    let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    writeln!(
+        w,
+        "  data covers:        {} .. {}",
+        or_dash(f.coverage.first.clone()),
+        or_dash(f.coverage.last.clone())
+    )?;
+    writeln!(w, "  incidents:          {} (+{} maintenance)", f.incidents, f.maintenances)?;
+    let sev: Vec<String> = f.by_severity.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    writeln!(w, "  by severity:        {}", sev.join(", "))?;
+    writeln!(
+        w,
+        "  outage minutes:     {} raw, {} severity-weighted",
+        f.outage_minutes, f.weighted_outage_minutes
+    )?;
+    let pct = |a: Option<f64>| a.map_or("-".into(), |a| format!("{:.4}%", a * 100.0));
+    writeln!(
+        w,
+        "  availability:       {} raw, {} weighted",
+        pct(f.availability),
+        pct(f.weighted_availability)
+    )?;
+    let mins = |m: Option<f64>| m.map_or("-".into(), |m| format!("{m:.1} min"));
+    writeln!(
+        w,
+        "  time to resolve:    mean {}, median {}, p90 {}",
+        mins(f.mean_ttr_minutes),
+        mins(f.median_ttr_minutes),
+        f.p90_ttr_minutes.map_or("-".into(), |m| format!("{m} min"))
+    )?;
+    if let Some(l) = &f.longest {
+        writeln!(
+            w,
+            "  longest:            {} ({}, {})",
+            print::format_minutes(l.minutes),
+            one_line(&l.title),
+            l.start.as_deref().unwrap_or("undated")
+        )?;
+    }
+    let counts: Vec<usize> = f.per_month.values().copied().collect();
+    if let (Some(first), Some(last)) = (f.per_month.keys().next(), f.per_month.keys().last()) {
+        writeln!(
+            w,
+            "  per month:          {first} {} {last}",
+            chart::sparkline(&counts)
+        )?;
+    }
+    Ok(())
+}
+
+/// Figures for one vendor, optionally narrowed to a service or region.
+fn vendor_figures(
+    store: &Store,
+    vendor: &str,
+    service: Option<&str>,
+    region: Option<&str>,
+    period: Period,
+    reach: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+) -> Result<Figures> {
+    let mut incidents = store.incidents(&IncidentFilter {
+        vendor: Some(vendor.to_string()),
+        ..IncidentFilter::default()
+    })?;
+    let summary = store.vendors()?.into_iter().find(|v| v.name == vendor);
+    let (first, last) = reach.unwrap_or((
+        summary.as_ref().and_then(|s| s.first),
+        summary.as_ref().and_then(|s| s.last),
+    ));
+    let contains = |have: &[String], want: &str| {
+        let want = want.to_lowercase();
+        have.iter().any(|h| h.to_lowercase().contains(&want))
+    };
+    incidents.retain(|i: &Incident| {
+        service.is_none_or(|s| contains(&i.services, s)) && region.is_none_or(|r| contains(&i.regions, r))
+    });
+    Ok(stats::figures(&incidents, period, first, last))
+}
+
+fn resolve(store: &Store, asked: &str) -> Result<String> {
+    let known = store.vendors()?;
+    match query::resolve_vendor(asked, &known) {
+        Some(v) if known.iter().any(|k| k.name == v) => {
+            if !v.eq_ignore_ascii_case(asked) {
+                eprintln!("vendor {asked:?} read as {v:?}");
+            }
+            Ok(v)
+        }
+        _ => {
+            let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
+            anyhow::bail!(
+                "no incidents stored for vendor {asked:?}; known vendors: {}",
+                names.join(", ")
+            )
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Comparison {
+    since: Option<String>,
+    until: Option<String>,
+    /// The common period all vendors have data for; figures are computed over it.
+    aligned_since: Option<String>,
+    vendors: Vec<VendorFigures>,
+}
+
+pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
+    let store = open_store(paths)?;
+    let now = Utc::now();
+    let mut names = Vec::new();
+    for v in &args.vendors {
+        names.push(resolve(&store, v)?);
+    }
+    let summaries = store.vendors()?;
+    // Align on the period every vendor has data for: from the latest of their first days.
+    let aligned = names
+        .iter()
+        .filter_map(|n| summaries.iter().find(|s| &s.name == n).and_then(|s| s.first))
+        .max();
+    let since = match (args.since, aligned) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let period = Period {
+        since,
+        until: args.until,
+        now,
+    };
+    let mut rows = Vec::new();
+    for name in &names {
+        let figures = vendor_figures(&store, name, None, None, period, Some((since, None)))?;
+        rows.push(VendorFigures {
+            vendor: name.clone(),
+            service: None,
+            region: None,
+            since: since.map(rfc3339),
+            until: args.until.map(rfc3339),
+            figures,
+        });
+    }
+    if let Some(path) = &args.svg {
+        let labels: Vec<String> = rows
+            .first()
+            .map(|r| r.figures.per_month.keys().cloned().collect())
+            .unwrap_or_default();
+        let values: Vec<Vec<usize>> = rows
+            .iter()
+            .map(|r| labels.iter().map(|l| r.figures.per_month.get(l).copied().unwrap_or(0)).collect())
+            .collect();
+        let series: Vec<Series> = rows
+            .iter()
+            .zip(&values)
+            .map(|(r, v)| Series {
+                name: &r.vendor,
+                values: v,
+            })
+            .collect();
+        let svg = chart::svg_bars("Incidents per month", &labels, &series);
+        std::fs::write(path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let out = Comparison {
+        since: args.since.map(rfc3339),
+        until: args.until.map(rfc3339),
+        aligned_since: since.map(rfc3339),
+        vendors: rows,
+    };
+    if args.json {
+        print::json(&out)?;
+        return Ok(Exit::Ok);
+    }
+    let mut w = std::io::stdout().lock();
+    writeln!(
+        w,
+        "Compared from {} (the first day every vendor has data) to {}",
+        since.map_or("-".into(), |t| t.format("%Y-%m-%d").to_string()),
+        args.until.map_or("now".into(), |t| t.format("%Y-%m-%d").to_string())
+    )?;
+    let header = ["vendor", "incidents", "outage min", "availability", "mean TTR", "p90 TTR", "per month"];
+    writeln!(
+        w,
+        "{:<16} {:>9} {:>11} {:>13} {:>9} {:>8}  {}",
+        header[0], header[1], header[2], header[3], header[4], header[5], header[6]
+    )?;
+    for r in &out.vendors {
+        let f = &r.figures;
+        let counts: Vec<usize> = f.per_month.values().copied().collect();
+        writeln!(
+            w,
+            "{:<16} {:>9} {:>11} {:>13} {:>9} {:>8}  {}",
+            crate::extract::text::truncate_chars(&one_line(&r.vendor), 16),
+            f.incidents,
+            f.outage_minutes,
+            f.availability.map_or("-".into(), |a| format!("{:.4}%", a * 100.0)),
+            f.mean_ttr_minutes.map_or("-".into(), |m| format!("{m:.0}m")),
+            f.p90_ttr_minutes.map_or("-".into(), |m| format!("{m}m")),
+            chart::sparkline(&counts)
+        )?;
+    }
+    writeln!(w)?;
+    writeln!(w, "Method: {}", stats::METHOD)?;
+    Ok(Exit::Ok)
+}
+
+pub fn export(paths: &DataPaths, args: &ExportArgs) -> Result<Exit> {
+    let store = open_store(paths)?;
+    let index = open_index(paths, &store)?;
+    let text = args.query.join(" ");
+    let req = search_syntax::parse(&text)?;
+    let found = query::find(&store, &index, &req, args.limit, Sort::Time, Utc::now())?;
+    let events: Vec<Event> = found.results.into_iter().map(|r| r.event).collect();
+    let body = match args.format {
+        ExportFormat::Json => serde_json::to_string_pretty(&events)? + "\n",
+        ExportFormat::Csv => export::csv(&events),
+        ExportFormat::Atom => {
+            let title = if text.trim().is_empty() {
+                "Outages".to_string()
+            } else {
+                format!("Outages: {}", one_line(&text))
+            };
+            let self_url = format!("urn:outages:query:{}", one_line(&text).replace(' ', "+"));
+            export::atom(&events, &title, &self_url, Utc::now())
+        }
+        ExportFormat::Ics => export::ics(&events, Utc::now()),
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {} events to {}", events.len(), path.display());
+        }
+        None => std::io::stdout().lock().write_all(body.as_bytes())?,
+    }
+    Ok(Exit::Ok)
+}
+
+#[derive(Serialize)]
+struct ShowJson {
+    #[serde(flatten)]
+    event: Event,
+    versions: Vec<VersionJson>,
+}
+
+#[derive(Serialize)]
+struct VersionJson {
+    seen_at: String,
+    title: String,
+    start: Option<String>,
+    end: Option<String>,
+    status: String,
+    severity: String,
+}
+
+pub fn show(paths: &DataPaths, args: &ShowArgs) -> Result<Exit> {
+    let store = open_store(paths)?;
+    let Some(incident) = store.incident(&args.id)? else {
+        anyhow::bail!("no event with id {:?}", args.id);
+    };
+    let event = Event::from(&incident);
+    let versions: Vec<VersionJson> = store
+        .versions(&args.id)?
+        .into_iter()
+        .map(|v| VersionJson {
+            seen_at: rfc3339(v.seen_at),
+            title: v.incident.title.clone(),
+            start: v.incident.start.map(rfc3339),
+            end: v.incident.end.map(rfc3339),
+            status: v.incident.status.to_string(),
+            severity: v.incident.severity.to_string(),
+        })
+        .collect();
+    if args.json {
+        print::json(&ShowJson { event, versions })?;
+        return Ok(Exit::Ok);
+    }
+    let mut w = std::io::stdout().lock();
+    writeln!(w, "{}", print::headline(&event))?;
+    writeln!(w, "id: {}", event.id)?;
+    if let Some(c) = &event.cause {
+        writeln!(w, "cause: {}", one_line(c))?;
+    }
+    if !event.regions.is_empty() {
+        writeln!(w, "regions: {}", one_line(&event.regions.join(", ")))?;
+    }
+    writeln!(w, "updates:")?;
+    for u in &event.updates {
+        let at = u.at.map_or("undated".into(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+        writeln!(w, "  {at}  {:<13} {}", one_line(&u.status), one_line(&u.text))?;
+    }
+    writeln!(w, "sources:")?;
+    for s in &event.sources {
+        writeln!(
+            w,
+            "  [{}] {}\n      \"{}\"",
+            s.kind.as_str(),
+            one_line(s.url.as_deref().unwrap_or("-")),
+            one_line(s.quote.as_deref().unwrap_or(""))
+        )?;
+    }
+    writeln!(w, "versions seen: {}", versions.len())?;
+    for v in &versions {
+        writeln!(
+            w,
+            "  {}  {} | {} .. {} | {} {}",
+            v.seen_at,
+            one_line(&v.title),
+            v.start.as_deref().unwrap_or("-"),
+            v.end.as_deref().unwrap_or("-"),
+            v.status,
+            v.severity
+        )?;
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
+    let store = open_store(paths)?;
+    let sources = store.sources()?;
+    if args.json {
+        let rows: Vec<serde_json::Value> = sources
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "url": s.url,
+                    "vendor": s.vendor,
+                    "kind": s.kind.map(|k| k.as_str()),
+                    "last_success_at": s.last_success_at.map(rfc3339),
+                    "last_error": s.last_error,
+                    "last_error_class": s.last_error_class,
+                    "consecutive_failures": s.consecutive_failures,
+                    "oldest_item_at": s.oldest_item_at.map(rfc3339),
+                    "newest_item_at": s.newest_item_at.map(rfc3339),
+                })
+            })
+            .collect();
+        print::json(&rows)?;
+        return Ok(Exit::Ok);
+    }
+    let mut w = std::io::stdout().lock();
+    let day = |t: Option<DateTime<Utc>>| t.map_or("-".into(), |t| t.format("%Y-%m-%d").to_string());
+    writeln!(
+        w,
+        "{:<16} {:<17} {:<11} {:<11} {:<23} url",
+        "vendor", "kind", "last ok", "history", "last error"
+    )?;
+    for s in &sources {
+        let history = match (s.oldest_item_at, s.newest_item_at) {
+            (Some(a), Some(b)) => format!("{}d", (b - a).num_days()),
+            _ => "-".into(),
+        };
+        let error = match (&s.last_error_class, s.consecutive_failures) {
+            (Some(class), n) if n > 0 => format!("{class} x{n}"),
+            _ => "-".into(),
+        };
+        writeln!(
+            w,
+            "{:<16} {:<17} {:<11} {:<11} {:<23} {}",
+            crate::extract::text::truncate_chars(&one_line(s.vendor.as_deref().unwrap_or("-")), 16),
+            s.kind.map_or("detect", |k| k.as_str()),
+            day(s.last_success_at),
+            history,
+            error,
+            one_line(&s.url)
+        )?;
+    }
+    Ok(Exit::Ok)
+}
