@@ -80,7 +80,10 @@ impl FromStr for Continent {
             .find(|c| c.as_str() == wanted)
             .ok_or_else(|| {
                 let names: Vec<&str> = Continent::ALL.iter().map(|c| c.as_str()).collect();
-                format!("unknown continent {s:?} (expected one of {})", names.join(", "))
+                format!(
+                    "unknown continent {s:?} (expected one of {})",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -209,8 +212,18 @@ pub static REGIONS: &[Region] = &[
     aws("us-east-2", "US East (Ohio)", "US", NorthAmerica),
     aws("us-west-1", "US West (N. California)", "US", NorthAmerica),
     aws("us-west-2", "US West (Oregon)", "US", NorthAmerica),
-    aws("us-gov-east-1", "AWS GovCloud (US-East)", "US", NorthAmerica),
-    aws("us-gov-west-1", "AWS GovCloud (US-West)", "US", NorthAmerica),
+    aws(
+        "us-gov-east-1",
+        "AWS GovCloud (US-East)",
+        "US",
+        NorthAmerica,
+    ),
+    aws(
+        "us-gov-west-1",
+        "AWS GovCloud (US-West)",
+        "US",
+        NorthAmerica,
+    ),
     aws("ca-central-1", "Canada (Central)", "CA", NorthAmerica),
     aws("ca-west-1", "Canada West (Calgary)", "CA", NorthAmerica),
     aws("mx-central-1", "Mexico (Central)", "MX", NorthAmerica),
@@ -239,7 +252,12 @@ pub static REGIONS: &[Region] = &[
     aws("ap-southeast-3", "Asia Pacific (Jakarta)", "ID", Asia),
     aws("ap-southeast-4", "Asia Pacific (Melbourne)", "AU", Oceania),
     aws("ap-southeast-5", "Asia Pacific (Malaysia)", "MY", Asia),
-    aws("ap-southeast-6", "Asia Pacific (New Zealand)", "NZ", Oceania),
+    aws(
+        "ap-southeast-6",
+        "Asia Pacific (New Zealand)",
+        "NZ",
+        Oceania,
+    ),
     aws("ap-southeast-7", "Asia Pacific (Thailand)", "TH", Asia),
     aws("cn-north-1", "China (Beijing)", "CN", Asia),
     aws("cn-northwest-1", "China (Ningxia)", "CN", Asia),
@@ -303,7 +321,16 @@ pub static REGIONS: &[Region] = &[
         provider: Provider::Gcp,
         country: Some("US"),
         continent: Some(NorthAmerica),
-        aliases: &["Multi-region: us", "US Multiregion", "US multi region"],
+        aliases: &[
+            "Multi-region: us",
+            "Multi-region/US",
+            "US Multiregion",
+            "US multi region",
+            "US multi-region",
+            "US Multi-Regions",
+            "us multiregion",
+            "us-multiregion",
+        ],
     },
     Region {
         id: "eu",
@@ -311,7 +338,16 @@ pub static REGIONS: &[Region] = &[
         provider: Provider::Gcp,
         country: None,
         continent: Some(Europe),
-        aliases: &["Multi-region: eu", "EU Multiregion", "EU multi region"],
+        aliases: &[
+            "Multi-region: eu",
+            "Multi-region/EU",
+            "EU Multiregion",
+            "EU multi region",
+            "EU multi-region",
+            "EU Multi-Regions",
+            "eu multiregion",
+            "eu-multiregion",
+        ],
     },
     Region {
         id: "asia",
@@ -319,7 +355,11 @@ pub static REGIONS: &[Region] = &[
         provider: Provider::Gcp,
         country: None,
         continent: Some(Asia),
-        aliases: &["Multi-region: asia", "Asia Multiregion", "Asia multi region"],
+        aliases: &[
+            "Multi-region: asia",
+            "Asia Multiregion",
+            "Asia multi region",
+        ],
     },
     // ---- Azure ----
     azure("eastus", "East US", "US", NorthAmerica),
@@ -420,7 +460,11 @@ pub static REGIONS: &[Region] = &[
         &["APAC", "Asia-Pacific", "AsiaPac", "APJ"],
     ),
     area("East Asia", Some(Asia), &[]),
-    area("Southeast Asia", Some(Asia), &["South East Asia", "South-East Asia"]),
+    area(
+        "Southeast Asia",
+        Some(Asia),
+        &["South East Asia", "South-East Asia"],
+    ),
     area("South Asia", Some(Asia), &[]),
     area("Oceania", Some(Oceania), &["Australasia"]),
     country(
@@ -470,12 +514,7 @@ pub static REGIONS: &[Region] = &[
     country("Russia", "RU", Europe, &[]),
     country("Turkey", "TR", MiddleEast, &["Türkiye"]),
     country("Israel", "IL", MiddleEast, &[]),
-    country(
-        "United Arab Emirates",
-        "AE",
-        MiddleEast,
-        &["UAE", "U.A.E."],
-    ),
+    country("United Arab Emirates", "AE", MiddleEast, &["UAE", "U.A.E."]),
     country("Saudi Arabia", "SA", MiddleEast, &[]),
     country("Qatar", "QA", MiddleEast, &[]),
     country("Bahrain", "BH", MiddleEast, &[]),
@@ -496,12 +535,7 @@ pub static REGIONS: &[Region] = &[
     country("Hong Kong", "HK", Asia, &[]),
     country("Taiwan", "TW", Asia, &[]),
     country("Japan", "JP", Asia, &[]),
-    country(
-        "South Korea",
-        "KR",
-        Asia,
-        &["Korea", "Republic of Korea"],
-    ),
+    country("South Korea", "KR", Asia, &["Korea", "Republic of Korea"]),
     country("Singapore", "SG", Asia, &[]),
     country("Malaysia", "MY", Asia, &[]),
     country("Indonesia", "ID", Asia, &[]),
@@ -746,7 +780,8 @@ struct Candidate {
 fn eligible(surface: &Surface, scope: Option<Provider>) -> Option<u8> {
     let region = surface.region;
     // Two-letter multi-region ids ("us", "eu") are words in prose.
-    if surface.form == Form::Id && !region.id.bytes().any(|b| b.is_ascii_digit() || b == b'-')
+    if surface.form == Form::Id
+        && !region.id.bytes().any(|b| b.is_ascii_digit() || b == b'-')
         && region.provider == Provider::Gcp
     {
         return None;
@@ -771,7 +806,11 @@ fn find_scoped(text: &str, scope: Option<Provider>) -> Vec<RegionMention> {
         let Some(rank) = eligible(surface, scope) else {
             continue;
         };
-        let haystack = if surface.form == Form::Id { &lower } else { text };
+        let haystack = if surface.form == Form::Id {
+            &lower
+        } else {
+            text
+        };
         for (start, matched) in haystack.match_indices(surface.text.as_str()) {
             let mut end = start + matched.len();
             if !boundary_before(text, start) {
@@ -943,7 +982,10 @@ mod tests {
         assert_eq!(continent_of("ap-southeast-2"), Some(Continent::Oceania));
         assert_eq!(continent_of("Asia Pacific"), Some(Continent::Asia));
         assert_eq!(continent_of("EMEA"), None);
-        assert_eq!(continent_of("southamerica-west1"), Some(Continent::SouthAmerica));
+        assert_eq!(
+            continent_of("southamerica-west1"),
+            Some(Continent::SouthAmerica)
+        );
         assert_eq!(continent_of("nowhere"), None);
     }
 
@@ -954,15 +996,24 @@ mod tests {
             assert!(seen.insert(r.id), "duplicate id {}", r.id);
         }
         assert_eq!(
-            REGIONS.iter().filter(|r| r.provider == Provider::Aws).count(),
+            REGIONS
+                .iter()
+                .filter(|r| r.provider == Provider::Aws)
+                .count(),
             38
         );
         assert_eq!(
-            REGIONS.iter().filter(|r| r.provider == Provider::Gcp).count(),
+            REGIONS
+                .iter()
+                .filter(|r| r.provider == Provider::Gcp)
+                .count(),
             46
         );
         assert_eq!(
-            REGIONS.iter().filter(|r| r.provider == Provider::Azure).count(),
+            REGIONS
+                .iter()
+                .filter(|r| r.provider == Provider::Azure)
+                .count(),
             70
         );
     }
@@ -987,8 +1038,14 @@ mod tests {
 
     #[test]
     fn prose_matching_avoids_words_and_prefers_longest() {
-        assert_eq!(labels("Let us know; it hit central us users."), Vec::<&str>::new());
-        assert_eq!(labels("West Europe and Europe"), vec!["westeurope", "Europe"]);
+        assert_eq!(
+            labels("Let us know; it hit central us users."),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            labels("West Europe and Europe"),
+            vec!["westeurope", "Europe"]
+        );
         assert_eq!(labels("US-EAST-1 outage"), vec!["us-east-1"]);
         assert_eq!(labels("zone us-central1-b failed"), vec!["us-central1"]);
         assert_eq!(labels("europe-west12 is new"), vec!["europe-west12"]);
@@ -998,21 +1055,28 @@ mod tests {
             vec!["Sweden", "Finland", "Norway", "Russia"]
         );
         assert_eq!(labels("outage in Southeast Asia"), vec!["Southeast Asia"]);
-        assert_eq!(labels("the U.S. East Coast"), vec!["United States", "US East Coast"]);
+        assert_eq!(
+            labels("the U.S. East Coast"),
+            vec!["United States", "US East Coast"]
+        );
     }
 
     #[test]
     fn scoped_prose_matching_prefers_the_clouds_reading() {
-        let azure: Vec<&str> = find_in_text_in(Provider::Azure, "Southeast Asia and US Gov Virginia")
-            .iter()
-            .map(|m| m.label())
-            .collect();
+        let azure: Vec<&str> =
+            find_in_text_in(Provider::Azure, "Southeast Asia and US Gov Virginia")
+                .iter()
+                .map(|m| m.label())
+                .collect();
         assert_eq!(azure, vec!["southeastasia", "usgovvirginia"]);
         let gcp: Vec<&str> = find_in_text_in(Provider::Gcp, "Tokyo (asia-northeast1), Finland")
             .iter()
             .map(|m| m.label())
             .collect();
-        assert_eq!(gcp, vec!["asia-northeast1", "asia-northeast1", "europe-north1"]);
+        assert_eq!(
+            gcp,
+            vec!["asia-northeast1", "asia-northeast1", "europe-north1"]
+        );
         assert_eq!(
             labels_in(&find_in_text_in(Provider::Gcp, "Tokyo (asia-northeast1)")),
             vec!["asia-northeast1".to_string()]
@@ -1021,8 +1085,14 @@ mod tests {
 
     #[test]
     fn continents_parse_from_their_names() {
-        assert_eq!("Middle East".parse::<Continent>(), Ok(Continent::MiddleEast));
-        assert_eq!("north_america".parse::<Continent>(), Ok(Continent::NorthAmerica));
+        assert_eq!(
+            "Middle East".parse::<Continent>(),
+            Ok(Continent::MiddleEast)
+        );
+        assert_eq!(
+            "north_america".parse::<Continent>(),
+            Ok(Continent::NorthAmerica)
+        );
         assert!("Atlantis".parse::<Continent>().is_err());
     }
 }

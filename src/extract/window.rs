@@ -264,9 +264,7 @@ fn read_clause(
             }
             Token::Meridiem { pm } => {
                 if let Some(last) = stamps.last_mut() {
-                    match twelve_hour(last.time.hour(), pm)
-                        .and_then(|h| last.time.with_hour(h))
-                    {
+                    match twelve_hour(last.time.hour(), pm).and_then(|h| last.time.with_hour(h)) {
                         Some(t) => last.time = t,
                         None => return Vec::new(),
                     }
@@ -393,12 +391,20 @@ fn place_date(
     let key = (d.month, d.day);
     if let Some(next) = dates.iter().skip(i + 1).find(|n| n.year.is_some()) {
         let y = next.year?;
-        let y = if key > (next.month, next.day) { y - 1 } else { y };
+        let y = if key > (next.month, next.day) {
+            y - 1
+        } else {
+            y
+        };
         return NaiveDate::from_ymd_opt(y, d.month, d.day);
     }
     if let Some(prev) = dates.iter().take(i).rev().find(|p| p.year.is_some()) {
         let y = prev.year?;
-        let y = if key < (prev.month, prev.day) { y + 1 } else { y };
+        let y = if key < (prev.month, prev.day) {
+            y + 1
+        } else {
+            y
+        };
         return NaiveDate::from_ymd_opt(y, d.month, d.day);
     }
     let reference = reference?;
@@ -424,12 +430,8 @@ mod tests {
     }
 
     fn window(text: &str, reference: Option<NaiveDate>) -> Option<(String, String)> {
-        impact_window(text, reference).map(|w| {
-            (
-                crate::model::rfc3339(w.start),
-                crate::model::rfc3339(w.end),
-            )
-        })
+        impact_window(text, reference)
+            .map(|w| (crate::model::rfc3339(w.start), crate::model::rfc3339(w.end)))
     }
 
     fn pair(a: &str, b: &str) -> Option<(String, String)> {
@@ -439,7 +441,10 @@ mod tests {
     #[test]
     fn same_day_window_with_one_trailing_date() {
         assert_eq!(
-            window("Between 16:15 UTC and 22:20 UTC on 21 Nov 2016, customers saw errors.", None),
+            window(
+                "Between 16:15 UTC and 22:20 UTC on 21 Nov 2016, customers saw errors.",
+                None
+            ),
             pair("2016-11-21T16:15:00Z", "2016-11-21T22:20:00Z")
         );
         assert_eq!(
@@ -451,11 +456,17 @@ mod tests {
     #[test]
     fn window_across_midnight_with_two_dates() {
         assert_eq!(
-            window("Between 20:33 UTC on 05 Oct 2021 and 00:21 UTC on 06 Oct 2021, a", None),
+            window(
+                "Between 20:33 UTC on 05 Oct 2021 and 00:21 UTC on 06 Oct 2021, a",
+                None
+            ),
             pair("2021-10-05T20:33:00Z", "2021-10-06T00:21:00Z")
         );
         assert_eq!(
-            window("Between 12:30 UTC on 04 Jan 2022 and 7:41 UTC on 5 Jan 2022, customers", None),
+            window(
+                "Between 12:30 UTC on 04 Jan 2022 and 7:41 UTC on 5 Jan 2022, customers",
+                None
+            ),
             pair("2022-01-04T12:30:00Z", "2022-01-05T07:41:00Z")
         );
     }
@@ -463,16 +474,25 @@ mod tests {
     #[test]
     fn named_zones_are_converted() {
         assert_eq!(
-            window("Between approximately 03:00 EDT and 09:55 EDT on 21 Jul 2021, customers", None),
+            window(
+                "Between approximately 03:00 EDT and 09:55 EDT on 21 Jul 2021, customers",
+                None
+            ),
             pair("2021-07-21T07:00:00Z", "2021-07-21T13:55:00Z")
         );
         assert_eq!(
-            window("Between 22:00 EST on 24 Jan 2020 and 08:15 EST on 25 Jan 2020, customers", None),
+            window(
+                "Between 22:00 EST on 24 Jan 2020 and 08:15 EST on 25 Jan 2020, customers",
+                None
+            ),
             pair("2020-01-25T03:00:00Z", "2020-01-25T13:15:00Z")
         );
         // An explicit offset after the zone name wins.
         assert_eq!(
-            window("Between 21:03 CST (UTC+8) on 05 Mar 2020 and 16:03 CST (UTC+8) on 06 Mar 2020, a", None),
+            window(
+                "Between 21:03 CST (UTC+8) on 05 Mar 2020 and 16:03 CST (UTC+8) on 06 Mar 2020, a",
+                None
+            ),
             pair("2020-03-05T13:03:00Z", "2020-03-06T08:03:00Z")
         );
     }
@@ -486,7 +506,11 @@ mod tests {
                 zone_offset(z)
             }
         };
-        let w = impact_window_with("Between 17:37 and 21:54 CST on 22 Apr 2020, a", None, &china);
+        let w = impact_window_with(
+            "Between 17:37 and 21:54 CST on 22 Apr 2020, a",
+            None,
+            &china,
+        );
         assert_eq!(
             w,
             Some(ImpactWindow {
@@ -500,25 +524,40 @@ mod tests {
     fn month_first_dates_and_missing_years() {
         // No year anywhere: the reference date supplies it.
         assert_eq!(
-            window("Between February 11, 23:23 UTC and February 12, 04:30 UTC, a subset", day(2021, 2, 12)),
+            window(
+                "Between February 11, 23:23 UTC and February 12, 04:30 UTC, a subset",
+                day(2021, 2, 12)
+            ),
             pair("2021-02-11T23:23:00Z", "2021-02-12T04:30:00Z")
         );
         // The first date borrows the year of the second.
         assert_eq!(
-            window("Between 21:40 UTC on 18 July and 22:00 UTC on 19 July 2024, customers", None),
+            window(
+                "Between 21:40 UTC on 18 July and 22:00 UTC on 19 July 2024, customers",
+                None
+            ),
             pair("2024-07-18T21:40:00Z", "2024-07-19T22:00:00Z")
         );
         // Across New Year the borrowed year is the one before.
         assert_eq!(
-            window("between 22:00 UTC on 31 Dec and 02:00 UTC on 1 Jan 2020.", None),
+            window(
+                "between 22:00 UTC on 31 Dec and 02:00 UTC on 1 Jan 2020.",
+                None
+            ),
             pair("2019-12-31T22:00:00Z", "2020-01-01T02:00:00Z")
         );
         assert_eq!(
-            window("Between 14:03 UTC and 19:28 UTC on Nov 9 2021, customers", None),
+            window(
+                "Between 14:03 UTC and 19:28 UTC on Nov 9 2021, customers",
+                None
+            ),
             pair("2021-11-09T14:03:00Z", "2021-11-09T19:28:00Z")
         );
         assert_eq!(
-            window("Between approximately 14:55 UTC and 19:50 UTC on July 12th, 2021, a", None),
+            window(
+                "Between approximately 14:55 UTC and 19:50 UTC on July 12th, 2021, a",
+                None
+            ),
             pair("2021-07-12T14:55:00Z", "2021-07-12T19:50:00Z")
         );
         // A reference in early January places "December 30" in the year before.
@@ -531,10 +570,19 @@ mod tests {
     #[test]
     fn times_with_no_date_sit_on_the_reference_date() {
         assert_eq!(
-            window("Between approximately 12:00 UTC and 13:30 UTC a subset", day(2021, 2, 16)),
+            window(
+                "Between approximately 12:00 UTC and 13:30 UTC a subset",
+                day(2021, 2, 16)
+            ),
             pair("2021-02-16T12:00:00Z", "2021-02-16T13:30:00Z")
         );
-        assert_eq!(window("Between approximately 12:00 UTC and 13:30 UTC a subset", None), None);
+        assert_eq!(
+            window(
+                "Between approximately 12:00 UTC and 13:30 UTC a subset",
+                None
+            ),
+            None
+        );
         // Later on the same date but earlier on the clock: past midnight.
         assert_eq!(
             window("Between 22:00 and 01:30 UTC on 5 Jan 2022.", None),
@@ -545,11 +593,17 @@ mod tests {
     #[test]
     fn several_sub_windows_give_the_overall_span() {
         assert_eq!(
-            window("Between approximately 02:20 UTC to 03:30 UTC and 04:07 UTC to 04:52 UTC on 14 Aug 2020, a", None),
+            window(
+                "Between approximately 02:20 UTC to 03:30 UTC and 04:07 UTC to 04:52 UTC on 14 Aug 2020, a",
+                None
+            ),
             pair("2020-08-14T02:20:00Z", "2020-08-14T04:52:00Z")
         );
         assert_eq!(
-            window("Between 19:30 UTC and 22:10 UTC on 16 Nov 2021 and between 23:00 UTC on 16 Nov 2021 and 02:50 UTC on 17 Nov 2021, a", None),
+            window(
+                "Between 19:30 UTC and 22:10 UTC on 16 Nov 2021 and between 23:00 UTC on 16 Nov 2021 and 02:50 UTC on 17 Nov 2021, a",
+                None
+            ),
             pair("2021-11-16T19:30:00Z", "2021-11-17T02:50:00Z")
         );
     }
@@ -557,7 +611,10 @@ mod tests {
     #[test]
     fn twelve_hour_clock() {
         assert_eq!(
-            window("Between 02:26 am and 03:40 am UTC on 04 Jul 2020, customers", None),
+            window(
+                "Between 02:26 am and 03:40 am UTC on 04 Jul 2020, customers",
+                None
+            ),
             pair("2020-07-04T02:26:00Z", "2020-07-04T03:40:00Z")
         );
         assert_eq!(
@@ -568,18 +625,42 @@ mod tests {
 
     #[test]
     fn incomplete_or_zone_less_clauses_are_refused() {
-        assert_eq!(window("between the China Telecom network and Azure", day(2022, 1, 1)), None);
-        assert_eq!(window("Between 09:00 and 10:00 on 5 Jan 2022, users", None), None);
-        assert_eq!(window("Between 25:00 and 26:00 UTC on 5 Jan 2022", None), None);
-        assert_eq!(window("Between 09:00 UTC on 31 Feb 2022 and 10:00 UTC on 1 Mar 2022", None), None);
-        assert_eq!(window("customers may have seen errors from 9 regions", None), None);
+        assert_eq!(
+            window(
+                "between the China Telecom network and Azure",
+                day(2022, 1, 1)
+            ),
+            None
+        );
+        assert_eq!(
+            window("Between 09:00 and 10:00 on 5 Jan 2022, users", None),
+            None
+        );
+        assert_eq!(
+            window("Between 25:00 and 26:00 UTC on 5 Jan 2022", None),
+            None
+        );
+        assert_eq!(
+            window(
+                "Between 09:00 UTC on 31 Feb 2022 and 10:00 UTC on 1 Mar 2022",
+                None
+            ),
+            None
+        );
+        assert_eq!(
+            window("customers may have seen errors from 9 regions", None),
+            None
+        );
         assert_eq!(window("", None), None);
     }
 
     #[test]
     fn later_clause_is_used_when_the_first_is_not_a_window() {
         assert_eq!(
-            window("traffic from a datacenter failed. Between 13:48 UTC and 15:20 UTC on 27 July 2021, a", None),
+            window(
+                "traffic from a datacenter failed. Between 13:48 UTC and 15:20 UTC on 27 July 2021, a",
+                None
+            ),
             pair("2021-07-27T13:48:00Z", "2021-07-27T15:20:00Z")
         );
     }
@@ -587,7 +668,10 @@ mod tests {
     #[test]
     fn onset_reads_starting_at() {
         assert_eq!(
-            onset("Impact Statement: Starting at 21:56 UTC on 18 July 2024, customers", None),
+            onset(
+                "Impact Statement: Starting at 21:56 UTC on 18 July 2024, customers",
+                None
+            ),
             Some(utc("2024-07-18T21:56:00Z"))
         );
         assert_eq!(

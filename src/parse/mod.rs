@@ -51,6 +51,9 @@ pub struct Parsed {
 pub fn detect(bytes: &[u8]) -> Option<Format> {
     let head = sniff_text(bytes, 64 * 1024);
     let trimmed = head.trim_start();
+    if let Some(format) = gcp::looks_like(trimmed).or_else(|| azure::looks_like(trimmed)) {
+        return Some(format);
+    }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         if trimmed.contains("\"incident_updates\"")
             || trimmed.contains("\"scheduled_maintenances\"")
@@ -95,6 +98,10 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
         Format::StatuspageJson => statuspage_json::parse(bytes, ctx)?,
         Format::StatuspageAtom | Format::StatuspageRss => statuspage_feed::parse(bytes, ctx)?,
         Format::Feed => feed::parse(bytes, ctx)?,
+        Format::GcpJson => gcp::parse(bytes, ctx)?,
+        Format::GcpAtom => gcp::parse_atom(bytes, ctx)?,
+        Format::AzureRss => azure::parse_rss(bytes, ctx)?,
+        Format::AzureHistory => azure::parse_history(bytes, ctx)?,
         other => {
             return Err(ParseError::Unrecognised(format!(
                 "no parser for {other} in this build"
@@ -125,6 +132,9 @@ fn sniff_text(bytes: &[u8], max: usize) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned()
 }
 
+pub mod azure;
 pub mod feed;
+pub mod gcp;
+mod rca;
 pub mod statuspage_feed;
 pub mod statuspage_json;
