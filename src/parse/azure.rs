@@ -27,7 +27,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{FixedOffset, NaiveDate};
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
@@ -707,7 +707,8 @@ fn history_incident(entry: HistoryEntry, vendor: &str, ctx: &ParseContext) -> Op
         services,
         cause,
         updates: vec![Update {
-            at: None::<DateTime<Utc>>,
+            // The page dates entries by day only; no time is invented.
+            at: None,
             status: kind_label,
             text: entry.body,
         }],
@@ -722,6 +723,7 @@ fn history_incident(entry: HistoryEntry, vendor: &str, ctx: &ParseContext) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

@@ -395,7 +395,8 @@ static MD_LINK: LazyLock<Regex> = LazyLock::new(|| {
 /// (`\#`, `\*`) dropped, links kept as "text (url)", control characters removed.
 fn markdown_to_text(md: &str) -> String {
     let linked = MD_LINK.replace_all(md, |c: &regex::Captures<'_>| {
-        let (text, href) = (&c[1], &c[2]);
+        let group = |i: usize| c.get(i).map_or("", |m| m.as_str());
+        let (text, href) = (group(1), group(2));
         if text == href {
             href.to_string()
         } else {
