@@ -1,7 +1,9 @@
-//! Outage facts out of text: times, vendor names, causes. Pure functions, no I/O; the parsers
-//! and (later) the press pipeline call them.
+//! Outage facts out of text: times, vendor names, regions, impact windows, causes. Pure
+//! functions, no I/O; the parsers and the press pipeline call them.
 
 pub mod cause;
+pub mod region;
 pub mod text;
 pub mod time;
 pub mod vendor;
+pub mod window;

@@ -51,6 +51,9 @@ pub struct Parsed {
 pub fn detect(bytes: &[u8]) -> Option<Format> {
     let head = sniff_text(bytes, 64 * 1024);
     let trimmed = head.trim_start();
+    if let Some(format) = gcp::looks_like(trimmed).or_else(|| azure::looks_like(trimmed)) {
+        return Some(format);
+    }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         // Hosted platforms first: their telltale keys are their own, while the Statuspage test
         // below also matches incident.io's widget (`scheduled_maintenances`).
@@ -148,11 +151,10 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
         Format::AwsRss => aws::rss::parse(bytes, ctx)?,
         Format::AwsJson => aws::data_json::parse(bytes, ctx)?,
         Format::AwsHealth => aws::health::parse(bytes, ctx)?,
-        other => {
-            return Err(ParseError::Unrecognised(format!(
-                "no parser for {other} in this build"
-            )));
-        }
+        Format::GcpJson => gcp::parse(bytes, ctx)?,
+        Format::GcpAtom => gcp::parse_atom(bytes, ctx)?,
+        Format::AzureRss => azure::parse_rss(bytes, ctx)?,
+        Format::AzureHistory => azure::parse_history(bytes, ctx)?,
     };
     Ok(Parsed { format, incidents })
 }
@@ -179,12 +181,15 @@ fn sniff_text(bytes: &[u8], max: usize) -> String {
 }
 
 pub mod aws;
+pub mod azure;
 pub mod betterstack;
 pub mod cachet;
 pub mod feed;
+pub mod gcp;
 pub mod incidentio;
 pub mod instatus;
 mod platform;
+mod rca;
 pub mod salesforce;
 pub mod slack;
 pub mod statusio;
