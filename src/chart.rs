@@ -26,7 +26,9 @@ pub struct Series<'a> {
 
 /// Grouped bar chart: one group per label (month), one bar per series.
 pub fn svg_bars(title: &str, labels: &[String], series: &[Series]) -> String {
-    const PALETTE: [&str; 6] = ["#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#718096"];
+    const PALETTE: [&str; 6] = [
+        "#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#718096",
+    ];
     let width = 720.0_f64;
     let height = 240.0_f64;
     let (left, right, top, bottom) = (40.0, 10.0, 28.0, 40.0);

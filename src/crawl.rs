@@ -176,7 +176,10 @@ pub async fn crawl(
 }
 
 async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validators) -> Fetchd {
-    match fetcher.get(&source.url, &validators, source.allow_private).await {
+    match fetcher
+        .get(&source.url, &validators, source.allow_private)
+        .await
+    {
         Err(error) => Fetchd::Failed { source, error },
         Ok(FetchOutcome::NotModified { validators }) => Fetchd::NotModified { source, validators },
         Ok(FetchOutcome::Fetched(fetched)) => {
@@ -190,7 +193,9 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             let parsed = tokio::task::spawn_blocking(move || parse::parse(&body, &ctx))
                 .await
                 .unwrap_or_else(|e| {
-                    Err(parse::ParseError::Unrecognised(format!("parser crashed: {e}")))
+                    Err(parse::ParseError::Unrecognised(format!(
+                        "parser crashed: {e}"
+                    )))
                 });
             Fetchd::Parsed {
                 source,
@@ -278,7 +283,13 @@ fn write_results(
                     }
                     Err(e) => {
                         let message = format!("{}: {e}", source.url);
-                        store.record_failure(&source.url, source.vendor.as_deref(), now, "parse", &message)?;
+                        store.record_failure(
+                            &source.url,
+                            source.vendor.as_deref(),
+                            now,
+                            "parse",
+                            &message,
+                        )?;
                         report.failures.push(SourceFailure {
                             url: source.url,
                             vendor: source.vendor,

@@ -39,7 +39,9 @@ pub fn csv(events: &[Event]) -> String {
                 e.title.clone(),
                 e.start.map(rfc3339).unwrap_or_default(),
                 e.end.map(rfc3339).unwrap_or_default(),
-                e.duration_minutes.map(|m| m.to_string()).unwrap_or_default(),
+                e.duration_minutes
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
                 e.status.as_str().to_string(),
                 e.severity.as_str().to_string(),
                 e.regions.join("; "),
@@ -90,7 +92,10 @@ pub fn atom(events: &[Event], title: &str, self_url: &str, now: DateTime<Utc>) -
     out.push_str(&format!("  <id>{}</id>\n", xml(self_url)));
     out.push_str(&format!("  <title>{}</title>\n", xml(title)));
     out.push_str(&format!("  <updated>{}</updated>\n", rfc3339(updated)));
-    out.push_str(&format!("  <link rel=\"self\" href=\"{}\"/>\n", xml(self_url)));
+    out.push_str(&format!(
+        "  <link rel=\"self\" href=\"{}\"/>\n",
+        xml(self_url)
+    ));
     out.push_str("  <generator>outages</generator>\n");
     for e in events {
         let entry_updated = e.end.or(e.start).unwrap_or(updated);
@@ -101,11 +106,17 @@ pub fn atom(events: &[Event], title: &str, self_url: &str, now: DateTime<Utc>) -
             xml(&e.vendor),
             xml(&e.title)
         ));
-        out.push_str(&format!("    <updated>{}</updated>\n", rfc3339(entry_updated)));
+        out.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            rfc3339(entry_updated)
+        ));
         if let Some(start) = e.start {
             out.push_str(&format!("    <published>{}</published>\n", rfc3339(start)));
         }
-        out.push_str(&format!("    <author><name>{}</name></author>\n", xml(&e.vendor)));
+        out.push_str(&format!(
+            "    <author><name>{}</name></author>\n",
+            xml(&e.vendor)
+        ));
         for s in &e.sources {
             if let Some(url) = s.url.as_deref().filter(|u| is_http(u)) {
                 out.push_str(&format!(
@@ -114,7 +125,10 @@ pub fn atom(events: &[Event], title: &str, self_url: &str, now: DateTime<Utc>) -
                 ));
             }
         }
-        out.push_str(&format!("    <category term=\"{}\"/>\n", e.severity.as_str()));
+        out.push_str(&format!(
+            "    <category term=\"{}\"/>\n",
+            e.severity.as_str()
+        ));
         out.push_str(&format!(
             "    <summary type=\"text\">{}</summary>\n",
             xml(&summary(e))
@@ -141,10 +155,18 @@ pub fn ics(events: &[Event], now: DateTime<Utc>) -> String {
         lines.push(format!("DTSTAMP:{}", ics_time(now)));
         lines.push(format!("DTSTART:{}", ics_time(start)));
         lines.push(format!("DTEND:{}", ics_time(end)));
-        lines.push(format!("SUMMARY:{}", ics_text(&format!("{}: {}", e.vendor, e.title))));
+        lines.push(format!(
+            "SUMMARY:{}",
+            ics_text(&format!("{}: {}", e.vendor, e.title))
+        ));
         lines.push(format!("DESCRIPTION:{}", ics_text(&summary(e))));
         lines.push(format!("CATEGORIES:{}", e.severity.as_str().to_uppercase()));
-        if let Some(url) = e.sources.iter().filter_map(|s| s.url.as_deref()).find(|u| is_http(u)) {
+        if let Some(url) = e
+            .sources
+            .iter()
+            .filter_map(|s| s.url.as_deref())
+            .find(|u| is_http(u))
+        {
             lines.push(format!("URL:{}", ics_text(url)));
         }
         lines.push("END:VEVENT".into());
@@ -238,7 +260,11 @@ mod tests {
     use crate::model::{ReportKind, Severity, SourceRef, Status};
 
     fn event(title: &str) -> Event {
-        let t = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).ok();
+        let t = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .ok()
+        };
         Event {
             id: "github:abc".into(),
             vendor: "GitHub".into(),
@@ -265,15 +291,32 @@ mod tests {
         let out = csv(&[event("Slow \"git\", pushes"), event("=HYPERLINK(\"x\")")]);
         let lines: Vec<&str> = out.split("\r\n").collect();
         assert_eq!(lines[0], CSV_COLUMNS.join(","));
-        assert!(lines[1].contains("\"Slow \"\"git\"\", pushes\""), "{}", lines[1]);
-        assert!(lines[1].contains(",Git Operations; API Requests,"), "{}", lines[1]);
-        assert!(lines[2].contains("\"'=HYPERLINK(\"\"x\"\")\""), "{}", lines[2]);
+        assert!(
+            lines[1].contains("\"Slow \"\"git\"\", pushes\""),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[1].contains(",Git Operations; API Requests,"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].contains("\"'=HYPERLINK(\"\"x\"\")\""),
+            "{}",
+            lines[2]
+        );
     }
 
     #[test]
     fn atom_escapes_markup() {
         let now = Utc::now();
-        let out = atom(&[event("<script>alert(1)</script>")], "All", "http://x/feed.atom", now);
+        let out = atom(
+            &[event("<script>alert(1)</script>")],
+            "All",
+            "http://x/feed.atom",
+            now,
+        );
         assert!(out.contains("GitHub: &lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!out.contains("<script>"));
     }

@@ -7,19 +7,19 @@
 
 pub mod model;
 
-pub mod sources;
-pub mod fetch;
-pub mod snapshot;
-pub mod parse;
-pub mod extract;
-pub mod store;
-pub mod index;
-pub mod search_syntax;
-pub mod query;
-pub mod stats;
 pub mod chart;
-pub mod export;
 pub mod crawl;
+pub mod export;
+pub mod extract;
+pub mod fetch;
+pub mod index;
+pub mod parse;
+pub mod query;
+pub mod search_syntax;
+pub mod snapshot;
+pub mod sources;
+pub mod stats;
+pub mod store;
 
 pub mod cli;
 pub mod commands;

@@ -128,13 +128,19 @@ pub fn find(
     for r in &all {
         let e = &r.event;
         *found.facets.vendor.entry(e.vendor.clone()).or_default() += 1;
-        let year = e.start.map_or_else(|| "undated".to_string(), |t| t.format("%Y").to_string());
+        let year = e
+            .start
+            .map_or_else(|| "undated".to_string(), |t| t.format("%Y").to_string());
         *found.facets.year.entry(year).or_default() += 1;
-        *found.facets.severity.entry(e.severity.as_str().to_string()).or_default() += 1;
+        *found
+            .facets
+            .severity
+            .entry(e.severity.as_str().to_string())
+            .or_default() += 1;
     }
     let ranked = !req.text.trim().is_empty();
     match sort {
-        Sort::Time => all.sort_by(|a, b| b.event.start.cmp(&a.event.start)),
+        Sort::Time => all.sort_by_key(|r| std::cmp::Reverse(r.event.start)),
         Sort::Relevance if ranked => all.sort_by(|a, b| b.score.total_cmp(&a.score)),
         Sort::Best if ranked => {
             for r in &mut all {
@@ -159,7 +165,9 @@ fn boost(e: &Event, now: DateTime<Utc>) -> f32 {
         Severity::Minor | Severity::Unknown => 1.1,
         Severity::None | Severity::Maintenance => 1.0,
     };
-    let age_days = e.start.map_or(3650.0, |s| (now - s).num_days().max(0) as f32);
+    let age_days = e
+        .start
+        .map_or(3650.0, |s| (now - s).num_days().max(0) as f32);
     let recency = 1.0 + 0.5 * (-age_days / 365.0).exp();
     severity * recency
 }
@@ -181,7 +189,9 @@ fn keep(e: &Event, req: &SearchRequest, vendors: &[String]) -> bool {
                 let c = c.to_lowercase();
                 req.causes.iter().any(|w| c.contains(w.as_str()))
             }))
-        && req.source.is_none_or(|k| e.sources.iter().any(|s| s.kind == k))
+        && req
+            .source
+            .is_none_or(|k| e.sources.iter().any(|s| s.kind == k))
         && req.after.is_none_or(|a| e.start.is_some_and(|s| s >= a))
         && req.before.is_none_or(|b| e.start.is_some_and(|s| s < b))
 }
@@ -341,7 +351,10 @@ mod tests {
                 last: None,
             },
         ];
-        assert_eq!(resolve_vendor("salesfroce", &known).as_deref(), Some("Salesforce"));
+        assert_eq!(
+            resolve_vendor("salesfroce", &known).as_deref(),
+            Some("Salesforce")
+        );
         assert_eq!(resolve_vendor("SLACK", &known).as_deref(), Some("Slack"));
         assert_eq!(resolve_vendor("slak", &known).as_deref(), Some("Slack"));
         assert_eq!(resolve_vendor("zzzzzz", &known), None);

@@ -199,34 +199,52 @@ mod tests {
 
     #[test]
     fn filters_are_pulled_out_of_the_text() {
-        let q = parse(r#"dns "configuration change" vendor:GitHub severity:major during:2021 source:status"#)
-            .expect("valid");
+        let q = parse(
+            r#"dns "configuration change" vendor:GitHub severity:major during:2021 source:status"#,
+        )
+        .expect("valid");
         assert_eq!(q.text, r#"dns "configuration change""#);
         assert_eq!(q.vendors, vec!["GitHub".to_string()]);
         assert_eq!(q.severities, vec![Severity::Major]);
         assert_eq!(q.source, Some(ReportKind::Status));
-        assert_eq!(q.after.map(crate::model::rfc3339).as_deref(), Some("2021-01-01T00:00:00Z"));
-        assert_eq!(q.before.map(crate::model::rfc3339).as_deref(), Some("2022-01-01T00:00:00Z"));
+        assert_eq!(
+            q.after.map(crate::model::rfc3339).as_deref(),
+            Some("2021-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            q.before.map(crate::model::rfc3339).as_deref(),
+            Some("2022-01-01T00:00:00Z")
+        );
     }
 
     #[test]
     fn quoted_filter_values_and_months() {
-        let q = parse(r#"region:"us-east-1" service:"Git Operations" during:2021-12"#).expect("valid");
+        let q =
+            parse(r#"region:"us-east-1" service:"Git Operations" during:2021-12"#).expect("valid");
         assert_eq!(q.regions, vec!["us-east-1".to_string()]);
         assert_eq!(q.services, vec!["Git Operations".to_string()]);
-        assert_eq!(q.before.map(crate::model::rfc3339).as_deref(), Some("2022-01-01T00:00:00Z"));
+        assert_eq!(
+            q.before.map(crate::model::rfc3339).as_deref(),
+            Some("2022-01-01T00:00:00Z")
+        );
         assert_eq!(q.text, "");
     }
 
     #[test]
     fn malformed_queries_get_a_clear_error() {
-        assert_eq!(parse(&"(".repeat(1000)), Err(SyntaxError::TooLong));
-        assert_eq!(parse(&format!("{}a{}", "(".repeat(20), ")".repeat(20))), Err(SyntaxError::TooDeep));
+        assert_eq!(parse(&"(".repeat(1001)), Err(SyntaxError::TooLong));
+        assert_eq!(
+            parse(&format!("{}a{}", "(".repeat(20), ")".repeat(20))),
+            Err(SyntaxError::TooDeep)
+        );
         assert_eq!(parse("(a OR b"), Err(SyntaxError::Unbalanced));
         assert_eq!(parse("a)"), Err(SyntaxError::Unbalanced));
         assert_eq!(parse("\"open phrase"), Err(SyntaxError::UnclosedQuote));
         let e = parse("severity:catastrophic").expect_err("bad severity");
-        assert!(e.to_string().starts_with("severity: unknown severity"), "{e}");
+        assert!(
+            e.to_string().starts_with("severity: unknown severity"),
+            "{e}"
+        );
         assert!(parse("during:2021-13").is_err());
         assert!(parse("after:").is_err());
     }

@@ -114,8 +114,8 @@ mod tests {
     fn rejects_bad_entries_with_the_reason() {
         let no_vendor = parse("[[source]]\nurl = \"https://x.test/feed\"\n").expect_err("invalid");
         assert!(no_vendor.contains("needs a vendor"), "{no_vendor}");
-        let scheme =
-            parse("[[source]]\nvendor = \"X\"\nurl = \"file:///etc/passwd\"\n").expect_err("invalid");
+        let scheme = parse("[[source]]\nvendor = \"X\"\nurl = \"file:///etc/passwd\"\n")
+            .expect_err("invalid");
         assert!(scheme.contains("only http"), "{scheme}");
         let kind = parse("[[source]]\nvendor = \"X\"\nurl = \"https://x.test\"\nkind = \"nope\"\n")
             .expect_err("invalid");

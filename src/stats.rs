@@ -95,7 +95,9 @@ pub fn figures(
 
     let mut by_severity = BTreeMap::new();
     for i in &in_period {
-        *by_severity.entry(i.severity.as_str().to_string()).or_insert(0) += 1;
+        *by_severity
+            .entry(i.severity.as_str().to_string())
+            .or_insert(0) += 1;
     }
 
     let first = data_first.or_else(|| in_period.iter().filter_map(|i| i.start).min());
@@ -129,8 +131,8 @@ pub fn figures(
         .filter_map(|i| i.duration_minutes())
         .collect();
     ttr.sort_unstable();
-    let mean_ttr_minutes = (!ttr.is_empty())
-        .then(|| round1(ttr.iter().sum::<i64>() as f64 / ttr.len() as f64));
+    let mean_ttr_minutes =
+        (!ttr.is_empty()).then(|| round1(ttr.iter().sum::<i64>() as f64 / ttr.len() as f64));
     let median_ttr_minutes = median(&ttr);
     let p90_ttr_minutes = nearest_rank(&ttr, 0.9);
 
@@ -204,7 +206,9 @@ fn union_seconds(intervals: &[(i64, i64, f64)]) -> (i64, f64) {
             .iter()
             .filter(|(s, e, _)| *s <= a && *e >= b)
             .map(|(_, _, w)| *w)
-            .fold(None, |acc: Option<f64>, w| Some(acc.map_or(w, |m| m.max(w))));
+            .fold(None, |acc: Option<f64>, w| {
+                Some(acc.map_or(w, |m| m.max(w)))
+            });
         if let Some(w) = active {
             raw += b - a;
             weighted += (b - a) as f64 * w;
@@ -257,7 +261,9 @@ mod tests {
     use crate::model::Status;
 
     fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).expect("time")
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .expect("time")
     }
 
     fn inc(id: &str, sev: Severity, start: &str, end: Option<&str>) -> Incident {
@@ -267,7 +273,11 @@ mod tests {
             title: format!("incident {id}"),
             start: Some(t(start)),
             end: end.map(t),
-            status: if end.is_some() { Status::Resolved } else { Status::Investigating },
+            status: if end.is_some() {
+                Status::Resolved
+            } else {
+                Status::Investigating
+            },
             severity: sev,
             severity_native: None,
             regions: vec![],
@@ -284,12 +294,37 @@ mod tests {
     #[test]
     fn figures_for_overlaps_maintenance_and_ongoing() {
         let incidents = vec![
-            inc("a", Severity::Major, "2024-01-10T10:00:00Z", Some("2024-01-10T11:00:00Z")),
-            inc("b", Severity::Minor, "2024-01-10T10:45:00Z", Some("2024-01-10T11:15:00Z")),
-            inc("c", Severity::Critical, "2024-01-20T08:00:00Z", Some("2024-01-20T08:20:00Z")),
-            inc("m", Severity::Maintenance, "2024-01-25T00:00:00Z", Some("2024-01-25T04:00:00Z")),
+            inc(
+                "a",
+                Severity::Major,
+                "2024-01-10T10:00:00Z",
+                Some("2024-01-10T11:00:00Z"),
+            ),
+            inc(
+                "b",
+                Severity::Minor,
+                "2024-01-10T10:45:00Z",
+                Some("2024-01-10T11:15:00Z"),
+            ),
+            inc(
+                "c",
+                Severity::Critical,
+                "2024-01-20T08:00:00Z",
+                Some("2024-01-20T08:20:00Z"),
+            ),
+            inc(
+                "m",
+                Severity::Maintenance,
+                "2024-01-25T00:00:00Z",
+                Some("2024-01-25T04:00:00Z"),
+            ),
             inc("d", Severity::Minor, "2024-01-31T23:50:00Z", None),
-            inc("old", Severity::Major, "2023-12-01T00:00:00Z", Some("2023-12-01T05:00:00Z")),
+            inc(
+                "old",
+                Severity::Major,
+                "2023-12-01T00:00:00Z",
+                Some("2023-12-01T05:00:00Z"),
+            ),
         ];
         let period = Period {
             since: Some(t("2024-01-01T00:00:00Z")),
@@ -313,7 +348,10 @@ mod tests {
         assert_eq!(f.mean_ttr_minutes, Some(36.7));
         assert_eq!(f.median_ttr_minutes, Some(30.0));
         assert_eq!(f.p90_ttr_minutes, Some(60));
-        assert_eq!(f.longest.as_ref().map(|l| (l.id.as_str(), l.minutes)), Some(("a", 60)));
+        assert_eq!(
+            f.longest.as_ref().map(|l| (l.id.as_str(), l.minutes)),
+            Some(("a", 60))
+        );
         assert_eq!(f.per_month.get("2024-01"), Some(&4));
         assert_eq!(f.coverage.first.as_deref(), Some("2023-12-01"));
     }

@@ -82,8 +82,16 @@ fn print_figures(w: &mut impl Write, f: &Figures) -> std::io::Result<()> {
         or_dash(f.coverage.first.clone()),
         or_dash(f.coverage.last.clone())
     )?;
-    writeln!(w, "  incidents:          {} (+{} maintenance)", f.incidents, f.maintenances)?;
-    let sev: Vec<String> = f.by_severity.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    writeln!(
+        w,
+        "  incidents:          {} (+{} maintenance)",
+        f.incidents, f.maintenances
+    )?;
+    let sev: Vec<String> = f
+        .by_severity
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
     writeln!(w, "  by severity:        {}", sev.join(", "))?;
     writeln!(
         w,
@@ -132,23 +140,24 @@ fn vendor_figures(
     service: Option<&str>,
     region: Option<&str>,
     period: Period,
-    reach: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    aligned_first: Option<DateTime<Utc>>,
 ) -> Result<Figures> {
     let mut incidents = store.incidents(&IncidentFilter {
         vendor: Some(vendor.to_string()),
         ..IncidentFilter::default()
     })?;
     let summary = store.vendors()?.into_iter().find(|v| v.name == vendor);
-    let (first, last) = reach.unwrap_or((
-        summary.as_ref().and_then(|s| s.first),
-        summary.as_ref().and_then(|s| s.last),
-    ));
+    // A comparison aligns every vendor on one first day; otherwise the vendor's own data says
+    // how far back the figures can reach.
+    let first = aligned_first.or_else(|| summary.as_ref().and_then(|s| s.first));
+    let last = summary.as_ref().and_then(|s| s.last);
     let contains = |have: &[String], want: &str| {
         let want = want.to_lowercase();
         have.iter().any(|h| h.to_lowercase().contains(&want))
     };
     incidents.retain(|i: &Incident| {
-        service.is_none_or(|s| contains(&i.services, s)) && region.is_none_or(|r| contains(&i.regions, r))
+        service.is_none_or(|s| contains(&i.services, s))
+            && region.is_none_or(|r| contains(&i.regions, r))
     });
     Ok(stats::figures(&incidents, period, first, last))
 }
@@ -192,7 +201,12 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
     // Align on the period every vendor has data for: from the latest of their first days.
     let aligned = names
         .iter()
-        .filter_map(|n| summaries.iter().find(|s| &s.name == n).and_then(|s| s.first))
+        .filter_map(|n| {
+            summaries
+                .iter()
+                .find(|s| &s.name == n)
+                .and_then(|s| s.first)
+        })
         .max();
     let since = match (args.since, aligned) {
         (Some(a), Some(b)) => Some(a.max(b)),
@@ -205,7 +219,7 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
     };
     let mut rows = Vec::new();
     for name in &names {
-        let figures = vendor_figures(&store, name, None, None, period, Some((since, None)))?;
+        let figures = vendor_figures(&store, name, None, None, period, since)?;
         rows.push(VendorFigures {
             vendor: name.clone(),
             service: None,
@@ -222,7 +236,12 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
             .unwrap_or_default();
         let values: Vec<Vec<usize>> = rows
             .iter()
-            .map(|r| labels.iter().map(|l| r.figures.per_month.get(l).copied().unwrap_or(0)).collect())
+            .map(|r| {
+                labels
+                    .iter()
+                    .map(|l| r.figures.per_month.get(l).copied().unwrap_or(0))
+                    .collect()
+            })
             .collect();
         let series: Vec<Series> = rows
             .iter()
@@ -250,9 +269,18 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
         w,
         "Compared from {} (the first day every vendor has data) to {}",
         since.map_or("-".into(), |t| t.format("%Y-%m-%d").to_string()),
-        args.until.map_or("now".into(), |t| t.format("%Y-%m-%d").to_string())
+        args.until
+            .map_or("now".into(), |t| t.format("%Y-%m-%d").to_string())
     )?;
-    let header = ["vendor", "incidents", "outage min", "availability", "mean TTR", "p90 TTR", "per month"];
+    let header = [
+        "vendor",
+        "incidents",
+        "outage min",
+        "availability",
+        "mean TTR",
+        "p90 TTR",
+        "per month",
+    ];
     writeln!(
         w,
         "{:<16} {:>9} {:>11} {:>13} {:>9} {:>8}  {}",
@@ -267,8 +295,10 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
             crate::extract::text::truncate_chars(&one_line(&r.vendor), 16),
             f.incidents,
             f.outage_minutes,
-            f.availability.map_or("-".into(), |a| format!("{:.4}%", a * 100.0)),
-            f.mean_ttr_minutes.map_or("-".into(), |m| format!("{m:.0}m")),
+            f.availability
+                .map_or("-".into(), |a| format!("{:.4}%", a * 100.0)),
+            f.mean_ttr_minutes
+                .map_or("-".into(), |m| format!("{m:.0}m")),
             f.p90_ttr_minutes.map_or("-".into(), |m| format!("{m}m")),
             chart::sparkline(&counts)
         )?;
@@ -301,7 +331,8 @@ pub fn export(paths: &DataPaths, args: &ExportArgs) -> Result<Exit> {
     };
     match &args.out {
         Some(path) => {
-            std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, body)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote {} events to {}", events.len(), path.display());
         }
         None => std::io::stdout().lock().write_all(body.as_bytes())?,
@@ -359,8 +390,15 @@ pub fn show(paths: &DataPaths, args: &ShowArgs) -> Result<Exit> {
     }
     writeln!(w, "updates:")?;
     for u in &event.updates {
-        let at = u.at.map_or("undated".into(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
-        writeln!(w, "  {at}  {:<13} {}", one_line(&u.status), one_line(&u.text))?;
+        let at = u.at.map_or("undated".into(), |t| {
+            t.format("%Y-%m-%d %H:%M UTC").to_string()
+        });
+        writeln!(
+            w,
+            "  {at}  {:<13} {}",
+            one_line(&u.status),
+            one_line(&u.text)
+        )?;
     }
     writeln!(w, "sources:")?;
     for s in &event.sources {

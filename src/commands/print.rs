@@ -45,7 +45,8 @@ pub fn search_json(results: &[SearchResult]) -> Result<()> {
 pub fn report(report: &CrawlReport, what: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     let c = &report.incidents;
-    writeln!(out, 
+    writeln!(
+        out,
         "{what}: {} ok, {} not modified, {} failed; incidents: {} new, {} updated, {} unchanged; {} indexed",
         report.ok,
         report.not_modified,
@@ -57,7 +58,12 @@ pub fn report(report: &CrawlReport, what: &str) -> std::io::Result<()> {
     )?;
     for f in &report.failures {
         let who = f.vendor.as_deref().unwrap_or("-");
-        writeln!(out, "  failed [{}] {who}: {}", f.class, one_line(&f.message))?;
+        writeln!(
+            out,
+            "  failed [{}] {who}: {}",
+            f.class,
+            one_line(&f.message)
+        )?;
     }
     Ok(())
 }
@@ -174,7 +180,6 @@ fn render_snippet(s: &Snippet, bold: bool) -> String {
     one_line(&out)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,9 +195,12 @@ mod tests {
     fn snippet_highlights_only_on_terminal() {
         let s = Snippet {
             text: "a network partition".into(),
-            highlights: vec![2..9],
+            highlights: vec![std::ops::Range { start: 2, end: 9 }],
         };
         assert_eq!(render_snippet(&s, false), "a network partition");
-        assert_eq!(render_snippet(&s, true), "a \x1b[1mnetwork\x1b[0m partition");
+        assert_eq!(
+            render_snippet(&s, true),
+            "a \x1b[1mnetwork\x1b[0m partition"
+        );
     }
 }

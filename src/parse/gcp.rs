@@ -58,6 +58,9 @@ pub fn looks_like(head: &str) -> Option<Format> {
         return gcp_keys.then_some(Format::GcpJson);
     }
     let is_atom = trimmed.starts_with('<') && trimmed.contains("<feed");
+    // Only the feed's own header identifies it: entries of other feeds (outage indexes, news)
+    // may link to Google's incident pages.
+    let header = trimmed.split("<entry").next().unwrap_or(trimmed);
     let google_status = [
         "tag:status.cloud.google.com",
         "status.cloud.google.com/incidents/",
@@ -66,7 +69,7 @@ pub fn looks_like(head: &str) -> Option<Format> {
         "appsstatus/dashboard/incidents/",
     ]
     .iter()
-    .any(|marker| trimmed.contains(marker));
+    .any(|marker| header.contains(marker));
     (is_atom && google_status).then_some(Format::GcpAtom)
 }
 

@@ -24,7 +24,9 @@ use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-pub use incidents::{ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary};
+pub use incidents::{
+    ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
+};
 pub use sources::{BodyRecord, FetchRecord, FetchedBody, SourceState, StoredBody};
 
 /// How long a writer waits for another process's lock before giving up with `SQLITE_BUSY`.

@@ -43,7 +43,10 @@ pub fn validate_contract(value: &serde_json::Value) {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{} is missing under CI=true", schema_path.display());
         }
-        eprintln!("skipping schema validation: {} not found", schema_path.display());
+        eprintln!(
+            "skipping schema validation: {} not found",
+            schema_path.display()
+        );
         return;
     };
     let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema is JSON");
@@ -55,5 +58,8 @@ pub fn validate_contract(value: &serde_json::Value) {
         .iter_errors(value)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "output breaks the event contract: {errors:#?}");
+    assert!(
+        errors.is_empty(),
+        "output breaks the event contract: {errors:#?}"
+    );
 }

@@ -46,7 +46,9 @@ fn crawl_search_timeline_then_conditional_and_changed_recrawl() {
     let first = outages(data.path(), &["crawl", "--sources", sources]);
     let text = ok_stdout(&first);
     assert!(
-        text.contains("sources: 1 ok, 0 not modified, 1 failed; incidents: 2 new, 0 updated, 0 unchanged"),
+        text.contains(
+            "sources: 1 ok, 0 not modified, 1 failed; incidents: 2 new, 0 updated, 0 unchanged"
+        ),
         "{text}"
     );
     assert!(text.contains("[http_status] Broken Vendor"), "{text}");
@@ -63,7 +65,10 @@ fn crawl_search_timeline_then_conditional_and_changed_recrawl() {
     assert_eq!(e["duration_minutes"], 49);
     assert_eq!(e["severity"], "major");
     assert_eq!(e["status"], "resolved");
-    assert_eq!(e["services"], serde_json::json!(["Git Operations", "API Requests"]));
+    assert_eq!(
+        e["services"],
+        serde_json::json!(["Git Operations", "API Requests"])
+    );
     assert_eq!(e["updates"].as_array().map(Vec::len), Some(3));
     assert_eq!(e["updates"][0]["status"], "investigating");
 
@@ -75,12 +80,17 @@ fn crawl_search_timeline_then_conditional_and_changed_recrawl() {
     assert_eq!(rows[0]["end"], serde_json::Value::Null);
     assert_eq!(rows[1]["title"], "Degraded performance for Git Operations");
     let human = ok_stdout(&outages(data.path(), &["timeline", "--vendor", "github"]));
-    assert!(human.contains("Degraded performance for Git Operations"), "{human}");
+    assert!(
+        human.contains("Degraded performance for Git Operations"),
+        "{human}"
+    );
 
     // Second crawl: the server answers 304, nothing changes.
     let second = ok_stdout(&outages(data.path(), &["crawl", "--sources", sources]));
     assert!(
-        second.contains("sources: 0 ok, 1 not modified, 1 failed; incidents: 0 new, 0 updated, 0 unchanged"),
+        second.contains(
+            "sources: 0 ok, 1 not modified, 1 failed; incidents: 0 new, 0 updated, 0 unchanged"
+        ),
         "{second}"
     );
 
@@ -88,7 +98,9 @@ fn crawl_search_timeline_then_conditional_and_changed_recrawl() {
     serve_version(served.path(), "v2");
     let third = ok_stdout(&outages(data.path(), &["crawl", "--sources", sources]));
     assert!(
-        third.contains("sources: 1 ok, 0 not modified, 1 failed; incidents: 0 new, 1 updated, 1 unchanged"),
+        third.contains(
+            "sources: 1 ok, 0 not modified, 1 failed; incidents: 0 new, 1 updated, 1 unchanged"
+        ),
         "{third}"
     );
     let timeline = events_json(&outages(data.path(), &["timeline", "--json"]));
@@ -116,7 +128,10 @@ fn every_source_failing_is_a_failed_run() {
         format!("[[source]]\nvendor = \"Nobody\"\nurl = \"http://127.0.0.1:{port}/feed\"\nallow_private = true\n"),
     )
     .expect("write");
-    let out = outages(data.path(), &["crawl", "--sources", sources.to_str().expect("utf-8")]);
+    let out = outages(
+        data.path(),
+        &["crawl", "--sources", sources.to_str().expect("utf-8")],
+    );
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("failed [connect] Nobody"), "{text}");
@@ -132,7 +147,10 @@ fn private_addresses_are_refused_unless_allowed() {
         "[[source]]\nvendor = \"Intranet\"\nurl = \"http://127.0.0.1:9/feed\"\n",
     )
     .expect("write");
-    let out = outages(data.path(), &["crawl", "--sources", sources.to_str().expect("utf-8")]);
+    let out = outages(
+        data.path(),
+        &["crawl", "--sources", sources.to_str().expect("utf-8")],
+    );
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("failed [blocked_address] Intranet"), "{text}");
