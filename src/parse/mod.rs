@@ -60,6 +60,9 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         }
         return None;
     }
+    if article::looks_like_html(trimmed) {
+        return Some(Format::Article);
+    }
     if trimmed.starts_with('<') {
         let is_atom = trimmed.contains("<feed");
         let is_rss = trimmed.contains("<rss") || trimmed.contains("<rdf:RDF");
@@ -95,6 +98,8 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
         Format::StatuspageJson => statuspage_json::parse(bytes, ctx)?,
         Format::StatuspageAtom | Format::StatuspageRss => statuspage_feed::parse(bytes, ctx)?,
         Format::Feed => feed::parse(bytes, ctx)?,
+        Format::Article => article::parse_html(bytes, ctx)?,
+        Format::Text => article::parse_text(bytes, ctx)?,
         other => {
             return Err(ParseError::Unrecognised(format!(
                 "no parser for {other} in this build"
@@ -125,6 +130,7 @@ fn sniff_text(bytes: &[u8], max: usize) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned()
 }
 
+pub mod article;
 pub mod feed;
 pub mod statuspage_feed;
 pub mod statuspage_json;

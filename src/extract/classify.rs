@@ -1,0 +1,321 @@
+//! Is this text reporting an actual service outage? News copy uses "downtime" and "outage" for
+//! many things that are not one: earnings calls, product launches, advice on status pages,
+//! security breaches with no downtime, surveys of outage costs. The decision is a sum of
+//! weighted cues, each kept with where it was found, so every verdict can be explained.
+//!
+//! Weights: an outage phrase counts 3 in the title, 2 in the lead, 1 in the body (each phrase
+//! once, capped per place); an impact phrase ("unable to", "error rates", "restored") 1; a named
+//! vendor 1, none -2; a negative cue (earnings, launch, advice, breach, hypothetical) -3 in the
+//! title and -2 elsewhere. A text is an outage report at [`THRESHOLD`] or more.
+
+/// Score at or above which a text reports an outage.
+pub const THRESHOLD: i32 = 5;
+
+/// Where in the document a cue was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Title,
+    Lead,
+    Body,
+}
+
+/// One piece of evidence and its weight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cue {
+    pub phrase: &'static str,
+    pub place: Place,
+    pub weight: i32,
+}
+
+/// The verdict with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    pub is_outage: bool,
+    pub score: i32,
+    pub cues: Vec<Cue>,
+}
+
+impl Classification {
+    /// "outage(title)+3, unable to(lead)+1, ..." for logs and reports.
+    pub fn explain(&self) -> String {
+        self.cues
+            .iter()
+            .map(|c| format!("{}({:?}){:+}", c.phrase, c.place, c.weight))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+const OUTAGE: &[&str] = &[
+    "outage",
+    "outages",
+    "went down",
+    "goes down",
+    "go down",
+    "gone down",
+    "was down",
+    "were down",
+    "is down",
+    "are down",
+    "down for",
+    "down again",
+    "offline",
+    "disruption",
+    "disruptions",
+    "disrupted",
+    "disrupts",
+    "interruption",
+    "downtime",
+    "unavailable",
+    "unavailability",
+    "crashed",
+    "crashes",
+    "borks",
+    "borked",
+    "glitch",
+    "blackout",
+    "fell over",
+    "falls over",
+    "not working",
+    "stopped working",
+    "knocked out",
+    "knocks out",
+    "taken down",
+    "takes down",
+    "took down",
+    "brought down",
+    "brings down",
+    "service issues",
+    "connectivity issues",
+    "degraded",
+    "degradation",
+    "service event",
+    "incident",
+    "post-incident",
+    "failure",
+    "failures",
+    "failed",
+    "broke",
+    "breaks",
+    "suffered",
+    "hit by",
+    "locked out",
+    "problems",
+];
+
+const IMPACT: &[&str] = &[
+    "unable to",
+    "could not",
+    "couldn't",
+    "cannot",
+    "can't",
+    "error rates",
+    "elevated errors",
+    "errors",
+    "failed to",
+    "were affected",
+    "was affected",
+    "affected customers",
+    "impacted",
+    "impacting",
+    "restored",
+    "recovered",
+    "recovery",
+    "back online",
+    "back up",
+    "mitigated",
+    "mitigation",
+    "root cause",
+    "post-mortem",
+    "postmortem",
+    "downdetector",
+    "status page",
+    "timeouts",
+    "latency",
+    "packet loss",
+    "customers",
+    "users",
+];
+
+const NEGATIVE: &[&str] = &[
+    "earnings",
+    "revenue",
+    "quarterly",
+    "profit",
+    "fiscal",
+    "shares rose",
+    "shares fell",
+    "stock price",
+    "investors",
+    "acquisition",
+    "acquires",
+    "launches",
+    "unveils",
+    "introduces",
+    "release candidate",
+    "preview",
+    "now available",
+    "general availability",
+    "new version",
+    "new feature",
+    "roadmap",
+    "how to",
+    "tips",
+    "best practices",
+    "checklist",
+    "template",
+    "status updates",
+    "should you",
+    "breach",
+    "data leak",
+    "leaked",
+    "stolen",
+    "vulnerability",
+    "phishing",
+    "in case of",
+    "prepare for",
+    "avoid downtime",
+    "zero downtime",
+    "zero-downtime",
+    "without downtime",
+    "minimise downtime",
+    "minimize downtime",
+    "reduce downtime",
+    "survey",
+    "study",
+    "cost of downtime",
+    "insurance",
+    "lawsuit",
+    "review:",
+    "hands-on",
+];
+
+/// Scores a document. `lead` is the first sentences of the body, `body` all of it.
+pub fn classify(title: &str, lead: &str, body: &str, vendor_found: bool) -> Classification {
+    let title = title.to_lowercase();
+    let lead = lead.to_lowercase();
+    let body = body.to_lowercase();
+    let mut cues = Vec::new();
+    add_cues(&mut cues, OUTAGE, &title, Place::Title, 3, 6);
+    add_cues(&mut cues, OUTAGE, &lead, Place::Lead, 2, 4);
+    add_cues(&mut cues, OUTAGE, &body, Place::Body, 1, 3);
+    add_cues(
+        &mut cues,
+        IMPACT,
+        &format!("{lead}\n{body}"),
+        Place::Body,
+        1,
+        4,
+    );
+    add_cues(&mut cues, NEGATIVE, &title, Place::Title, -3, -9);
+    add_cues(&mut cues, NEGATIVE, &lead, Place::Lead, -2, -6);
+    cues.push(Cue {
+        phrase: if vendor_found {
+            "vendor named"
+        } else {
+            "no vendor named"
+        },
+        place: Place::Body,
+        weight: if vendor_found { 1 } else { -2 },
+    });
+    let score = cues.iter().map(|c| c.weight).sum();
+    Classification {
+        is_outage: score >= THRESHOLD,
+        score,
+        cues,
+    }
+}
+
+/// Adds each phrase found in `text` once, with `weight`, until the place's total reaches `cap`.
+fn add_cues(
+    cues: &mut Vec<Cue>,
+    phrases: &'static [&'static str],
+    text: &str,
+    place: Place,
+    weight: i32,
+    cap: i32,
+) {
+    let mut total = 0;
+    for phrase in phrases {
+        if (cap > 0 && total >= cap) || (cap < 0 && total <= cap) {
+            break;
+        }
+        if contains_phrase(text, phrase) {
+            total += weight;
+            cues.push(Cue {
+                phrase,
+                place,
+                weight,
+            });
+        }
+    }
+}
+
+/// Whole-word containment: "outage" is not found in "outages-free", "down" not in "download".
+pub fn contains_phrase(text: &str, phrase: &str) -> bool {
+    let mut from = 0;
+    while let Some(pos) = text.get(from..).and_then(|t| t.find(phrase)) {
+        let start = from + pos;
+        let end = start + phrase.len();
+        let before_ok = text
+            .get(..start)
+            .and_then(|s| s.chars().next_back())
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = text
+            .get(end..)
+            .and_then(|s| s.chars().next())
+            .is_none_or(|c| !c.is_alphanumeric());
+        if before_ok && after_ok {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outage_report_passes_with_its_evidence() {
+        let c = classify(
+            "Salesforce suffers second outage in as many weeks",
+            "Salesforce.com reportedly suffered its second outage yesterday in as many weeks.",
+            "Customers in Europe, Asia Pacific and North America were affected for several hours and were unable to log in.",
+            true,
+        );
+        assert!(c.is_outage, "{}", c.explain());
+        assert_eq!(c.score, 11, "{}", c.explain());
+        assert!(c.explain().starts_with("outage(Title)+3"));
+    }
+
+    #[test]
+    fn earnings_story_mentioning_downtime_is_not_an_outage() {
+        let c = classify(
+            "Atlassian quarterly revenue beats forecasts",
+            "Atlassian reported quarterly revenue of $1bn, and investors cheered.",
+            "The company said last year's downtime had not hurt renewals.",
+            true,
+        );
+        assert!(!c.is_outage, "{}", c.explain());
+    }
+
+    #[test]
+    fn advice_on_status_updates_is_not_an_outage() {
+        let c = classify(
+            "How to write status updates during an outage",
+            "Tips for incident communication: be clear about what users cannot do.",
+            "An outage is stressful; a template helps.",
+            false,
+        );
+        assert!(!c.is_outage, "{}", c.explain());
+    }
+
+    #[test]
+    fn phrases_match_whole_words_only() {
+        assert!(contains_phrase("the site went down.", "went down"));
+        assert!(!contains_phrase("a download page", "down"));
+        assert!(!contains_phrase("outages-free", "outage"));
+    }
+}
