@@ -576,7 +576,14 @@ struct Elem {
     tag: String,
     /// Class/id hint weight: positive for article-like names, negative for boilerplate.
     hint: i32,
-    /// Dropped with its whole subtree (scripts, navigation, boilerplate by class/id).
+    /// Never text: scripts, navigation, hidden elements, and everything inside them.
+    hard_skip: bool,
+    /// Named like boilerplate (class/id) and not also like an article.
+    unlikely: bool,
+    /// `<article>`, `[itemprop=articleBody]` or containing one.
+    has_article: bool,
+    /// Dropped with its whole subtree: hard-skipped, or unlikely and holding neither the
+    /// article nor most of the page's text (a whole page wrapped in "ad-pusher" is kept).
     skipped: bool,
     class_id: String,
     /// Text characters in the subtree, and how many of them are link text.
@@ -601,6 +608,7 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
         return String::new();
     }
     let paragraphs = group_runs(&runs);
+    let elems = resolve_skips(elems, &paragraphs);
     let elems = score(elems, &paragraphs);
     let Some(top) = best_candidate(&elems) else {
         return String::new();
@@ -609,7 +617,7 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
     let title_key = title.map(|t| normalise(t));
     let mut out: Vec<String> = Vec::new();
     for p in &paragraphs {
-        if !is_inside(&elems, p.owner, &included) {
+        if !is_inside(&elems, p.owner, &included) || elems.get(p.owner).is_none_or(|e| e.skipped) {
             continue;
         }
         let len = p.text.chars().count();
@@ -641,7 +649,6 @@ fn is_skipped_tag(tag: &str) -> bool {
             | "nav"
             | "footer"
             | "aside"
-            | "form"
             | "button"
             | "select"
             | "textarea"
@@ -739,14 +746,12 @@ const NEGATIVE_HINTS: &[&str] = &[
     "ad-slot",
     "adslot",
     "skyscraper",
-    "widget",
     "tags",
     "author-bio",
     "byline",
     "caption",
     "credit",
     "toolbar",
-    "hidden",
     "visually-hidden",
     "sr-only",
 ];
@@ -782,7 +787,7 @@ fn flatten(doc: &Html) -> (Vec<Elem>, Vec<Run>) {
                     let parent = stack.last().map(|s| s.0);
                     let parent_skipped = parent
                         .and_then(|p| elems.get(p))
-                        .is_some_and(|p: &Elem| p.skipped);
+                        .is_some_and(|p: &Elem| p.hard_skip);
                     let class_id = format!(
                         "{} {}",
                         el.attr("class").unwrap_or(""),
@@ -796,20 +801,22 @@ fn flatten(doc: &Html) -> (Vec<Elem>, Vec<Run>) {
                         || el
                             .attr("style")
                             .is_some_and(|s| s.replace(' ', "").contains("display:none"));
-                    if tag == "article" || el.attr("itemprop") == Some("articleBody") {
+                    let article_like =
+                        tag == "article" || el.attr("itemprop") == Some("articleBody");
+                    if article_like {
                         hint += 25;
                     }
-                    let skipped = parent_skipped
-                        || is_skipped_tag(&tag)
-                        || hidden
-                        || (unlikely && !structural && tag != "a");
+                    let hard_skip = parent_skipped || is_skipped_tag(&tag) || hidden;
                     let is_link = tag == "a" || stack.last().is_some_and(|s| s.2);
                     let idx = elems.len();
                     elems.push(Elem {
                         parent,
                         tag: tag.clone(),
                         hint,
-                        skipped,
+                        hard_skip,
+                        unlikely: unlikely && !structural && tag != "a",
+                        has_article: article_like,
+                        skipped: hard_skip,
                         class_id,
                         text_len: 0,
                         link_len: 0,
@@ -821,11 +828,11 @@ fn flatten(doc: &Html) -> (Vec<Elem>, Vec<Run>) {
                     let Some(owner) = stack.iter().rev().find(|s| s.1).map(|s| s.0) else {
                         continue;
                     };
-                    if elems.get(owner).is_some_and(|e| e.skipped)
+                    if elems.get(owner).is_some_and(|e| e.hard_skip)
                         || stack
                             .last()
                             .and_then(|s| elems.get(s.0))
-                            .is_some_and(|e| e.skipped)
+                            .is_some_and(|e| e.hard_skip)
                     {
                         continue;
                     }
@@ -903,23 +910,6 @@ fn group_runs(runs: &[Run]) -> Vec<Paragraph> {
 /// most 3) to its container, half to the next ancestor and a third to the one above; scores are
 /// then scaled by the share of text that is not link text.
 fn score(mut elems: Vec<Elem>, paragraphs: &[Paragraph]) -> Vec<Elem> {
-    for p in paragraphs {
-        let len = p.text.chars().count();
-        if let Some(e) = elems.get_mut(p.owner) {
-            e.text_len += len;
-            e.link_len += p.link_len;
-        }
-    }
-    for i in (0..elems.len()).rev() {
-        let (parent, t, l) = match elems.get(i) {
-            Some(e) => (e.parent, e.text_len, e.link_len),
-            None => continue,
-        };
-        if let Some(p) = parent.and_then(|p| elems.get_mut(p)) {
-            p.text_len += t;
-            p.link_len += l;
-        }
-    }
     let mut initialised: HashSet<usize> = HashSet::new();
     for p in paragraphs {
         let len = p.text.chars().count();
@@ -951,6 +941,42 @@ fn score(mut elems: Vec<Elem>, paragraphs: &[Paragraph]) -> Vec<Elem> {
         if let Some(e) = elems.get_mut(i) {
             let density = e.link_len as f64 / e.text_len.max(1) as f64;
             e.score *= 1.0 - density;
+        }
+    }
+    elems
+}
+
+/// Subtree text totals, then the final skip decision, parents before children.
+fn resolve_skips(mut elems: Vec<Elem>, paragraphs: &[Paragraph]) -> Vec<Elem> {
+    for p in paragraphs {
+        let len = p.text.chars().count();
+        if let Some(e) = elems.get_mut(p.owner) {
+            e.text_len += len;
+            e.link_len += p.link_len;
+        }
+    }
+    for i in (0..elems.len()).rev() {
+        let (parent, t, l) = match elems.get(i) {
+            Some(e) => (e.parent, e.text_len, e.link_len),
+            None => continue,
+        };
+        let has_article = elems.get(i).is_some_and(|e| e.has_article);
+        if let Some(p) = parent.and_then(|p| elems.get_mut(p)) {
+            p.text_len += t;
+            p.link_len += l;
+            p.has_article |= has_article;
+        }
+    }
+    let total = elems.first().map_or(0, |e| e.text_len);
+    for i in 0..elems.len() {
+        let parent_skipped = elems
+            .get(i)
+            .and_then(|e| e.parent)
+            .and_then(|p| elems.get(p))
+            .is_some_and(|p| p.skipped);
+        if let Some(e) = elems.get_mut(i) {
+            let holds_page = e.has_article || e.text_len * 2 > total;
+            e.skipped = parent_skipped || e.hard_skip || (e.unlikely && !holds_page);
         }
     }
     elems
