@@ -5,8 +5,9 @@
 //!
 //! Weights: an outage phrase counts 3 in the title, 2 in the lead, 1 in the body (each phrase
 //! once, capped per place); an impact phrase ("unable to", "error rates", "restored") 1; a named
-//! vendor 1, none -2; a negative cue (earnings, launch, advice, breach, hypothetical) -3 in the
-//! title and -2 elsewhere. A text is an outage report at [`THRESHOLD`] or more.
+//! vendor 1, none -2; a post-mortem word ("root cause", "incident report") 3; a statement of no
+//! impact ("no downtime", "not affected") -4; a negative cue (earnings, launch, advice, breach,
+//! hypothetical, survey) -3 in the title and -2 in the lead. A text is an outage report at [`THRESHOLD`] or more.
 
 /// Score at or above which a text reports an outage.
 pub const THRESHOLD: i32 = 5;
@@ -137,6 +138,32 @@ const IMPACT: &[&str] = &[
     "users",
 ];
 
+/// Words that only outage write-ups use: headings and names of post-mortems.
+const POSTMORTEM: &[&str] = &[
+    "root cause",
+    "post-mortem",
+    "postmortem",
+    "post-incident",
+    "incident report",
+    "incident review",
+    "service event",
+    "service disruption",
+    "summary of the",
+    "rca",
+];
+
+/// Statements that the event in the story did not take anything down.
+const NO_IMPACT: &[&str] = &[
+    "no downtime",
+    "not affected",
+    "was not affected",
+    "were not affected",
+    "no impact",
+    "no customer impact",
+    "remained available",
+    "respondents",
+];
+
 const NEGATIVE: &[&str] = &[
     "earnings",
     "revenue",
@@ -206,6 +233,22 @@ pub fn classify(title: &str, lead: &str, body: &str, vendor_found: bool) -> Clas
         Place::Body,
         1,
         4,
+    );
+    add_cues(
+        &mut cues,
+        POSTMORTEM,
+        &format!("{title}\n{lead}\n{body}"),
+        Place::Body,
+        3,
+        6,
+    );
+    add_cues(
+        &mut cues,
+        NO_IMPACT,
+        &format!("{lead}\n{body}"),
+        Place::Body,
+        -4,
+        -8,
     );
     add_cues(&mut cues, NEGATIVE, &title, Place::Title, -3, -9);
     add_cues(&mut cues, NEGATIVE, &lead, Place::Lead, -2, -6);

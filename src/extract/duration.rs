@@ -21,7 +21,7 @@ pub struct DurationMention {
     pub about_outage: bool,
 }
 
-const NUMBER: &str = r"(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty(?:[- ](?:one|two|three|four))?|thirty|forty(?:[- ]five)?|forty|fifty|sixty|ninety|several|a\s+few|few|a\s+couple\s+of|couple\s+of|half\s+an?|a\s+half)";
+const NUMBER: &str = r"(?:\d+(?:\.\d+)?(?:,\d)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty(?:[- ](?:one|two|three|four))?|thirty|forty(?:[- ]five)?|forty|fifty|sixty|ninety|several|a\s+few|few|a\s+couple\s+of|couple\s+of|half\s+an?|a\s+half)";
 const UNIT: &str = r"(?:minutes?|mins?|m|hours?|hrs?|h|days?|d|seconds?|secs?|s|weeks?)";
 
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
@@ -58,7 +58,12 @@ pub fn find_durations(sentence: &str) -> Vec<DurationMention> {
         let unit = u.as_str().to_ascii_lowercase();
         // Single-letter units only right after digits ("15h", "2 h"), never after words.
         let short_unit = matches!(unit.as_str(), "m" | "h" | "d" | "s");
-        if short_unit && !n.as_str().chars().all(|c| c.is_ascii_digit() || c == '.') {
+        if short_unit
+            && !n
+                .as_str()
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        {
             continue;
         }
         if short_unit
@@ -156,7 +161,8 @@ fn number_value(raw: &str) -> Option<f64> {
         "sixty" => 60.0,
         "ninety" => 90.0,
         "half a" | "half an" | "a half" => 0.5,
-        digits => digits.parse::<f64>().ok()?,
+        // "2,5h": a decimal comma, as European post-mortems write it.
+        digits => digits.replace(',', ".").parse::<f64>().ok()?,
     };
     Some(v)
 }
@@ -202,7 +208,13 @@ fn is_not_a_length(lower: &str, start: usize, end: usize) -> bool {
     let prev2 = prev.first().copied().unwrap_or("");
     // "24 hours a day": the second amount is a rate.
     let unit_before = unit_minutes(prev1).is_some() && prev1.len() > 1;
-    if unit_before || matches!(prev1, "every" | "within" | "per" | "each" | "last" | "next") {
+    // "recovered within 49 minutes" is a length; "answers within 15 minutes" is a promise.
+    let within = prev1 == "within"
+        && !matches!(
+            prev2,
+            "recovered" | "restored" | "resolved" | "fixed" | "mitigated"
+        );
+    if unit_before || within || matches!(prev1, "every" | "per" | "each" | "last" | "next") {
         return true;
     }
     // "more than two hours" is a length; "faster than 5 minutes" is not.
@@ -298,6 +310,8 @@ mod tests {
         assert_eq!(minutes(">2h"), Some(120));
         assert_eq!(minutes("10h"), Some(600));
         assert_eq!(minutes("3h (according to post mortem)"), Some(180));
+        assert_eq!(minutes("2,5h"), Some(150));
+        assert_eq!(minutes("lost 1,000 hours"), None);
     }
 
     #[test]
@@ -305,6 +319,10 @@ mod tests {
         assert_eq!(minutes("We poll every 30 minutes."), None);
         assert_eq!(minutes("It went down two days ago."), None);
         assert_eq!(minutes("Support answers within 15 minutes."), None);
+        assert_eq!(
+            minutes("Most services recovered within 49 minutes."),
+            Some(49)
+        );
         assert_eq!(minutes("Monitoring runs 24 hours a day."), None);
     }
 

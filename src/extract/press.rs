@@ -157,14 +157,10 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
         .map(|s| s.text)
         .collect::<Vec<_>>()
         .join(" ");
-    let body_text: String = body
-        .iter()
-        .take(60)
-        .map(|s| s.text)
-        .collect::<Vec<_>>()
-        .join("\n");
+    // Headings stay in: "Root Cause" and "Impact" are evidence of a post-mortem.
+    let body_text = head_chars(input.text, 20_000);
     let vendor = main_vendor(input, &sents);
-    let classification = classify(input.title, &lead_text, &body_text, vendor.is_some());
+    let classification = classify(input.title, &lead_text, body_text, vendor.is_some());
     if !classification.is_outage {
         return None;
     }
@@ -218,6 +214,14 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
         severity,
         status,
     })
+}
+
+/// The first `max` characters, cut on a char boundary.
+fn head_chars(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
 }
 
 fn split<'a>(input: &PressInput<'a>) -> Vec<Sentence<'a>> {
@@ -289,8 +293,8 @@ fn regex(pattern: &str) -> Regex {
     }
 }
 
-/// Title mentions count 3, the lead's 2, the rest of the top of the body 1; ties go to the
-/// earliest mention.
+/// Each sentence counts a vendor once: 3 in the title (5 for the title's first vendor), 2 in the
+/// first two body sentences, 1 further down; ties go to the earliest mention.
 fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
     if let Some(hint) = input.vendor_hint.filter(|h| !h.trim().is_empty()) {
         let value = canonical_vendor(hint).map_or_else(|| hint.trim().to_string(), str::to_string);
@@ -310,11 +314,19 @@ fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
             body_seen += 1;
             if body_seen <= 2 { 2 } else { 1 }
         };
+        let mut seen: Vec<&str> = Vec::new();
         for hit in find_vendors(s.text) {
+            if seen.contains(&hit.vendor) {
+                continue;
+            }
+            // The headline's first vendor is usually the one that failed ("AWS outage takes
+            // down Slack").
+            let bonus = if s.is_title && seen.is_empty() { 2 } else { 0 };
+            seen.push(hit.vendor);
             let order = s.index * 10_000 + hit.start;
             match tally.iter_mut().find(|t| t.0 == hit.vendor) {
-                Some(t) => t.1 += weight,
-                None => tally.push((hit.vendor, weight, order, s.text)),
+                Some(t) => t.1 += weight + bonus,
+                None => tally.push((hit.vendor, weight + bonus, order, s.text)),
             }
         }
     }
@@ -486,7 +498,7 @@ fn outage_length(sents: &[Sentence]) -> Option<Fact<i64>> {
 
 static IMPACT_RE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b(?:unable to|could not|couldn't|can't|cannot|not able to|failed to|locked out|error rates?|elevated errors|errors|were affected|was affected|impacted|disrupted|unavailable|went down|was down|were down|offline|outage|disruption|degraded)\b",
+        r"(?i)\b(?:unable to|could not|couldn't|can't|cannot|not able to|failed to|failed|failures?|problems|lost|locked out|error rates?|elevated errors|errors|were affected|was affected|impacted|disrupted|unavailable|went down|was down|were down|offline|outage|disruption|degraded)\b",
     )
 });
 
@@ -498,7 +510,7 @@ fn fact_sentences<'s, 'a>(sents: &'s [Sentence<'a>]) -> impl Iterator<Item = &'s
         .take(FACT_SENTENCES)
         .filter(|s| !s.recalls_other)
         .filter(|s| {
-            s.is_title || s.index <= 1 || s.section.contains("impact") || IMPACT_RE.is_match(s.text)
+            s.is_title || s.index <= 3 || s.section.contains("impact") || IMPACT_RE.is_match(s.text)
         })
 }
 
@@ -540,6 +552,12 @@ static CAUSE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static CAUSE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)(?:^|\b(?:said|says|that|explained)\s+(?:that\s+)?)(?P<p>[^,;:]{4,100}?)\s+(?:had\s+|has\s+|was\s+)?(?:caused|triggered|led to|resulted in|crashed|knocked out|took down|brought down)\b",
+    )
+});
+
 /// Cues that name a cause only when the phrase after them does ("after a power failure", not
 /// "after 20 minutes").
 fn weak_cue(cue: &str) -> bool {
@@ -577,8 +595,43 @@ fn cause(sents: &[Sentence]) -> Option<Fact<String>> {
     })
 }
 
-/// The phrase after a cause cue, cut at the end of its clause and at most 20 words.
+/// The phrase after a cause cue ("due to X"), or the subject before a causing verb ("X caused
+/// the outage"), cut at the end of its clause and at most 20 words.
 fn cause_phrase(sentence: &str) -> Option<String> {
+    after_cue(sentence).or_else(|| subject_cause(sentence))
+}
+
+fn subject_cause(sentence: &str) -> Option<String> {
+    let c = CAUSE_SUBJECT.captures(sentence)?;
+    let raw = c.name("p")?.as_str().trim();
+    // Keep the noun phrase: from its last article or possessive onwards.
+    let start = [" a ", " an ", " the ", " its "]
+        .iter()
+        .filter_map(|a| raw.to_lowercase().rfind(a).map(|i| i + 1))
+        .max()
+        .unwrap_or(0);
+    let phrase = raw.get(start..).unwrap_or(raw).trim();
+    let lower = phrase.to_lowercase();
+    let words = phrase.split_whitespace().count();
+    if !(2..=20).contains(&words)
+        || [
+            "outage",
+            "the outage",
+            "the incident",
+            "the disruption",
+            "it",
+            "this",
+        ]
+        .iter()
+        .any(|w| lower == *w || lower.starts_with("the outage"))
+        || categorise_cause(phrase) == CauseCategory::Unknown
+    {
+        return None;
+    }
+    Some(phrase.to_string())
+}
+
+fn after_cue(sentence: &str) -> Option<String> {
     for c in CAUSE_CUE.find_iter(sentence) {
         let rest = sentence.get(c.end()..).unwrap_or("");
         let mut end = rest.len();
@@ -629,19 +682,20 @@ fn cause_phrase(sentence: &str) -> Option<String> {
     None
 }
 
-/// Category keyword patterns, in priority order: the first that matches wins. Configuration
-/// comes before deploy/change ("a configuration change" is configuration), and attacks and
-/// power before everything (they are named outright when they happen).
+/// Category keyword patterns. Attacks and power/hardware decide outright when named (they are
+/// named when they happen); otherwise the category whose word comes first in the phrase wins,
+/// as the head of a cause phrase comes first ("a configuration change" is configuration, "a
+/// software bug that surfaced after a configuration change" is a bug), list order breaking ties.
 static CAUSE_CATEGORIES: LazyLock<Vec<(CauseCategory, Regex)>> = LazyLock::new(|| {
     [
         (CauseCategory::SecurityAttack, r"ddos|denial[- ]of[- ]service|attack\w*|hack\w*|ransomware|malware|cyber\w*|botnet|intrusion"),
-        (CauseCategory::HardwarePower, r"power|weather|electric\w*|generators?|ups|batter\w*|hardware|disks?|drives? fail\w*|cooling|overheat\w*|heat ?wave|temperatures?|fires?|flood\w*|storms?|lightning|switchgear|chillers?|hvac|data ?cent(?:er|re) (?:failure|outage)|failed (?:server|router|switch)\w*"),
-        (CauseCategory::Configuration, r"config\w*|misconfig\w*|settings?|typo\w*|incorrect(?:ly)? (?:value|setting|parameter|entry)|wrong (?:value|setting|parameter)|permissions?|certificates?|expired|human error|bad command|command"),
-        (CauseCategory::DeployChange, r"deploy\w*|roll(?:ed)?[- ]?outs?|rolling out|releas\w*|updat\w*|upgrad\w*|patch\w*|changes?|migrat\w*|maintenance|code push|new version"),
-        (CauseCategory::NetworkDnsBgp, r"network\w*|dns|bgp|rout(?:e|es|ing|er|ers)|fib(?:er|re)s?|cables?|connectivity|packet|peering|load balanc\w*|isp|internet provider|transit"),
-        (CauseCategory::Capacity, r"capacity|traffic spikes?|spikes?|surges?|overload\w*|load|demand|exhaust\w*|ran out|throttl\w*|too many|high volume|scal\w*"),
+        (CauseCategory::HardwarePower, r"power|weather|hw|electric\w*|generators?|ups|batter\w*|hardware|disks?|drives? fail\w*|cooling|overheat\w*|heat ?wave|temperatures?|fires?|flood\w*|storms?|lightning|switchgear|chillers?|hvac|data ?cent(?:er|re) (?:failure|outage)|failed (?:server|router|switch)\w*"),
+        (CauseCategory::Configuration, r"config\w*|misconfig\w*|settings?|typo\w*|wrong\w*|accidental\w*|deleted|incorrect(?:ly)? (?:value|setting|parameter|entry)|wrong (?:value|setting|parameter)|permissions?|certificates?|expired|human error|bad command|command"),
+        (CauseCategory::DeployChange, r"deploy\w*|roll(?:ed)?[- ]?outs?|rolling out|releas\w*|updat\w*|upgrad\w*|patch\w*|changes?|migrat\w*|code push|new version|new (?:security )?features?"),
+        (CauseCategory::NetworkDnsBgp, r"network\w*|dns|bgp|rout(?:e|es|ing|er|ers)|fib(?:er|re)s?|cables?|connectivity|connective|congestion|packet|peering|load balanc\w*|isp|internet provider|transit"),
+        (CauseCategory::Capacity, r"capacity|traffic spikes?|spikes?|surges?|overload\w*|(?:high|heavy) load|load spikes?|demand|exhaust\w*|ran out|throttl\w*|too many|high volume|scal\w*"),
         (CauseCategory::DependencyUpstream, r"third[- ]party|upstream|providers?|suppliers?|vendors?|dependenc\w*|partners?"),
-        (CauseCategory::Bug, r"bugs?|buggy|defects?|software (?:error|issue|problem|fault|flaw)|race condition|memory leak|latent|crash\w*|glitch\w*|flaw\w*|regression|leap second|code error|error in"),
+        (CauseCategory::Bug, r"bugs?|buggy|defects?|software (?:error|issue|problem|fault|flaw)|race condition|memory leak|latent|crash\w*|glitch\w*|flaw\w*|regression|leap second|code error"),
     ]
     .into_iter()
     .map(|(c, p)| (c, regex(&format!(r"(?i)\b(?:{p})\b"))))
@@ -654,10 +708,20 @@ static NEGATED: LazyLock<Regex> =
 /// The category of a cause phrase; negated parts ("not the result of an attack") are ignored.
 pub fn categorise_cause(phrase: &str) -> CauseCategory {
     let cleaned = NEGATED.replace_all(phrase, " ");
-    CAUSE_CATEGORIES
-        .iter()
-        .find(|(_, re)| re.is_match(&cleaned))
-        .map_or(CauseCategory::Unknown, |(c, _)| *c)
+    let mut best: Option<(usize, CauseCategory)> = None;
+    for (category, re) in CAUSE_CATEGORIES.iter() {
+        let Some(m) = re.find(&cleaned) else { continue };
+        if matches!(
+            category,
+            CauseCategory::SecurityAttack | CauseCategory::HardwarePower
+        ) {
+            return *category;
+        }
+        if best.is_none_or(|(pos, _)| m.start() < pos) {
+            best = Some((m.start(), *category));
+        }
+    }
+    best.map_or(CauseCategory::Unknown, |(_, c)| c)
 }
 
 const CRITICAL_CUES: &[&str] = &[

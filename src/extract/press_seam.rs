@@ -188,24 +188,42 @@ static VENDOR_RES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 
 /// SEAM (vendor gazetteer `find_in_text`): every vendor mention, in text order.
 pub fn find_vendors(text: &str) -> Vec<VendorHit> {
-    let mut hits: Vec<VendorHit> = Vec::new();
-    let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut order: Vec<&(&'static str, Regex)> = VENDOR_RES.iter().collect();
-    order.sort_by_key(|(v, _)| !PREFERRED.contains(v));
-    for (vendor, re) in order {
+    let mut found: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
+    for (vendor, re) in VENDOR_RES.iter() {
         for m in word_matches(re, text, &['.', '&'], &['&']) {
-            if taken.iter().any(|r| r.start < m.end && m.start < r.end) {
-                continue;
-            }
-            hits.push(VendorHit {
-                vendor,
-                start: m.start,
-            });
-            taken.push(m);
+            found.push((m, vendor));
         }
     }
-    hits.sort_by_key(|h| h.start);
-    hits
+    longest_first(found, |v| PREFERRED.contains(&v))
+        .into_iter()
+        .map(|(r, vendor)| VendorHit {
+            vendor,
+            start: r.start,
+        })
+        .collect()
+}
+
+/// Keeps the longest of overlapping matches (preferred names first), in text order.
+fn longest_first(
+    mut found: Vec<(std::ops::Range<usize>, &'static str)>,
+    preferred: impl Fn(&str) -> bool,
+) -> Vec<(std::ops::Range<usize>, &'static str)> {
+    found.sort_by_key(|(r, name)| {
+        (
+            !preferred(name),
+            std::cmp::Reverse(r.end - r.start),
+            r.start,
+        )
+    });
+    let mut kept: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
+    for (r, name) in found {
+        if kept.iter().any(|(k, _)| k.start < r.end && r.start < k.end) {
+            continue;
+        }
+        kept.push((r, name));
+    }
+    kept.sort_by_key(|(r, _)| r.start);
+    kept
 }
 
 /// SEAM (gazetteer `canonical`): the canonical vendor for a name or alias, any case.
@@ -236,8 +254,8 @@ const REGIONS: &[(&str, &[&str])] = &[
         "United States",
         &["United States", "U.S.", "US", "USA", "America", "American"],
     ),
-    ("US East Coast", &["East Coast", "US East"]),
-    ("US West Coast", &["West Coast", "US West"]),
+    ("US East Coast", &["US East Coast", "East Coast", "US East"]),
+    ("US West Coast", &["US West Coast", "West Coast", "US West"]),
     (
         "United Kingdom",
         &["United Kingdom", "UK", "U.K.", "Britain", "British"],
@@ -318,17 +336,19 @@ pub fn find_regions(text: &str) -> Vec<RegionHit> {
             }
         }
     }
+    let mut found: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
     for (canonical, re) in REGION_RES.iter() {
         for m in word_matches(re, text, &['-'], &['-']) {
-            if taken.iter().any(|r| r.start < m.end && m.start < r.end) {
-                continue;
+            if !taken.iter().any(|r| r.start < m.end && m.start < r.end) {
+                found.push((m, canonical));
             }
-            hits.push(RegionHit {
-                region: (*canonical).to_string(),
-                start: m.start,
-            });
-            taken.push(m);
         }
+    }
+    for (r, canonical) in longest_first(found, |_| false) {
+        hits.push(RegionHit {
+            region: canonical.to_string(),
+            start: r.start,
+        });
     }
     hits.sort_by_key(|h| h.start);
     hits

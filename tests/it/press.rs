@@ -129,3 +129,87 @@ fn article_extraction_benchmark_f1_floor() {
     // Measured 0.964 (P 0.961, R 0.968) when written; the floor leaves 0.02 for tuning noise.
     assert!(f1 >= 0.944, "F1 {f1:.3} fell below the measured floor");
 }
+
+fn labelled() -> Vec<LabelledItem> {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/press/labelled.jsonl");
+    let raw = std::fs::read_to_string(&path).expect("labelled set");
+    raw.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("labelled item"))
+        .collect()
+}
+
+#[test]
+fn labelled_set_scores_per_field() {
+    let items = labelled();
+    assert!(items.len() >= 60, "{} items", items.len());
+    let report = evaluate(&items);
+    println!("{report}");
+    for m in &report.misclassified {
+        println!("misclassified: {m}");
+    }
+    if std::env::var("PRESS_DEBUG").is_ok() {
+        for item in items.iter().filter(|i| i.is_outage) {
+            let got = outages::extract::press::extract(&outages::extract::press::PressInput {
+                title: &item.title,
+                text: &item.text,
+                published: item.published_at(),
+                vendor_hint: None,
+            });
+            let Some(g) = got else { continue };
+            println!(
+                "{} | vendor {} / {:?} | start {:?} / {:?} | dur {:?} / {:?} | reg {:?} / {:?} | svc {:?} / {:?} | cause {} / {:?} ({:?})",
+                item.title,
+                g.vendor.value,
+                item.vendor,
+                g.start.as_ref().map(|s| s.at.date_naive()),
+                item.start,
+                g.duration_minutes.as_ref().map(|d| d.value),
+                item.duration_minutes,
+                g.regions
+                    .iter()
+                    .map(|r| r.value.as_str())
+                    .collect::<Vec<_>>(),
+                item.regions,
+                g.services
+                    .iter()
+                    .map(|r| r.value.as_str())
+                    .collect::<Vec<_>>(),
+                item.services,
+                g.cause_category,
+                item.cause_category,
+                g.cause.as_ref().map(|c| c.value.as_str()),
+            );
+        }
+    }
+}
+#[test]
+fn dbg_classify() {
+    for item in labelled().iter().filter(|i| i.is_outage).take(12) {
+        let sents = outages::extract::text::sentences(&item.text);
+        let lead = sents
+            .iter()
+            .filter(|l| !l.starts_with('#'))
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let c = outages::extract::classify::classify(&item.title, &lead, &item.text, true);
+        println!("{} => {} : {}", item.title, c.score, c.explain());
+        let got = outages::extract::press::extract(&outages::extract::press::PressInput {
+            title: &item.title,
+            text: &item.text,
+            published: item.published_at(),
+            vendor_hint: None,
+        });
+        println!(
+            "   got {:?}",
+            got.map(|g| (
+                g.vendor.value,
+                g.classification.score,
+                g.classification.explain()
+            ))
+        );
+    }
+}
