@@ -150,6 +150,9 @@ const POSTMORTEM: &[&str] = &[
     "service disruption",
     "summary of the",
     "rca",
+    "## impact",
+    "## duration",
+    "## root cause",
 ];
 
 /// Statements that the event in the story did not take anything down.

@@ -580,7 +580,9 @@ fn cause_sentence<'s, 'a>(sents: &'s [Sentence<'a>]) -> Option<&'s Sentence<'a>>
 }
 
 fn cause(sents: &[Sentence]) -> Option<Fact<String>> {
-    let s = cause_sentence(sents)?;
+    let Some(s) = cause_sentence(sents) else {
+        return named_cause(sents);
+    };
     let value = if s.section.contains("cause") {
         truncate_chars(s.text, 200)
     } else {
@@ -595,6 +597,52 @@ fn cause(sents: &[Sentence]) -> Option<Fact<String>> {
     })
 }
 
+/// Attacks and power failures are often named in the headline or lead without a cause cue
+/// ("Dyn DDoS attack takes down Twitter"): the matching words are the cause.
+fn named_cause(sents: &[Sentence]) -> Option<Fact<String>> {
+    sents.iter().filter(|s| s.index <= 2).find_map(|s| {
+        CAUSE_CATEGORIES
+            .iter()
+            .filter(|(c, _)| {
+                matches!(
+                    c,
+                    CauseCategory::SecurityAttack | CauseCategory::HardwarePower
+                )
+            })
+            .find_map(|(_, re)| re.find(s.text))
+            .map(|m| Fact {
+                value: noun_phrase_around(s.text, m.start(), m.end()),
+                quote: s.text.to_string(),
+            })
+    })
+}
+
+/// The words around a keyword up to the nearest clause break, at most three either side
+/// ("a massive DDoS attack", "a power surge").
+fn noun_phrase_around(text: &str, start: usize, end: usize) -> String {
+    let before: Vec<&str> = text
+        .get(..start)
+        .unwrap_or("")
+        .rsplit(|c: char| matches!(c, ',' | ';' | ':' | '.'))
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let keep_from = before.len().saturating_sub(3);
+    let head = before.get(keep_from..).unwrap_or(&[]).join(" ");
+    let after = text.get(end..).unwrap_or("");
+    let tail: String = after
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '-')
+        .collect();
+    let word = format!("{}{}", text.get(start..end).unwrap_or(""), tail);
+    if head.is_empty() {
+        word
+    } else {
+        format!("{head} {word}")
+    }
+}
+
 /// The phrase after a cause cue ("due to X"), or the subject before a causing verb ("X caused
 /// the outage"), cut at the end of its clause and at most 20 words.
 fn cause_phrase(sentence: &str) -> Option<String> {
@@ -604,10 +652,12 @@ fn cause_phrase(sentence: &str) -> Option<String> {
 fn subject_cause(sentence: &str) -> Option<String> {
     let c = CAUSE_SUBJECT.captures(sentence)?;
     let raw = c.name("p")?.as_str().trim();
-    // Keep the noun phrase: from its last article or possessive onwards.
-    let start = [" a ", " an ", " the ", " its "]
+    // Keep the clause after the last reporting word ("Microsoft said on Wednesday that a
+    // network change ...").
+    let lower_raw = raw.to_lowercase();
+    let start = [" said ", " says ", " that ", " explained "]
         .iter()
-        .filter_map(|a| raw.to_lowercase().rfind(a).map(|i| i + 1))
+        .filter_map(|a| lower_raw.rfind(a).map(|i| i + a.len()))
         .max()
         .unwrap_or(0);
     let phrase = raw.get(start..).unwrap_or(raw).trim();
@@ -684,18 +734,20 @@ fn after_cue(sentence: &str) -> Option<String> {
 
 /// Category keyword patterns. Attacks and power/hardware decide outright when named (they are
 /// named when they happen); otherwise the category whose word comes first in the phrase wins,
-/// as the head of a cause phrase comes first ("a configuration change" is configuration, "a
-/// software bug that surfaced after a configuration change" is a bug), list order breaking ties.
+/// as the head of a cause phrase comes first ("a software bug that surfaced after a
+/// configuration change" is a bug), list order breaking ties; a configuration word then turns
+/// a change, network or capacity reading into configuration ("a change to the network
+/// configuration").
 static CAUSE_CATEGORIES: LazyLock<Vec<(CauseCategory, Regex)>> = LazyLock::new(|| {
     [
-        (CauseCategory::SecurityAttack, r"ddos|denial[- ]of[- ]service|attack\w*|hack\w*|ransomware|malware|cyber\w*|botnet|intrusion"),
+        (CauseCategory::SecurityAttack, r"ddos|denial[- ]of[- ]service|attack\w*|hack\w*|ransomware|malware|cyber-?attacks?|botnet|intrusion"),
         (CauseCategory::HardwarePower, r"power|weather|hw|electric\w*|generators?|ups|batter\w*|hardware|disks?|drives? fail\w*|cooling|overheat\w*|heat ?wave|temperatures?|fires?|flood\w*|storms?|lightning|switchgear|chillers?|hvac|data ?cent(?:er|re) (?:failure|outage)|failed (?:server|router|switch)\w*"),
         (CauseCategory::Configuration, r"config\w*|misconfig\w*|settings?|typo\w*|wrong\w*|accidental\w*|deleted|incorrect(?:ly)? (?:value|setting|parameter|entry)|wrong (?:value|setting|parameter)|permissions?|certificates?|expired|human error|bad command|command"),
         (CauseCategory::DeployChange, r"deploy\w*|roll(?:ed)?[- ]?outs?|rolling out|releas\w*|updat\w*|upgrad\w*|patch\w*|changes?|migrat\w*|code push|new version|new (?:security )?features?"),
         (CauseCategory::NetworkDnsBgp, r"network\w*|dns|bgp|rout(?:e|es|ing|er|ers)|fib(?:er|re)s?|cables?|connectivity|connective|congestion|packet|peering|load balanc\w*|isp|internet provider|transit"),
         (CauseCategory::Capacity, r"capacity|traffic spikes?|spikes?|surges?|overload\w*|(?:high|heavy) load|load spikes?|demand|exhaust\w*|ran out|throttl\w*|too many|high volume|scal\w*"),
         (CauseCategory::DependencyUpstream, r"third[- ]party|upstream|providers?|suppliers?|vendors?|dependenc\w*|partners?"),
-        (CauseCategory::Bug, r"bugs?|buggy|defects?|software (?:error|issue|problem|fault|flaw)|race condition|memory leak|latent|crash\w*|glitch\w*|flaw\w*|regression|leap second|code error"),
+        (CauseCategory::Bug, r"bugs?|defects?|software (?:error|issue|problem|fault|flaw)|race condition|memory leak|latent|crash\w*|glitch\w*|flaw\w*|regression|leap second|code error|errors?"),
     ]
     .into_iter()
     .map(|(c, p)| (c, regex(&format!(r"(?i)\b(?:{p})\b"))))
@@ -721,7 +773,19 @@ pub fn categorise_cause(phrase: &str) -> CauseCategory {
             best = Some((m.start(), *category));
         }
     }
-    best.map_or(CauseCategory::Unknown, |(_, c)| c)
+    let configured = CAUSE_CATEGORIES
+        .iter()
+        .any(|(c, re)| *c == CauseCategory::Configuration && re.is_match(&cleaned));
+    match best {
+        // A configuration word names the kind of change or network fault ("a change to the
+        // network configuration", "network configuration error").
+        Some((
+            _,
+            CauseCategory::DeployChange | CauseCategory::NetworkDnsBgp | CauseCategory::Capacity,
+        )) if configured => CauseCategory::Configuration,
+        Some((_, c)) => c,
+        None => CauseCategory::Unknown,
+    }
 }
 
 const CRITICAL_CUES: &[&str] = &[
