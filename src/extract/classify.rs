@@ -5,7 +5,8 @@
 //!
 //! Weights: an outage phrase counts 3 in the title, 2 in the lead, 1 in the body (each phrase
 //! once, capped per place); an impact phrase ("unable to", "error rates", "restored") 1; a named
-//! vendor 1, none -2; a post-mortem word ("root cause", "incident report") 3; a statement of no
+//! a causal link ("caused", "led to") 2 once when a failure is named; no service noun ("users",
+//! "API", "servers" ...) anywhere -3; a named vendor 1, none -2; a post-mortem word ("root cause", "incident report") 3; a statement of no
 //! impact ("no downtime", "not affected") -4; a negative cue (earnings, launch, advice, breach,
 //! hypothetical, survey) -3 in the title and -2 in the lead. A text is an outage report at [`THRESHOLD`] or more.
 
@@ -102,6 +103,100 @@ const OUTAGE: &[&str] = &[
     "hit by",
     "locked out",
     "problems",
+    "fail",
+    "fails",
+    "failing",
+    "crash",
+    "crashed",
+    "crashing",
+    "broken",
+    "taking down",
+    "unresponsive",
+    "unreachable",
+    "inaccessible",
+    "data loss",
+    "malfunction",
+    "stopped",
+    "went offline",
+    "error rates",
+    "elevated error",
+    "increased latency",
+    "severed",
+];
+
+/// Words that tie a failure to a cause, as incident write-ups do ("a bad config caused ...").
+const CAUSAL: &[&str] = &[
+    "caused",
+    "causing",
+    "led to",
+    "lead to",
+    "leading to",
+    "resulted in",
+    "resulting in",
+    "due to",
+    "triggered",
+    "because of",
+];
+
+/// Nouns of running services; a text naming none is not about a service outage (an airliner's
+/// engines failing, a desktop app's bug).
+const SERVICE_CONTEXT: &[&str] = &[
+    "service",
+    "services",
+    "users",
+    "customers",
+    "website",
+    "websites",
+    "site",
+    "sites",
+    "api",
+    "requests",
+    "server",
+    "servers",
+    "data center",
+    "datacenter",
+    "data centre",
+    "platform",
+    "network",
+    "database",
+    "cluster",
+    "region",
+    "traffic",
+    "dns",
+    "cloud",
+    "infrastructure",
+    "production",
+    "internet",
+    "online",
+    "systems",
+    "system",
+    "portal",
+    "email",
+    "voicemail",
+    "app",
+    "apps",
+    "storage",
+    "load balancer",
+    "builds",
+    "deployments",
+    "router",
+    "routers",
+    "datacenters",
+    "data centers",
+    "backbone",
+    "properties",
+    "queries",
+    "vms",
+    "instances",
+    "dynos",
+    "hosts",
+    "nodes",
+    "edge",
+    "cdn",
+    "firewall",
+    "downloads",
+    "url",
+    "bgp",
 ];
 
 const IMPACT: &[&str] = &[
@@ -221,40 +316,50 @@ const NEGATIVE: &[&str] = &[
 ];
 
 /// Scores a document. `lead` is the first sentences of the body, `body` all of it.
-pub fn classify(title: &str, lead: &str, body: &str, vendor_found: bool) -> Classification {
+/// `cause_named`: the lead names a kind of cause ("a bad config", "a power failure"), which
+/// incident write-ups do and other stories about failures rarely do.
+pub fn classify(
+    title: &str,
+    lead: &str,
+    body: &str,
+    vendor_found: bool,
+    cause_named: bool,
+) -> Classification {
     let title = title.to_lowercase();
     let lead = lead.to_lowercase();
     let body = body.to_lowercase();
+    let text = format!("{lead}\n{body}");
+    let all = format!("{title}\n{text}");
     let mut cues = Vec::new();
     add_cues(&mut cues, OUTAGE, &title, Place::Title, 3, 6);
     add_cues(&mut cues, OUTAGE, &lead, Place::Lead, 2, 4);
     add_cues(&mut cues, OUTAGE, &body, Place::Body, 1, 3);
-    add_cues(
-        &mut cues,
-        IMPACT,
-        &format!("{lead}\n{body}"),
-        Place::Body,
-        1,
-        4,
-    );
-    add_cues(
-        &mut cues,
-        POSTMORTEM,
-        &format!("{title}\n{lead}\n{body}"),
-        Place::Body,
-        3,
-        6,
-    );
-    add_cues(
-        &mut cues,
-        NO_IMPACT,
-        &format!("{lead}\n{body}"),
-        Place::Body,
-        -4,
-        -8,
-    );
+    if !cues.is_empty() {
+        add_cues(&mut cues, CAUSAL, &text, Place::Body, 2, 2);
+        if cause_named {
+            cues.push(Cue {
+                phrase: "cause named",
+                place: Place::Lead,
+                weight: 2,
+            });
+        }
+    }
+    add_cues(&mut cues, IMPACT, &text, Place::Body, 1, 4);
+    add_cues(&mut cues, POSTMORTEM, &all, Place::Body, 3, 6);
+    add_cues(&mut cues, NO_IMPACT, &text, Place::Body, -4, -8);
     add_cues(&mut cues, NEGATIVE, &title, Place::Title, -3, -9);
     add_cues(&mut cues, NEGATIVE, &lead, Place::Lead, -2, -6);
+    // "Outage" and "downtime" are only said of services.
+    let service_word = ["outage", "outages", "downtime"]
+        .iter()
+        .any(|w| contains_phrase(&all, w));
+    if !service_word && !SERVICE_CONTEXT.iter().any(|w| contains_phrase(&all, w)) {
+        cues.push(Cue {
+            phrase: "no service named",
+            place: Place::Body,
+            weight: -3,
+        });
+    }
     cues.push(Cue {
         phrase: if vendor_found {
             "vendor named"
@@ -330,6 +435,7 @@ mod tests {
             "Salesforce.com reportedly suffered its second outage yesterday in as many weeks.",
             "Customers in Europe, Asia Pacific and North America were affected for several hours and were unable to log in.",
             true,
+            false,
         );
         assert!(c.is_outage, "{}", c.explain());
         assert_eq!(c.score, 11, "{}", c.explain());
@@ -343,6 +449,7 @@ mod tests {
             "Atlassian reported quarterly revenue of $1bn, and investors cheered.",
             "The company said last year's downtime had not hurt renewals.",
             true,
+            false,
         );
         assert!(!c.is_outage, "{}", c.explain());
     }
@@ -353,6 +460,7 @@ mod tests {
             "How to write status updates during an outage",
             "Tips for incident communication: be clear about what users cannot do.",
             "An outage is stressful; a template helps.",
+            false,
             false,
         );
         assert!(!c.is_outage, "{}", c.explain());

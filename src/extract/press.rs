@@ -160,7 +160,13 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
     // Headings stay in: "Root Cause" and "Impact" are evidence of a post-mortem.
     let body_text = head_chars(input.text, 20_000);
     let vendor = main_vendor(input, &sents);
-    let classification = classify(input.title, &lead_text, body_text, vendor.is_some());
+    let classification = classify(
+        input.title,
+        &lead_text,
+        body_text,
+        vendor.is_some(),
+        categorise_cause(&lead_text) != CauseCategory::Unknown,
+    );
     if !classification.is_outage {
         return None;
     }
@@ -337,6 +343,197 @@ fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
             value: vendor.to_string(),
             quote: quote.to_string(),
         })
+        .or_else(|| unlisted_vendor(sents))
+}
+
+/// Capitalised words that start sentences or name things other than companies.
+const NOT_VENDORS: &[&str] = &[
+    "A",
+    "An",
+    "The",
+    "On",
+    "In",
+    "At",
+    "During",
+    "Our",
+    "We",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Between",
+    "After",
+    "Before",
+    "Today",
+    "Yesterday",
+    "Prior",
+    "Initial",
+    "Engineers",
+    "It",
+    "Its",
+    "Some",
+    "Several",
+    "Many",
+    "All",
+    "Two",
+    "Three",
+    "One",
+    "Users",
+    "Customers",
+    "While",
+    "When",
+    "Although",
+    "However",
+    "From",
+    "Starting",
+    "Due",
+    "Summary",
+    "Root",
+    "Cause",
+    "Impact",
+    "Duration",
+    "Sources",
+    "Status",
+    "Page",
+    "Update",
+    "Incident",
+    "Outage",
+    "Postmortem",
+    "Post-mortem",
+    "Bad",
+    "Wrong",
+    "Accidental",
+    "Internal",
+    "UTC",
+    "GMT",
+    "PST",
+    "PDT",
+    "EST",
+    "EDT",
+    "DNS",
+    "BGP",
+    "API",
+    "HTTP",
+    "HTTPS",
+    "CDN",
+    "VM",
+    "VMs",
+    "DB",
+    "SQL",
+    "IP",
+    "TLS",
+    "SSL",
+    "CPU",
+    "RAM",
+    "SSD",
+    "US",
+    "UK",
+    "EU",
+    "AM",
+    "PM",
+    "ET",
+    "PT",
+    "I",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Service",
+    "Services",
+    "Web",
+    "E-commerce",
+    "Sending",
+    "Configuration",
+    "Database",
+    "Network",
+    "Power",
+    "Multiple",
+    "Although",
+    "Most",
+    "Following",
+    "Further",
+    "Because",
+    "URL",
+    "PostgreSQL",
+    "MySQL",
+    "Redis",
+    "Kafka",
+    "Kubernetes",
+    "Docker",
+    "Java",
+    "Python",
+    "Go",
+    "Data",
+    "Dashboard",
+    "Cache",
+    "Center",
+    "Human",
+    "Message",
+    "Backwards",
+    "Successive",
+];
+
+/// Fallback for vendors the gazetteer does not list: a possessive name in the title or lead
+/// ("Etsy's", "PagerDuty’s"), else the first capitalised word inside a sentence that is not a
+/// common word, month, zone, region or acronym of the trade. Heuristic by design: it names the
+/// company an outage story is about far more often than not, and an unnamed vendor loses the
+/// whole report.
+fn unlisted_vendor(sents: &[Sentence]) -> Option<Fact<String>> {
+    let top: Vec<&Sentence> = sents.iter().filter(|s| s.index <= 2).collect();
+    let candidate = |word: &str| -> Option<String> {
+        let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '-');
+        let w = w.trim_end_matches('.');
+        let first = w.chars().next()?;
+        if !first.is_uppercase() || w.len() < 2 || NOT_VENDORS.contains(&w) {
+            return None;
+        }
+        if !find_regions(w).is_empty() {
+            return None;
+        }
+        Some(w.to_string())
+    };
+    for s in &top {
+        for word in s.text.split_whitespace() {
+            let possessive = ["'s", "’s"].iter().find_map(|p| word.strip_suffix(p));
+            if let Some(name) = possessive.and_then(candidate) {
+                return Some(Fact {
+                    value: name,
+                    quote: s.text.to_string(),
+                });
+            }
+        }
+    }
+    for s in &top {
+        let words: Vec<&str> = s.text.split_whitespace().collect();
+        for (i, word) in words.iter().enumerate() {
+            // A title's first word is a name often enough; a body sentence's first word is not.
+            if i == 0 && !s.is_title {
+                continue;
+            }
+            if let Some(name) = candidate(word) {
+                return Some(Fact {
+                    value: name,
+                    quote: s.text.to_string(),
+                });
+            }
+        }
+    }
+    None
 }
 
 /// Onset, end and length, each with its sentence.
@@ -683,6 +880,15 @@ fn subject_cause(sentence: &str) -> Option<String> {
 
 fn after_cue(sentence: &str) -> Option<String> {
     for c in CAUSE_CUE.find_iter(sentence) {
+        // "not the result of an attack" names what the cause was not.
+        let before = sentence.get(..c.start()).unwrap_or("").to_lowercase();
+        let last_words: Vec<&str> = before.split_whitespace().rev().take(3).collect();
+        if last_words
+            .iter()
+            .any(|w| matches!(*w, "not" | "no" | "than" | "nor"))
+        {
+            continue;
+        }
         let rest = sentence.get(c.end()..).unwrap_or("");
         let mut end = rest.len();
         for stop in [

@@ -5,9 +5,12 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use outages::extract::press::{LabelledItem, evaluate};
-use outages::parse::ParseContext;
+use outages::extract::press::{LabelledItem, PressInput, evaluate, extract};
+use outages::model::{Event, Format, ReportKind, Severity, Status, rfc3339};
 use outages::parse::article::extract_article;
+use outages::parse::{self, ParseContext};
+
+use crate::corpus;
 
 /// The article-extraction benchmark (`../shared/bench/article-extraction`), or `None` (after
 /// printing why) when it is absent.
@@ -144,72 +147,202 @@ fn labelled() -> Vec<LabelledItem> {
 fn labelled_set_scores_per_field() {
     let items = labelled();
     assert!(items.len() >= 60, "{} items", items.len());
+    assert!(items.iter().filter(|i| i.is_outage).count() >= 30);
     let report = evaluate(&items);
     println!("{report}");
     for m in &report.misclassified {
         println!("misclassified: {m}");
     }
-    if std::env::var("PRESS_DEBUG").is_ok() {
-        for item in items.iter().filter(|i| i.is_outage) {
-            let got = outages::extract::press::extract(&outages::extract::press::PressInput {
-                title: &item.title,
-                text: &item.text,
-                published: item.published_at(),
-                vendor_hint: None,
-            });
-            let Some(g) = got else { continue };
-            println!(
-                "{} | vendor {} / {:?} | start {:?} / {:?} | dur {:?} / {:?} | reg {:?} / {:?} | svc {:?} / {:?} | cause {} / {:?} ({:?})",
-                item.title,
-                g.vendor.value,
-                item.vendor,
-                g.start.as_ref().map(|s| s.at.date_naive()),
-                item.start,
-                g.duration_minutes.as_ref().map(|d| d.value),
-                item.duration_minutes,
-                g.regions
-                    .iter()
-                    .map(|r| r.value.as_str())
-                    .collect::<Vec<_>>(),
-                item.regions,
-                g.services
-                    .iter()
-                    .map(|r| r.value.as_str())
-                    .collect::<Vec<_>>(),
-                item.services,
-                g.cause_category,
-                item.cause_category,
-                g.cause.as_ref().map(|c| c.value.as_str()),
-            );
-        }
-    }
-}
-#[test]
-fn dbg_classify() {
-    for item in labelled().iter().filter(|i| i.is_outage).take(12) {
-        let sents = outages::extract::text::sentences(&item.text);
-        let lead = sents
-            .iter()
-            .filter(|l| !l.starts_with('#'))
-            .take(3)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let c = outages::extract::classify::classify(&item.title, &lead, &item.text, true);
-        println!("{} => {} : {}", item.title, c.score, c.explain());
-        let got = outages::extract::press::extract(&outages::extract::press::PressInput {
-            title: &item.title,
-            text: &item.text,
-            published: item.published_at(),
-            vendor_hint: None,
-        });
-        println!(
-            "   got {:?}",
-            got.map(|g| (
-                g.vendor.value,
-                g.classification.score,
-                g.classification.explain()
-            ))
+    // Floors a little under the figures measured when the set was labelled (in brackets).
+    let floors = [
+        ("detection", report.detection, 0.95, 0.95), // P 0.984 R 1.000
+        ("vendor", report.vendor, 0.93, 0.93),       // 0.967 0.967
+        ("start", report.start, 0.95, 0.95),         // 1.000 1.000
+        ("duration", report.duration, 0.93, 0.93),   // 0.964 0.981
+        ("regions", report.regions, 0.85, 0.88),     // 0.889 0.923
+        ("services", report.services, 0.90, 0.75),   // 0.936 0.786
+        ("cause", report.cause, 0.92, 0.88),         // 0.956 0.915
+    ];
+    for (name, score, p, r) in floors {
+        assert!(
+            score.precision() >= p && score.recall() >= r,
+            "{name}: precision {:.3} recall {:.3} below {p} / {r}",
+            score.precision(),
+            score.recall()
         );
     }
+}
+
+/// Real post-mortem summaries (danluu/post-mortems), one per line "[Company](url). Summary":
+/// terse, often without the company's name in the summary, so the figures here are lower
+/// than on full reports; they guard against regressions on real vendor prose.
+#[test]
+fn real_postmortem_summaries_detection_and_vendor_floor() {
+    let Some(path) = corpus::corpus_file("postmortems/danluu-post-mortems-README.md") else {
+        return;
+    };
+    let raw = std::fs::read_to_string(&path).expect("danluu README");
+    let mut section = String::new();
+    let (mut total, mut detected, mut vendor_right) = (0, 0, 0);
+    for line in raw.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            section = h.trim().to_string();
+            continue;
+        }
+        if matches!(
+            section.as_str(),
+            "Table of Contents" | "Other lists of postmortems" | "Analysis" | "Contributors"
+        ) {
+            continue;
+        }
+        let Some(rest) = line.strip_prefix('[') else {
+            continue;
+        };
+        let Some((company, after)) = rest.split_once("](") else {
+            continue;
+        };
+        let Some((_, summary)) = after.split_once(')') else {
+            continue;
+        };
+        let summary = summary.trim_start_matches('.').trim();
+        total += 1;
+        let got = extract(&PressInput {
+            title: "",
+            text: summary,
+            published: None,
+            vendor_hint: None,
+        });
+        if let Some(g) = got {
+            detected += 1;
+            if g.vendor.value.eq_ignore_ascii_case(company) {
+                vendor_right += 1;
+            }
+        }
+    }
+    println!(
+        "danluu summaries: {total}, reported as outages {detected}, vendor right {vendor_right}"
+    );
+    assert_eq!(total, 190);
+    // Measured 79 detected, 31 with the right vendor when written.
+    assert!(detected >= 72, "{detected} detected");
+    assert!(vendor_right >= 28, "{vendor_right} vendors right");
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/press")
+        .join(name);
+    std::fs::read(&path).expect("fixture")
+}
+
+#[test]
+fn outage_page_becomes_one_traceable_event() {
+    let bytes = fixture("written-outage-article-page.html");
+    assert_eq!(parse::detect(&bytes), Some(Format::Article));
+    let parsed = parse::parse(&bytes, &ParseContext::default()).expect("parsed");
+    assert_eq!(parsed.format, Format::Article);
+    assert_eq!(parsed.incidents.len(), 1);
+    let i = &parsed.incidents[0];
+    assert_eq!(i.vendor, "AWS");
+    assert_eq!(i.title, "AWS S3 outage breaks large chunks of the web");
+    // 9:37am Pacific time on Tuesday 28 February 2017 (PST, UTC-8).
+    assert_eq!(
+        i.start.map(rfc3339).as_deref(),
+        Some("2017-02-28T17:37:00Z")
+    );
+    assert_eq!(i.duration_minutes(), Some(240));
+    assert_eq!(i.status, Status::Resolved);
+    assert_eq!(i.severity, Severity::Major);
+    assert_eq!(
+        i.regions,
+        vec!["us-east-1".to_string(), "Northern Virginia".to_string()]
+    );
+    assert_eq!(i.services, vec!["S3".to_string()]);
+    assert_eq!(
+        i.cause.as_deref(),
+        Some("an incorrectly entered command during a debugging session")
+    );
+    assert_eq!(i.id, "aws:press-947b67c89272eea3");
+    let source = &i.sources[0];
+    assert_eq!(source.kind, ReportKind::Press);
+    assert_eq!(
+        source.url.as_deref(),
+        Some("https://news.example/2017/03/01/aws-s3-outage")
+    );
+    assert_eq!(
+        source.quote.as_deref(),
+        Some(
+            "The problems began at 9:37am Pacific time and lasted nearly four hours, AWS said in a summary of the event."
+        )
+    );
+}
+
+#[test]
+fn events_from_pages_match_the_contract_schema() {
+    let bytes = fixture("written-outage-article-page.html");
+    let parsed = parse::parse(&bytes, &ParseContext::default()).expect("parsed");
+    let events: Vec<Event> = parsed.incidents.iter().map(Event::from).collect();
+    let json = serde_json::to_value(&events).expect("json");
+    let schema_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/event.schema.json");
+    let Ok(schema_raw) = std::fs::read_to_string(&schema_path) else {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "{} is missing under CI=true",
+            schema_path.display()
+        );
+        eprintln!("skipping: {} not found", schema_path.display());
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(&schema_raw).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn page_not_about_an_outage_gives_no_events() {
+    let bytes = fixture("written-product-launch-page.html");
+    let parsed = parse::parse(&bytes, &ParseContext::default()).expect("parsed");
+    assert!(parsed.incidents.is_empty());
+}
+
+#[test]
+fn plain_text_with_publication_date_resolves_relative_days() {
+    let text = "Salesforce suffers second outage in as many weeks\nSalesforce.com reportedly suffered its second outage yesterday in as many weeks. Customers in Europe, Asia Pacific and North America were affected for several hours.\n";
+    let ctx = ParseContext {
+        format: Some(Format::Text),
+        published: chrono::DateTime::parse_from_rfc3339("2010-01-07T10:00:00Z")
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc)),
+        ..ParseContext::default()
+    };
+    let parsed = parse::parse(text.as_bytes(), &ctx).expect("parsed");
+    assert_eq!(parsed.incidents.len(), 1);
+    let i = &parsed.incidents[0];
+    assert_eq!(i.title, "Salesforce suffers second outage in as many weeks");
+    assert_eq!(
+        i.start.map(rfc3339).as_deref(),
+        Some("2010-01-06T00:00:00Z")
+    );
+    assert_eq!(i.end, None);
+    assert_eq!(i.severity, Severity::Critical);
+    assert_eq!(i.severity_native.as_deref(), Some("multi-region"));
+    assert_eq!(i.regions, vec!["Europe", "Asia Pacific", "North America"]);
+}
+
+#[test]
+fn plain_text_is_never_detected_and_empty_text_is_an_error() {
+    assert_eq!(
+        parse::detect(b"GitHub was down for two hours yesterday."),
+        None
+    );
+    let ctx = ParseContext {
+        format: Some(Format::Text),
+        ..ParseContext::default()
+    };
+    let err = parse::parse(b"   \n ", &ctx).expect_err("empty");
+    assert_eq!(err.to_string(), "text: the text is empty");
 }
