@@ -4,7 +4,7 @@
 //! weighted cues, each kept with where it was found, so every verdict can be explained.
 //!
 //! Weights: an outage phrase counts 3 in the title, 2 in the lead, 1 in the body (each phrase
-//! once, capped per place); an impact phrase ("unable to", "error rates", "restored") 1; a named
+//! once, capped per place); a general failure word ("crash", "failed") 2 up front, 1 in the body; an impact phrase ("unable to", "error rates", "restored") 1; a named
 //! a causal link ("caused", "led to") 2 once when a failure is named; no service noun ("users",
 //! "API", "servers" ...) anywhere -3; a named vendor 1, none -2; a post-mortem word ("root cause", "incident report") 3; a statement of no
 //! impact ("no downtime", "not affected") -4; a negative cue (earnings, launch, advice, breach,
@@ -62,6 +62,7 @@ const OUTAGE: &[&str] = &[
     "down for",
     "down again",
     "offline",
+    "went offline",
     "disruption",
     "disruptions",
     "disrupted",
@@ -70,11 +71,10 @@ const OUTAGE: &[&str] = &[
     "downtime",
     "unavailable",
     "unavailability",
-    "crashed",
-    "crashes",
     "borks",
     "borked",
     "glitch",
+    "glitches",
     "blackout",
     "fell over",
     "falls over",
@@ -85,6 +85,7 @@ const OUTAGE: &[&str] = &[
     "taken down",
     "takes down",
     "took down",
+    "taking down",
     "brought down",
     "brings down",
     "service issues",
@@ -92,35 +93,39 @@ const OUTAGE: &[&str] = &[
     "degraded",
     "degradation",
     "service event",
-    "incident",
     "post-incident",
+    "locked out",
+    "unreachable",
+    "inaccessible",
+    "unresponsive",
+    "error rates",
+    "elevated error",
+    "increased latency",
+];
+
+/// Failure words that are not specific to services ("helicopter crash", "engine failure"):
+/// evidence only beside a named cause and a service word.
+const FAILURE: &[&str] = &[
+    "incident",
     "failure",
     "failures",
     "failed",
     "broke",
     "breaks",
+    "broken",
     "suffered",
     "hit by",
-    "locked out",
     "problems",
     "fail",
     "fails",
     "failing",
     "crash",
     "crashed",
+    "crashes",
     "crashing",
-    "broken",
-    "taking down",
-    "unresponsive",
-    "unreachable",
-    "inaccessible",
     "data loss",
     "malfunction",
     "stopped",
-    "went offline",
-    "error rates",
-    "elevated error",
-    "increased latency",
     "severed",
 ];
 
@@ -316,13 +321,27 @@ const NEGATIVE: &[&str] = &[
 ];
 
 /// Scores a document. `lead` is the first sentences of the body, `body` all of it.
+/// How the text names the company it is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VendorEvidence {
+    /// A vendor from the gazetteer.
+    Listed,
+    /// A name found by the capitalised-word heuristic: weaker evidence.
+    Unlisted,
+    /// No company named.
+    None,
+}
+
 /// `cause_named`: the lead names a kind of cause ("a bad config", "a power failure"), which
 /// incident write-ups do and other stories about failures rarely do.
+///
+/// An outage or post-mortem word must appear in the title or the lead: a long article that
+/// mentions a crash in its tenth paragraph is not an outage report.
 pub fn classify(
     title: &str,
     lead: &str,
     body: &str,
-    vendor_found: bool,
+    vendor: VendorEvidence,
     cause_named: bool,
 ) -> Classification {
     let title = title.to_lowercase();
@@ -334,6 +353,20 @@ pub fn classify(
     add_cues(&mut cues, OUTAGE, &title, Place::Title, 3, 6);
     add_cues(&mut cues, OUTAGE, &lead, Place::Lead, 2, 4);
     add_cues(&mut cues, OUTAGE, &body, Place::Body, 1, 3);
+    let strong_up_front = cues
+        .iter()
+        .any(|c| matches!(c.place, Place::Title | Place::Lead));
+    let before_weak = cues.len();
+    add_cues(&mut cues, FAILURE, &title, Place::Title, 2, 2);
+    add_cues(&mut cues, FAILURE, &lead, Place::Lead, 2, 2);
+    add_cues(&mut cues, FAILURE, &body, Place::Body, 1, 2);
+    let weak_up_front = cues
+        .iter()
+        .skip(before_weak)
+        .any(|c| matches!(c.place, Place::Title | Place::Lead));
+    let service_in_lead = SERVICE_CONTEXT
+        .iter()
+        .any(|w| contains_phrase(&format!("{title}\n{lead}"), w));
     if !cues.is_empty() {
         add_cues(&mut cues, CAUSAL, &text, Place::Body, 2, 2);
         if cause_named {
@@ -360,18 +393,26 @@ pub fn classify(
             weight: -3,
         });
     }
+    let (phrase, weight) = match vendor {
+        VendorEvidence::Listed => ("vendor named", 1),
+        VendorEvidence::Unlisted => ("unlisted vendor named", 0),
+        VendorEvidence::None => ("no vendor named", -2),
+    };
     cues.push(Cue {
-        phrase: if vendor_found {
-            "vendor named"
-        } else {
-            "no vendor named"
-        },
+        phrase,
         place: Place::Body,
-        weight: if vendor_found { 1 } else { -2 },
+        weight,
     });
+    // Up front: a service-outage word in the title or lead, a post-mortem word anywhere, or a
+    // general failure word in the title or lead beside a named cause (or a causal verb) and a
+    // service word ("A bad config caused a quota service to fail").
+    let causal_in_lead = CAUSAL.iter().any(|w| contains_phrase(&lead, w));
+    let up_front = strong_up_front
+        || cues.iter().any(|c| POSTMORTEM.contains(&c.phrase))
+        || (weak_up_front && (cause_named || causal_in_lead) && service_in_lead);
     let score = cues.iter().map(|c| c.weight).sum();
     Classification {
-        is_outage: score >= THRESHOLD,
+        is_outage: up_front && score >= THRESHOLD,
         score,
         cues,
     }
@@ -434,7 +475,7 @@ mod tests {
             "Salesforce suffers second outage in as many weeks",
             "Salesforce.com reportedly suffered its second outage yesterday in as many weeks.",
             "Customers in Europe, Asia Pacific and North America were affected for several hours and were unable to log in.",
-            true,
+            VendorEvidence::Listed,
             false,
         );
         assert!(c.is_outage, "{}", c.explain());
@@ -448,7 +489,7 @@ mod tests {
             "Atlassian quarterly revenue beats forecasts",
             "Atlassian reported quarterly revenue of $1bn, and investors cheered.",
             "The company said last year's downtime had not hurt renewals.",
-            true,
+            VendorEvidence::Listed,
             false,
         );
         assert!(!c.is_outage, "{}", c.explain());
@@ -460,7 +501,7 @@ mod tests {
             "How to write status updates during an outage",
             "Tips for incident communication: be clear about what users cannot do.",
             "An outage is stressful; a template helps.",
-            false,
+            VendorEvidence::None,
             false,
         );
         assert!(!c.is_outage, "{}", c.explain());

@@ -93,8 +93,9 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
 static NOON: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(?P<w>noon|midday|midnight)\b"));
 static YEAR_ONLY: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(?:19|20)\d{2}\b"));
 
-/// Compiles a pattern written in this file; they are all tested, so failure is a bug here.
-fn regex(pattern: &str) -> Regex {
+/// Compiles a pattern written in the extractors' source; they are all exercised by unit tests,
+/// so a failure is a bug in this crate, never a reaction to input.
+pub(crate) fn regex(pattern: &str) -> Regex {
     match Regex::new(pattern) {
         Ok(r) => r,
         // A pattern that cannot fail at run time once the unit tests pass.
@@ -562,10 +563,8 @@ fn eu_summer(date: NaiveDate) -> bool {
 fn distance(a: &Range<usize>, b: &Range<usize>) -> usize {
     if a.end <= b.start {
         b.start - a.end
-    } else if b.end <= a.start {
-        a.start - b.end
     } else {
-        0
+        a.start.saturating_sub(b.end)
     }
 }
 

@@ -11,6 +11,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::dates::regex;
+
 /// One stated length of time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DurationMention {
@@ -30,14 +32,6 @@ static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 static HALF_HOUR: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\bhalf\s+an\s+hour\b"));
-
-fn regex(pattern: &str) -> Regex {
-    match Regex::new(pattern) {
-        Ok(r) => r,
-        // A pattern that cannot fail at run time once the unit tests pass.
-        Err(e) => panic!("invalid built-in pattern {pattern:?}: {e}"),
-    }
-}
 
 /// Every outage-length mention in `sentence`, in text order.
 pub fn find_durations(sentence: &str) -> Vec<DurationMention> {

@@ -16,6 +16,10 @@
 //! with broad impact ("millions", "widespread", "major") or a length of an hour or more; else
 //! `unknown`; `maintenance` when the title announces planned maintenance.
 //!
+//! Status for press reports: `resolved` when the text says service was restored, resolved,
+//! recovered or back online (or gives how long it lasted); `investigating` when it says the
+//! outage is ongoing; else `unknown`.
+//!
 //! [`evaluate`] scores the extractor against labelled items, field by field.
 
 use std::fmt;
@@ -25,8 +29,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use super::classify::{Classification, classify, contains_phrase};
-use super::dates::{Anchor, Precision, find_dates, find_window, mentions_other_year};
+use super::classify::{Classification, VendorEvidence, classify, contains_phrase};
+use super::dates::{Anchor, Precision, find_dates, find_window, mentions_other_year, regex};
 use super::duration::find_durations;
 use super::press_seam::{canonical_region, canonical_vendor, find_regions, find_vendors};
 use super::services::{find_services, same_service};
@@ -159,12 +163,19 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
         .join(" ");
     // Headings stay in: "Root Cause" and "Impact" are evidence of a post-mortem.
     let body_text = head_chars(input.text, 20_000);
-    let vendor = main_vendor(input, &sents);
+    let listed = main_vendor(input, &sents);
+    let (vendor, vendor_evidence) = match listed {
+        Some(v) => (Some(v), VendorEvidence::Listed),
+        None => match unlisted_vendor(&sents) {
+            Some(v) => (Some(v), VendorEvidence::Unlisted),
+            None => (None, VendorEvidence::None),
+        },
+    };
     let classification = classify(
         input.title,
         &lead_text,
         body_text,
-        vendor.is_some(),
+        vendor_evidence,
         categorise_cause(&lead_text) != CauseCategory::Unknown,
     );
     if !classification.is_outage {
@@ -291,14 +302,6 @@ fn recalls_other_event(sentence: &str, published: Option<DateTime<Utc>>) -> bool
     RECALL_RE.is_match(sentence) || mentions_other_year(sentence, published)
 }
 
-fn regex(pattern: &str) -> Regex {
-    match Regex::new(pattern) {
-        Ok(r) => r,
-        // A pattern that cannot fail at run time once the unit tests pass.
-        Err(e) => panic!("invalid built-in pattern {pattern:?}: {e}"),
-    }
-}
-
 /// Each sentence counts a vendor once: 3 in the title (5 for the title's first vendor), 2 in the
 /// first two body sentences, 1 further down; ties go to the earliest mention.
 fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
@@ -343,7 +346,6 @@ fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
             value: vendor.to_string(),
             quote: quote.to_string(),
         })
-        .or_else(|| unlisted_vendor(sents))
 }
 
 /// Capitalised words that start sentences or name things other than companies.
@@ -488,13 +490,17 @@ const NOT_VENDORS: &[&str] = &[
     "Successive",
 ];
 
-/// Fallback for vendors the gazetteer does not list: a possessive name in the title or lead
-/// ("Etsy's", "PagerDuty’s"), else the first capitalised word inside a sentence that is not a
-/// common word, month, zone, region or acronym of the trade. Heuristic by design: it names the
+/// Fallback for vendors the gazetteer does not list: a possessive name in the first body
+/// sentences ("Etsy's", "PagerDuty’s"), else the first capitalised word inside one of them that
+/// recurs in the text and is not a common word, month, zone, region or acronym of the trade. Heuristic by design: it names the
 /// company an outage story is about far more often than not, and an unnamed vendor loses the
 /// whole report.
 fn unlisted_vendor(sents: &[Sentence]) -> Option<Fact<String>> {
-    let top: Vec<&Sentence> = sents.iter().filter(|s| s.index <= 2).collect();
+    // Titles capitalise every word, so only body sentences are read.
+    let top: Vec<&Sentence> = sents
+        .iter()
+        .filter(|s| !s.is_title && s.index <= 3)
+        .collect();
     let candidate = |word: &str| -> Option<String> {
         let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '-');
         let w = w.trim_end_matches('.');
@@ -507,29 +513,31 @@ fn unlisted_vendor(sents: &[Sentence]) -> Option<Fact<String>> {
         }
         Some(w.to_string())
     };
+    let fact = |name: String, s: &Sentence| Fact {
+        value: name,
+        quote: s.text.to_string(),
+    };
     for s in &top {
         for word in s.text.split_whitespace() {
             let possessive = ["'s", "’s"].iter().find_map(|p| word.strip_suffix(p));
             if let Some(name) = possessive.and_then(candidate) {
-                return Some(Fact {
-                    value: name,
-                    quote: s.text.to_string(),
-                });
+                return Some(fact(name, s));
             }
         }
     }
+    // A plain capitalised word must recur in the document to count as its subject.
+    let all: Vec<&str> = sents.iter().map(|s| s.text).collect();
+    let recurs = |name: &str| all.iter().map(|t| t.matches(name).count()).sum::<usize>() >= 2;
     for s in &top {
         let words: Vec<&str> = s.text.split_whitespace().collect();
-        for (i, word) in words.iter().enumerate() {
-            // A title's first word is a name often enough; a body sentence's first word is not.
-            if i == 0 && !s.is_title {
+        for (i, word) in words.iter().enumerate().skip(1) {
+            // "United" in "United States" is part of a place.
+            let next = words.get(i + 1).copied().unwrap_or("");
+            if !find_regions(&format!("{word} {next}")).is_empty() {
                 continue;
             }
-            if let Some(name) = candidate(word) {
-                return Some(Fact {
-                    value: name,
-                    quote: s.text.to_string(),
-                });
+            if let Some(name) = candidate(word).filter(|n| recurs(n)) {
+                return Some(fact(name, s));
             }
         }
     }
@@ -820,7 +828,7 @@ fn noun_phrase_around(text: &str, start: usize, end: usize) -> String {
     let before: Vec<&str> = text
         .get(..start)
         .unwrap_or("")
-        .rsplit(|c: char| matches!(c, ',' | ';' | ':' | '.'))
+        .rsplit([',', ';', ':', '.'])
         .next()
         .unwrap_or("")
         .split_whitespace()
@@ -953,7 +961,7 @@ static CAUSE_CATEGORIES: LazyLock<Vec<(CauseCategory, Regex)>> = LazyLock::new(|
         (CauseCategory::NetworkDnsBgp, r"network\w*|dns|bgp|rout(?:e|es|ing|er|ers)|fib(?:er|re)s?|cables?|connectivity|connective|congestion|packet|peering|load balanc\w*|isp|internet provider|transit"),
         (CauseCategory::Capacity, r"capacity|traffic spikes?|spikes?|surges?|overload\w*|(?:high|heavy) load|load spikes?|demand|exhaust\w*|ran out|throttl\w*|too many|high volume|scal\w*"),
         (CauseCategory::DependencyUpstream, r"third[- ]party|upstream|providers?|suppliers?|vendors?|dependenc\w*|partners?"),
-        (CauseCategory::Bug, r"bugs?|defects?|software (?:error|issue|problem|fault|flaw)|race condition|memory leak|latent|crash\w*|glitch\w*|flaw\w*|regression|leap second|code error|errors?"),
+        (CauseCategory::Bug, r"bugs?|defects?|software (?:error|issue|problem|fault|flaw)|race condition|memory leak|latent|flaw\w*|regression|leap second|code error|errors?"),
     ]
     .into_iter()
     .map(|(c, p)| (c, regex(&format!(r"(?i)\b(?:{p})\b"))))

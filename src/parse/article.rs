@@ -614,7 +614,7 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
         return String::new();
     };
     let included = with_siblings(&elems, &paragraphs, top);
-    let title_key = title.map(|t| normalise(t));
+    let title_key = title.map(normalise);
     let mut out: Vec<String> = Vec::new();
     for p in &paragraphs {
         if !is_inside(&elems, p.owner, &included) || elems.get(p.owner).is_none_or(|e| e.skipped) {
