@@ -23,6 +23,9 @@ pub struct DurationMention {
     pub about_outage: bool,
 }
 
+/// Longest length accepted, in minutes (90 days).
+const MAX_MINUTES: f64 = 90.0 * 24.0 * 60.0;
+
 const NUMBER: &str = r"(?:\d+(?:\.\d+)?(?:,\d)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty(?:[- ](?:one|two|three|four))?|thirty|forty(?:[- ]five)?|forty|fifty|sixty|ninety|several|a\s+few|few|a\s+couple\s+of|couple\s+of|half\s+an?|a\s+half)";
 const UNIT: &str = r"(?:minutes?|mins?|m|hours?|hrs?|h|days?|d|seconds?|secs?|s|weeks?)";
 
@@ -95,10 +98,12 @@ pub fn find_durations(sentence: &str) -> Vec<DurationMention> {
         if is_not_a_length(&lower, start, end) {
             continue;
         }
-        let minutes = minutes.round() as i64;
-        if minutes <= 0 {
+        // Nothing reported as one outage lasts beyond a quarter: larger figures are something
+        // else ("99999 hours of uptime") or hostile input.
+        if !(0.5..=MAX_MINUTES).contains(&minutes) {
             continue;
         }
+        let minutes = minutes.round() as i64;
         out.push(DurationMention {
             minutes,
             span: start..end,
@@ -318,6 +323,12 @@ mod tests {
             Some(49)
         );
         assert_eq!(minutes("Monitoring runs 24 hours a day."), None);
+    }
+
+    #[test]
+    fn absurd_lengths_are_refused() {
+        assert_eq!(minutes("down for 99999999999999999999 hours"), None);
+        assert_eq!(minutes("for 0 minutes"), None);
     }
 
     #[test]

@@ -660,10 +660,12 @@ fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
             });
         }
         (Some(s), None, Some(d)) if s.precision == Precision::Minute => {
-            out.end = Some(Fact {
-                value: s.at + Duration::minutes(d.value),
-                quote: d.quote.clone(),
-            });
+            out.end = Duration::try_minutes(d.value)
+                .and_then(|len| s.at.checked_add_signed(len))
+                .map(|value| Fact {
+                    value,
+                    quote: d.quote.clone(),
+                });
         }
         _ => {}
     }
@@ -1477,6 +1479,50 @@ mod tests {
             r.start.map(|s| crate::model::rfc3339(s.at)),
             Some("2020-06-30T00:00:00Z".into())
         );
+    }
+
+    #[test]
+    fn hostile_text_never_panics_and_invents_no_dates() {
+        for text in [
+            "GitHub outage on 31 February 2019 at 25:99 UTC, down for 99999999999999999999 hours.",
+            "AWS went down on 29 Feb 2019. Users unable to log in.",
+            "Slack outage \u{202e}\u{1b}[31m yesterday 0:00 UTC until 23:59 UTC.",
+            "",
+            "Outage.",
+        ] {
+            let got = extract(&PressInput {
+                title: "Outage",
+                text,
+                published: Some(utc("9999-12-30T00:00:00Z")),
+                vendor_hint: None,
+            });
+            if let Some(r) = got {
+                if let Some(s) = &r.start {
+                    assert!(s.at <= utc("9999-12-31T00:00:00Z"));
+                }
+            }
+        }
+        let r = extract(&PressInput {
+            title: "AWS outage",
+            text: "AWS went down on 29 Feb 2019 and users were unable to log in.",
+            published: Some(utc("2019-03-05T00:00:00Z")),
+            vendor_hint: None,
+        })
+        .expect("an outage");
+        assert_eq!(r.start, None);
+    }
+
+    #[test]
+    fn unlisted_vendor_named_by_possessive() {
+        let r = extract(&PressInput {
+            title: "",
+            text: "Sending multicast traffic without configuring switches took down Etsy's site for two hours. Etsy said users could not reach the service.",
+            published: None,
+            vendor_hint: None,
+        })
+        .expect("an outage");
+        assert_eq!(r.vendor.value, "Etsy");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(120));
     }
 
     #[test]
