@@ -202,10 +202,14 @@ pub enum Format {
     CachetJson,
     /// Any other RSS or Atom feed.
     Feed,
+    /// An HTML page: a press article or a vendor's post-mortem.
+    Article,
+    /// Plain text: a press article or post-mortem saved as text (never detected, only forced).
+    Text,
 }
 
 impl Format {
-    pub const ALL: [Format; 20] = [
+    pub const ALL: [Format; 22] = [
         Format::StatuspageJson,
         Format::StatuspageAtom,
         Format::StatuspageRss,
@@ -226,6 +230,8 @@ impl Format {
         Format::BetterstackJson,
         Format::CachetJson,
         Format::Feed,
+        Format::Article,
+        Format::Text,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -250,6 +256,8 @@ impl Format {
             Format::BetterstackJson => "betterstack-json",
             Format::CachetJson => "cachet-json",
             Format::Feed => "feed",
+            Format::Article => "article",
+            Format::Text => "text",
         }
     }
 }

@@ -1,8 +1,15 @@
-//! Outage facts out of text: times, vendor names, regions, impact windows, causes. Pure
-//! functions, no I/O; the parsers and the press pipeline call them.
+//! Outage facts out of text: times, vendor names, regions, impact windows, durations, causes,
+//! and the press-report pipeline that combines them. Pure functions, no I/O; the parsers call
+//! them.
 
 pub mod cause;
+pub mod classify;
+pub mod dates;
+pub mod duration;
+pub mod press;
+mod press_seam;
 pub mod region;
+pub mod services;
 pub mod text;
 pub mod time;
 pub mod vendor;

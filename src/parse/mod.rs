@@ -74,6 +74,9 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         }
         return None;
     }
+    if article::looks_like_html(trimmed) {
+        return Some(Format::Article);
+    }
     if trimmed.starts_with('<') {
         let is_atom = trimmed.contains("<feed");
         let is_rss = trimmed.contains("<rss") || trimmed.contains("<rdf:RDF");
@@ -155,6 +158,8 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
         Format::GcpAtom => gcp::parse_atom(bytes, ctx)?,
         Format::AzureRss => azure::parse_rss(bytes, ctx)?,
         Format::AzureHistory => azure::parse_history(bytes, ctx)?,
+        Format::Article => article::parse_html(bytes, ctx)?,
+        Format::Text => article::parse_text(bytes, ctx)?,
     };
     Ok(Parsed { format, incidents })
 }
@@ -180,6 +185,7 @@ fn sniff_text(bytes: &[u8], max: usize) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned()
 }
 
+pub mod article;
 pub mod aws;
 pub mod azure;
 pub mod betterstack;

@@ -6,6 +6,7 @@ mod corpus;
 mod crawl;
 mod gcp_azure;
 mod platforms;
+mod press;
 mod snapshot;
 mod sources;
 mod statuspage;

@@ -1,0 +1,381 @@
+//! Press reports and post-mortems: main-text extraction measured on the public
+//! article-extraction benchmark, and outage extraction measured on the labelled set in
+//! `tests/fixtures/press/labelled.jsonl`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use outages::extract::press::{LabelledItem, PressInput, evaluate, extract};
+use outages::model::{Event, Format, ReportKind, Severity, Status, rfc3339};
+use outages::parse::article::extract_article;
+use outages::parse::{self, ParseContext};
+
+use crate::corpus;
+
+/// The article-extraction benchmark (`../shared/bench/article-extraction`), or `None` (after
+/// printing why) when it is absent.
+///
+/// # Panics
+/// Under `CI=true` when the benchmark is missing, so CI cannot pass by skipping.
+fn bench_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/article-extraction");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{} is missing under CI=true", dir.display());
+    }
+    eprintln!("skipping: benchmark not found at {}", dir.display());
+    None
+}
+
+/// A file inside the benchmark, or `None` when the benchmark is absent.
+fn bench_file(relative: &str) -> Option<PathBuf> {
+    bench_dir().map(|d| d.join(relative))
+}
+
+/// `\w+` tokens, lowercased.
+fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Multiset of 4-token shingles.
+fn shingles(text: &str) -> HashMap<Vec<String>, usize> {
+    let t = tokens(text);
+    let mut out = HashMap::new();
+    for w in t.windows(4) {
+        *out.entry(w.to_vec()).or_insert(0) += 1;
+    }
+    out
+}
+
+/// The benchmark's per-page precision and recall (see its README).
+fn page_scores(extracted: &str, truth: &str) -> (f64, f64) {
+    let (e, t) = (shingles(extracted), shingles(truth));
+    let (ne, nt): (usize, usize) = (e.values().sum(), t.values().sum());
+    if ne == 0 && nt == 0 {
+        return (1.0, 1.0);
+    }
+    let shared: usize = e
+        .iter()
+        .map(|(k, n)| (*n).min(t.get(k).copied().unwrap_or(0)))
+        .sum();
+    let p = if ne == 0 {
+        0.0
+    } else {
+        shared as f64 / ne as f64
+    };
+    let r = if nt == 0 {
+        0.0
+    } else {
+        shared as f64 / nt as f64
+    };
+    (p, r)
+}
+
+fn ground_truth() -> Option<HashMap<String, String>> {
+    let path = bench_file("ground-truth.json")?;
+    let raw = std::fs::read_to_string(&path).expect("ground-truth.json");
+    let value: serde_json::Value = serde_json::from_str(&raw).expect("ground truth JSON");
+    let map = value.as_object().expect("ground truth is an object");
+    Some(
+        map.iter()
+            .map(|(k, v)| {
+                let body = v["articleBody"].as_str().unwrap_or("").to_string();
+                (k.clone(), body)
+            })
+            .collect(),
+    )
+}
+
+fn extract_page(hash: &str) -> String {
+    let path = bench_file(&format!("html/{hash}.html")).expect("bench present");
+    let bytes = std::fs::read(&path).expect("page");
+    let html = String::from_utf8_lossy(&bytes);
+    extract_article(&html, &ParseContext::default())
+        .map(|a| a.text)
+        .unwrap_or_default()
+}
+
+/// The benchmark's pages are general news (games, politics, gadgets, business): parsing each
+/// whole page must succeed, and almost none may be taken for an outage report.
+#[test]
+fn benchmark_pages_parse_and_are_not_outages() {
+    let Some(truth) = ground_truth() else { return };
+    let mut reported = Vec::new();
+    for hash in truth.keys() {
+        let path = bench_file(&format!("html/{hash}.html")).expect("bench present");
+        let bytes = std::fs::read(&path).expect("page");
+        let parsed = parse::parse(&bytes, &ParseContext::default()).expect("page parses");
+        assert_eq!(parsed.format, Format::Article, "{hash}");
+        for i in parsed.incidents {
+            reported.push(format!("{hash}: {} | {}", i.vendor, i.title));
+        }
+    }
+    for r in &reported {
+        println!("reported as an outage: {r}");
+    }
+    // Measured 2 when written (a streaming-glitch story, which is one, and a helicopter crash).
+    assert!(
+        reported.len() <= 4,
+        "{} of 181 news pages reported as outages",
+        reported.len()
+    );
+}
+
+#[test]
+fn article_extraction_benchmark_f1_floor() {
+    let Some(truth) = ground_truth() else { return };
+    assert_eq!(truth.len(), 181);
+    let started = std::time::Instant::now();
+    let (mut sum_p, mut sum_r) = (0.0, 0.0);
+    let mut worst: Vec<(f64, String)> = Vec::new();
+    for (hash, body) in &truth {
+        let text = extract_page(hash);
+        let (p, r) = page_scores(&text, body);
+        sum_p += p;
+        sum_r += r;
+        worst.push((
+            (2.0 * p * r) / (p + r).max(1e-9),
+            format!("{hash} p={p:.2} r={r:.2}"),
+        ));
+    }
+    let n = truth.len() as f64;
+    let (p, r) = (sum_p / n, sum_r / n);
+    let f1 = 2.0 * p * r / (p + r);
+    worst.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, w) in worst.iter().take(5) {
+        println!("weakest page: {w}");
+    }
+    println!(
+        "article extraction over {} pages: precision {p:.3} recall {r:.3} F1 {f1:.3} in {:.1?}",
+        truth.len(),
+        started.elapsed()
+    );
+    // Measured 0.964 (P 0.961, R 0.968) when written; the floor leaves 0.02 for tuning noise.
+    assert!(f1 >= 0.944, "F1 {f1:.3} fell below the measured floor");
+}
+
+fn labelled() -> Vec<LabelledItem> {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/press/labelled.jsonl");
+    let raw = std::fs::read_to_string(&path).expect("labelled set");
+    raw.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("labelled item"))
+        .collect()
+}
+
+#[test]
+fn labelled_set_scores_per_field() {
+    let items = labelled();
+    assert!(items.len() >= 60, "{} items", items.len());
+    assert!(items.iter().filter(|i| i.is_outage).count() >= 30);
+    let report = evaluate(&items);
+    println!("{report}");
+    for m in &report.misclassified {
+        println!("misclassified: {m}");
+    }
+    // Floors a little under the figures measured when the set was labelled (in brackets).
+    let floors = [
+        ("detection", report.detection, 0.95, 0.95), // P 1.000 R 0.983
+        ("vendor", report.vendor, 0.93, 0.93),       // 0.966 0.950
+        ("start", report.start, 0.95, 0.95),         // 1.000 0.983
+        ("duration", report.duration, 0.93, 0.93),   // 0.964 0.981
+        ("regions", report.regions, 0.85, 0.88),     // 0.889 0.923
+        ("services", report.services, 0.90, 0.75),   // 0.935 0.768
+        ("cause", report.cause, 0.92, 0.88),         // 0.955 0.894
+    ];
+    for (name, score, p, r) in floors {
+        assert!(
+            score.precision() >= p && score.recall() >= r,
+            "{name}: precision {:.3} recall {:.3} below {p} / {r}",
+            score.precision(),
+            score.recall()
+        );
+    }
+}
+
+/// Real post-mortem summaries (danluu/post-mortems), one per line "[Company](url). Summary":
+/// terse, often without the company's name, so the figures are far lower than on full reports.
+/// They guard against regressions on real vendor prose, read bare and with the company's name
+/// as the title (as a feed entry would carry it).
+#[test]
+fn real_postmortem_summaries_detection_and_vendor_floor() {
+    let Some(path) = corpus::corpus_file("postmortems/danluu-post-mortems-README.md") else {
+        return;
+    };
+    let raw = std::fs::read_to_string(&path).expect("danluu README");
+    let mut section = String::new();
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for line in raw.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            section = h.trim().to_string();
+            continue;
+        }
+        if matches!(
+            section.as_str(),
+            "Table of Contents" | "Other lists of postmortems" | "Analysis" | "Contributors"
+        ) {
+            continue;
+        }
+        let Some(rest) = line.strip_prefix('[') else {
+            continue;
+        };
+        let Some((company, after)) = rest.split_once("](") else {
+            continue;
+        };
+        let Some((_, summary)) = after.split_once(')') else {
+            continue;
+        };
+        let summary = summary.trim_start_matches('.').trim();
+        entries.push((company.to_string(), summary.to_string()));
+    }
+    assert_eq!(entries.len(), 190);
+    let score = |with_title: bool| -> (usize, usize) {
+        let (mut detected, mut vendor_right) = (0, 0);
+        for (company, summary) in &entries {
+            let got = extract(&PressInput {
+                title: if with_title { company } else { "" },
+                text: summary,
+                published: None,
+                vendor_hint: None,
+            });
+            if let Some(g) = got {
+                detected += 1;
+                if g.vendor.value.eq_ignore_ascii_case(company) {
+                    vendor_right += 1;
+                }
+            }
+        }
+        (detected, vendor_right)
+    };
+    let bare = score(false);
+    let titled = score(true);
+    println!("danluu summaries (190): bare {bare:?}, titled {titled:?} (detected, vendor right)");
+    // Measured when written: bare (52, 28), titled (79, 64).
+    assert!(bare.0 >= 48 && bare.1 >= 25, "bare {bare:?}");
+    assert!(titled.0 >= 74 && titled.1 >= 60, "titled {titled:?}");
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/press")
+        .join(name);
+    std::fs::read(&path).expect("fixture")
+}
+
+#[test]
+fn outage_page_becomes_one_traceable_event() {
+    let bytes = fixture("written-outage-article-page.html");
+    assert_eq!(parse::detect(&bytes), Some(Format::Article));
+    let parsed = parse::parse(&bytes, &ParseContext::default()).expect("parsed");
+    assert_eq!(parsed.format, Format::Article);
+    assert_eq!(parsed.incidents.len(), 1);
+    let i = &parsed.incidents[0];
+    assert_eq!(i.vendor, "AWS");
+    assert_eq!(i.title, "AWS S3 outage breaks large chunks of the web");
+    // 9:37am Pacific time on Tuesday 28 February 2017 (PST, UTC-8).
+    assert_eq!(
+        i.start.map(rfc3339).as_deref(),
+        Some("2017-02-28T17:37:00Z")
+    );
+    assert_eq!(i.duration_minutes(), Some(240));
+    assert_eq!(i.status, Status::Resolved);
+    assert_eq!(i.severity, Severity::Major);
+    assert_eq!(
+        i.regions,
+        vec!["us-east-1".to_string(), "Northern Virginia".to_string()]
+    );
+    assert_eq!(i.services, vec!["S3".to_string()]);
+    assert_eq!(
+        i.cause.as_deref(),
+        Some("an incorrectly entered command during a debugging session")
+    );
+    assert_eq!(i.id, "aws:press-947b67c89272eea3");
+    let source = &i.sources[0];
+    assert_eq!(source.kind, ReportKind::Press);
+    assert_eq!(
+        source.url.as_deref(),
+        Some("https://news.example/2017/03/01/aws-s3-outage")
+    );
+    assert_eq!(
+        source.quote.as_deref(),
+        Some(
+            "The problems began at 9:37am Pacific time and lasted nearly four hours, AWS said in a summary of the event."
+        )
+    );
+}
+
+#[test]
+fn events_from_pages_match_the_contract_schema() {
+    let bytes = fixture("written-outage-article-page.html");
+    let parsed = parse::parse(&bytes, &ParseContext::default()).expect("parsed");
+    let events: Vec<Event> = parsed.incidents.iter().map(Event::from).collect();
+    let json = serde_json::to_value(&events).expect("json");
+    let schema_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/event.schema.json");
+    let Ok(schema_raw) = std::fs::read_to_string(&schema_path) else {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "{} is missing under CI=true",
+            schema_path.display()
+        );
+        eprintln!("skipping: {} not found", schema_path.display());
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(&schema_raw).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn page_not_about_an_outage_gives_no_events() {
+    let bytes = fixture("written-product-launch-page.html");
+    let parsed = parse::parse(&bytes, &ParseContext::default()).expect("parsed");
+    assert!(parsed.incidents.is_empty());
+}
+
+#[test]
+fn plain_text_with_publication_date_resolves_relative_days() {
+    let text = "Salesforce suffers second outage in as many weeks\nSalesforce.com reportedly suffered its second outage yesterday in as many weeks. Customers in Europe, Asia Pacific and North America were affected for several hours.\n";
+    let ctx = ParseContext {
+        format: Some(Format::Text),
+        published: chrono::DateTime::parse_from_rfc3339("2010-01-07T10:00:00Z")
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc)),
+        ..ParseContext::default()
+    };
+    let parsed = parse::parse(text.as_bytes(), &ctx).expect("parsed");
+    assert_eq!(parsed.incidents.len(), 1);
+    let i = &parsed.incidents[0];
+    assert_eq!(i.title, "Salesforce suffers second outage in as many weeks");
+    assert_eq!(
+        i.start.map(rfc3339).as_deref(),
+        Some("2010-01-06T00:00:00Z")
+    );
+    assert_eq!(i.end, None);
+    assert_eq!(i.severity, Severity::Critical);
+    assert_eq!(i.severity_native.as_deref(), Some("multi-region"));
+    assert_eq!(i.regions, vec!["Europe", "Asia Pacific", "North America"]);
+}
+
+#[test]
+fn plain_text_is_never_detected_and_empty_text_is_an_error() {
+    assert_eq!(
+        parse::detect(b"GitHub was down for two hours yesterday."),
+        None
+    );
+    let ctx = ParseContext {
+        format: Some(Format::Text),
+        ..ParseContext::default()
+    };
+    let err = parse::parse(b"   \n ", &ctx).expect_err("empty");
+    assert_eq!(err.to_string(), "text: the text is empty");
+}
