@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::index::{IndexError, SearchIndex};
-use crate::model::Incident;
+use crate::model::{Format, Incident};
 use crate::parse::{self, ParseContext, Parsed};
 use crate::sources::Source;
 use crate::store::{FetchRecord, FetchedBody, Store, StoreError, UpsertCounts};
@@ -190,7 +190,8 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
                 format: source.kind,
             };
             let body = fetched.body.clone();
-            let parsed = tokio::task::spawn_blocking(move || parse::parse(&body, &ctx))
+            let role = source.role;
+            let parsed = tokio::task::spawn_blocking(move || parse_source(&body, &ctx, role))
                 .await
                 .unwrap_or_else(|e| {
                     Err(parse::ParseError::Unrecognised(format!(
@@ -204,6 +205,31 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             }
         }
     }
+}
+
+/// Parses a fetched body. A status source that answers with a web page (an error page, a
+/// captive portal, a login wall) is an error, never an article with no outage in it: an
+/// unreadable status feed must not read as "all clear".
+fn parse_source(
+    body: &[u8],
+    ctx: &ParseContext,
+    role: crate::model::ReportKind,
+) -> Result<Parsed, parse::ParseError> {
+    let format = ctx.format.or_else(|| parse::detect(body));
+    if role == crate::model::ReportKind::Status
+        && matches!(format, Some(Format::Article | Format::Text))
+    {
+        return Err(parse::ParseError::Unrecognised(
+            "an HTML page where a status feed or API response was expected".into(),
+        ));
+    }
+    parse::parse(
+        body,
+        &ParseContext {
+            format,
+            ..ctx.clone()
+        },
+    )
 }
 
 /// The writer: applies each source's result in its own transaction, then syncs the index.
