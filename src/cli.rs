@@ -56,6 +56,23 @@ pub enum Command {
 pub enum SourcesCommand {
     /// Each source with its kind, last success, last error and how far back its history reaches
     List(SourcesListArgs),
+    /// Detect the platform of a status page (probing its known endpoints politely) and add its feed
+    Add(SourcesAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesAddArgs {
+    /// The status page's address, e.g. https://www.githubstatus.com
+    pub url: String,
+    /// The vendor's name [default: from the page, or the vendor gazetteer by host]
+    #[arg(long)]
+    pub vendor: Option<String>,
+    /// Sources file to add to
+    #[arg(long, default_value = "data/sources.toml", value_name = "FILE")]
+    pub sources: PathBuf,
+    /// Allow a private or loopback address (intranet status pages, tests)
+    #[arg(long)]
+    pub allow_private: bool,
 }
 
 #[derive(Debug, Args)]

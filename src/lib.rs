@@ -9,6 +9,7 @@ pub mod model;
 
 pub mod chart;
 pub mod crawl;
+pub mod discover;
 pub mod export;
 pub mod extract;
 pub mod fetch;

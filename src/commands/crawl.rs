@@ -7,8 +7,9 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Exit, data_root, print};
-use crate::cli::{CrawlArgs, DemoArgs, IngestArgs};
+use crate::cli::{CrawlArgs, DemoArgs, IngestArgs, SourcesAddArgs};
 use crate::crawl::{self as pipeline, CrawlReport, DataPaths, Progress};
+use crate::discover;
 use crate::fetch::{FetchConfig, Fetcher, Mirror};
 use crate::snapshot::SnapshotServer;
 use crate::sources;
@@ -149,4 +150,55 @@ impl Progress for Lines {
     fn source_done(&self, url: &str, outcome: &str) {
         eprintln!("{url}: {}", crate::extract::text::one_line(outcome));
     }
+}
+
+pub fn sources_add(args: &SourcesAddArgs) -> Result<Exit> {
+    let page =
+        url::Url::parse(&args.url).with_context(|| format!("{:?} is not a URL", args.url))?;
+    let runtime = runtime()?;
+    let probe = runtime.block_on(async {
+        let fetcher = Fetcher::new(FetchConfig::default(), None)?;
+        anyhow::Ok(discover::probe(&fetcher, &page, args.allow_private).await)
+    })?;
+    for (url, answer) in &probe.tried {
+        eprintln!("  {url}: {}", crate::extract::text::one_line(answer));
+    }
+    let Some(found) = probe.found else {
+        anyhow::bail!(
+            "no status feed or API found for {} (tried {} addresses)",
+            page,
+            probe.tried.len()
+        );
+    };
+    let gazetteer = crate::extract::vendor::Gazetteer::builtin();
+    let vendor = args
+        .vendor
+        .clone()
+        .or_else(|| {
+            page.host_str()
+                .and_then(|h| gazetteer.by_host(h))
+                .map(str::to_string)
+        })
+        .or_else(|| {
+            found
+                .vendor_hint
+                .as_deref()
+                .map(|v| gazetteer.canonical(v).unwrap_or(v).to_string())
+        })
+        .ok_or_else(|| anyhow::anyhow!("cannot tell the vendor of {page}: pass --vendor NAME"))?;
+    let existing = std::fs::read_to_string(&args.sources).unwrap_or_default();
+    let block = discover::source_block(&vendor, &found, args.allow_private);
+    let combined = format!("{}{block}", existing);
+    sources::parse(&combined)
+        .map_err(|e| anyhow::anyhow!("not added to {}: {e}", args.sources.display()))?;
+    std::fs::write(&args.sources, combined)
+        .with_context(|| format!("cannot write {}", args.sources.display()))?;
+    println!(
+        "added {vendor}: {} ({}, {} incidents now) to {}",
+        found.url,
+        found.kind,
+        found.incidents,
+        args.sources.display()
+    );
+    Ok(Exit::Ok)
 }

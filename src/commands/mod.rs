@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Export(args) => analytics::export(&paths, &args),
         Command::Show(args) => analytics::show(&paths, &args),
         Command::Sources(SourcesCommand::List(args)) => analytics::sources_list(&paths, &args),
+        Command::Sources(SourcesCommand::Add(args)) => crawl::sources_add(&args),
         Command::Reindex => query::reindex(&paths),
     }
 }

@@ -4,6 +4,7 @@ mod aws;
 mod cli;
 mod corpus;
 mod crawl;
+mod discover;
 mod gcp_azure;
 mod platforms;
 mod press;
