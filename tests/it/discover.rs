@@ -100,7 +100,7 @@ fn atom_feed_preferred_and_nothing_found_is_an_error() {
         &[
             "sources",
             "add",
-            &empty.base_url().to_string(),
+            empty.base_url().as_ref(),
             "--vendor",
             "X",
             "--sources",
