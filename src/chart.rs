@@ -18,6 +18,13 @@ pub fn sparkline(values: &[usize]) -> String {
         .collect()
 }
 
+/// Sums consecutive values so at most `width` remain (months into quarters or years on a
+/// terminal); returns the sums and how many values each holds.
+pub fn bucket(values: &[usize], width: usize) -> (Vec<usize>, usize) {
+    let per = values.len().div_ceil(width.max(1)).max(1);
+    (values.chunks(per).map(|c| c.iter().sum()).collect(), per)
+}
+
 /// One series of an SVG chart.
 pub struct Series<'a> {
     pub name: &'a str,
@@ -110,6 +117,12 @@ mod tests {
     fn sparkline_scales_to_the_largest() {
         assert_eq!(sparkline(&[0, 1, 2, 4, 8]), " ▂▃▅█");
         assert_eq!(sparkline(&[0, 0]), "  ");
+    }
+
+    #[test]
+    fn buckets_cap_the_width() {
+        assert_eq!(bucket(&[1, 2, 3, 4, 5], 2), (vec![6, 9], 3));
+        assert_eq!(bucket(&[1, 2], 10), (vec![1, 2], 1));
     }
 
     #[test]

@@ -150,7 +150,8 @@ pub fn figures(
     let mut per_month = BTreeMap::new();
     if let Some(s) = cover_start {
         let mut m = month_key(s);
-        let end = month_key(horizon.max(s));
+        // The horizon is exclusive: a period ending at midnight on 1 January ends in December.
+        let end = month_key((horizon - chrono::Duration::seconds(1)).max(s));
         while m <= end {
             per_month.insert(m.clone(), 0);
             m = next_month(&m);

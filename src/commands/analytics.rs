@@ -124,10 +124,16 @@ fn print_figures(w: &mut impl Write, f: &Figures) -> std::io::Result<()> {
     }
     let counts: Vec<usize> = f.per_month.values().copied().collect();
     if let (Some(first), Some(last)) = (f.per_month.keys().next(), f.per_month.keys().last()) {
+        let (buckets, per) = chart::bucket(&counts, 60);
+        let unit = if per == 1 {
+            "per month:     ".to_string()
+        } else {
+            format!("per {per} months:")
+        };
         writeln!(
             w,
-            "  per month:          {first} {} {last}",
-            chart::sparkline(&counts)
+            "  {unit:<19} {first} {} {last}",
+            chart::sparkline(&buckets)
         )?;
     }
     Ok(())
@@ -289,6 +295,7 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
     for r in &out.vendors {
         let f = &r.figures;
         let counts: Vec<usize> = f.per_month.values().copied().collect();
+        let (buckets, _) = chart::bucket(&counts, 40);
         writeln!(
             w,
             "{:<16} {:>9} {:>11} {:>13} {:>9} {:>8}  {}",
@@ -300,7 +307,7 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
             f.mean_ttr_minutes
                 .map_or("-".into(), |m| format!("{m:.0}m")),
             f.p90_ttr_minutes.map_or("-".into(), |m| format!("{m}m")),
-            chart::sparkline(&counts)
+            chart::sparkline(&buckets)
         )?;
     }
     writeln!(w)?;

@@ -16,8 +16,10 @@ use crate::query::{Found, SearchResult};
 
 /// Pretty JSON on stdout, ending with a newline.
 pub fn json<T: Serialize>(value: &T) -> Result<()> {
+    // Serialise first so a closed pipe surfaces as an io::Error (a normal end), not a JSON one.
+    let text = serde_json::to_string_pretty(value)?;
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(text.as_bytes())?;
     writeln!(out)?;
     Ok(())
 }
