@@ -5,6 +5,7 @@ mod cli;
 mod corpus;
 mod crawl;
 mod discover;
+mod extract_cli;
 mod gcp_azure;
 mod platforms;
 mod press;

@@ -1,0 +1,64 @@
+//! `outages extract FILE`: the inspection tool's output is the event contract.
+
+use crate::cli::{events_json, outages};
+use crate::corpus;
+
+#[test]
+fn extract_parse_history_rss_prints_17_contract_events() {
+    let Some(path) = corpus::corpus_file("statuspage/feeds/parse-status-history-2014.rss") else {
+        return;
+    };
+    let data = tempfile::tempdir().expect("tempdir");
+    let out = outages(data.path(), &["extract", path.to_str().expect("utf-8")]);
+    let events = events_json(&out);
+    let rows = events.as_array().expect("array");
+    assert_eq!(rows.len(), 17);
+    let first = &rows[0];
+    assert_eq!(first["vendor"], "Parse");
+    assert_eq!(first["title"], "Elevated error rates");
+    assert_eq!(first["start"], "2014-01-01T16:17:00Z");
+    assert_eq!(first["end"], "2014-01-01T17:09:00Z");
+    assert_eq!(first["duration_minutes"], 52);
+    assert_eq!(first["status"], "resolved");
+    assert_eq!(first["updates"][0]["status"], "investigating");
+    assert_eq!(
+        first["sources"][0]["url"],
+        "http://status.parse.com/incidents/lzf7mjchpy20"
+    );
+    assert!(
+        !data.path().join("outages.sqlite").exists(),
+        "extract must not touch the store"
+    );
+}
+
+#[test]
+fn extract_of_an_unknown_file_names_the_file_and_the_problem() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let file = data.path().join("notes.bin");
+    std::fs::write(&file, b"\x00\x01 definitely not a feed").expect("write");
+    let out = outages(data.path(), &["extract", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("notes.bin"), "{err}");
+    assert!(err.contains("unrecognised content"), "{err}");
+}
+
+#[test]
+fn extract_with_a_forced_kind_reports_the_mismatch() {
+    let Some(path) = corpus::corpus_file("statuspage/feeds/parse-status-history-2014.rss") else {
+        return;
+    };
+    let data = tempfile::tempdir().expect("tempdir");
+    let out = outages(
+        data.path(),
+        &[
+            "extract",
+            path.to_str().expect("utf-8"),
+            "--kind",
+            "gcp-json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("gcp-json"), "{err}");
+}
