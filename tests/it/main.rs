@@ -4,6 +4,7 @@ mod aws;
 mod cli;
 mod corpus;
 mod crawl;
+mod crawl_formats;
 mod discover;
 mod extract_cli;
 mod gcp_azure;
