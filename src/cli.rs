@@ -48,6 +48,8 @@ pub enum Command {
     /// The sources and their health
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// Extract again from the raw responses stored by earlier crawls (no fetching)
+    Reparse,
     /// Rebuild the search index from the SQLite store
     Reindex,
 }

@@ -426,3 +426,48 @@ fn add_counts(total: &mut UpsertCounts, more: &UpsertCounts) {
     total.updated += more.updated;
     total.unchanged += more.unchanged;
 }
+
+/// Runs extraction again over the latest raw body stored for every source, as a crawl would
+/// have parsed it (same vendor, kind and role), without fetching: how a parser improvement
+/// reaches data fetched before it, including bodies that did not parse then.
+pub fn reparse(paths: &DataPaths, progress: &dyn Progress) -> Result<CrawlReport, CrawlError> {
+    let mut store = Store::open(&paths.store)?;
+    let bodies = store.latest_bodies()?;
+    progress.start(bodies.len());
+    let mut report = CrawlReport::default();
+    for body in bodies {
+        let state = store.source(&body.url)?;
+        let vendor = state.as_ref().and_then(|s| s.vendor.clone());
+        let kind = state.as_ref().and_then(|s| s.kind);
+        let role = state
+            .as_ref()
+            .and_then(|s| s.role)
+            .unwrap_or(crate::model::ReportKind::Status);
+        let ctx = ParseContext {
+            url: Some(body.url.clone()),
+            vendor: vendor.clone(),
+            published: None,
+            format: kind,
+        };
+        match parse_source(&body.bytes, &ctx, role) {
+            Ok(parsed) => {
+                let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
+                progress.source_done(&body.url, &format!("{} incidents", parsed.incidents.len()));
+                add_counts(&mut report.incidents, &counts);
+                report.ok += 1;
+            }
+            Err(e) => {
+                progress.source_done(&body.url, &format!("parse error: {e}"));
+                report.failures.push(SourceFailure {
+                    url: body.url.clone(),
+                    vendor,
+                    class: "parse".into(),
+                    message: format!("{}: {e}", body.url),
+                });
+            }
+        }
+    }
+    let mut index = SearchIndex::open(&paths.index)?;
+    report.indexed = index.sync(&store)?;
+    Ok(report)
+}

@@ -87,6 +87,19 @@ pub fn crawl(paths: &DataPaths, args: &CrawlArgs) -> Result<Exit> {
     Ok(exit_for(&report))
 }
 
+pub fn reparse(paths: &DataPaths) -> Result<Exit> {
+    if !paths.store.exists() {
+        anyhow::bail!(
+            "no store at {}: nothing to re-extract",
+            paths.store.display()
+        );
+    }
+    let progress = progress_for_terminal();
+    let report = pipeline::reparse(paths, progress.as_ref())?;
+    print::report(&report, "stored responses")?;
+    Ok(exit_for(&report))
+}
+
 pub fn ingest(paths: &DataPaths, args: &IngestArgs) -> Result<Exit> {
     let progress = progress_for_terminal();
     let report = pipeline::ingest(&args.paths, paths, args.kind, progress.as_ref())?;
@@ -144,7 +157,7 @@ struct Lines;
 
 impl Progress for Lines {
     fn start(&self, total: usize) {
-        eprintln!("crawling {total} sources");
+        eprintln!("{total} to read");
     }
 
     fn source_done(&self, url: &str, outcome: &str) {

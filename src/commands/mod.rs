@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Show(args) => analytics::show(&paths, &args),
         Command::Sources(SourcesCommand::List(args)) => analytics::sources_list(&paths, &args),
         Command::Sources(SourcesCommand::Add(args)) => crawl::sources_add(&args),
+        Command::Reparse => crawl::reparse(&paths),
         Command::Reindex => query::reindex(&paths),
     }
 }

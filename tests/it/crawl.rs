@@ -111,7 +111,13 @@ fn crawl_search_timeline_then_conditional_and_changed_recrawl() {
     assert_eq!(rows[0]["duration_minutes"], 79);
     assert_eq!(rows[0]["updates"].as_array().map(Vec::len), Some(2));
 
+    // The raw responses were kept: extraction runs again from them without fetching.
     runtime.block_on(server.stop());
+    let again = ok_stdout(&outages(data.path(), &["reparse"]));
+    assert!(
+        again.contains("stored responses: 1 ok, 0 not modified, 0 failed; incidents: 0 new, 0 updated, 2 unchanged"),
+        "{again}"
+    );
 }
 
 #[test]
