@@ -4,6 +4,7 @@
 mod analytics;
 mod crawl;
 mod extract;
+mod merge;
 mod print;
 mod query;
 
@@ -37,6 +38,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Show(args) => analytics::show(&paths, &args),
         Command::Sources(SourcesCommand::List(args)) => analytics::sources_list(&paths, &args),
         Command::Reindex => query::reindex(&paths),
+        Command::Remerge => merge::remerge(&paths),
+        Command::History(args) => merge::history(&paths, &args),
     }
 }
 

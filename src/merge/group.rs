@@ -43,7 +43,14 @@ pub fn group(records: &[Record]) -> Vec<Vec<Placement>> {
     // 1. Copies.
     let mut copy_of: Vec<Option<usize>> = vec![None; n];
     let mut originals: Vec<usize> = Vec::new();
-    for i in (0..n).filter(|&i| is(i, ReportKind::Press)) {
+    // The first published is the original; copies follow it.
+    let mut press: Vec<usize> = (0..n).filter(|&i| is(i, ReportKind::Press)).collect();
+    press.sort_by_key(|&i| {
+        records
+            .get(i)
+            .map(|r| (r.published.is_none(), r.published, r.incident.id.clone()))
+    });
+    for i in press {
         let body = |k: usize| records.get(k).map(|r| &r.body);
         let original = originals.iter().copied().find(|&o| {
             matches!((body(o), body(i)), (Some(a), Some(b)) if Fingerprint::near_duplicate(a, b))
@@ -108,6 +115,7 @@ pub fn group(records: &[Record]) -> Vec<Vec<Placement>> {
     }
 
     // 3. Press originals, oldest first.
+    originals.sort_unstable();
     let mut press_group: Vec<Option<usize>> = vec![None; n];
     for &p in &originals {
         let Some(rec) = records.get(p) else { continue };

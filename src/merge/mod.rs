@@ -469,3 +469,385 @@ impl MergedEvent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Severity, SourceRef, Status, Update};
+    use crate::store::fixtures::{incident, t, update};
+
+    const WIRE: &str = "GitHub said on Tuesday that developers were unable to push code for \
+        almost an hour after a database failover went wrong in its Virginia data centre, \
+        stalling builds at thousands of companies.";
+
+    fn status_incident(native: &str, start: &str, end: &str) -> Incident {
+        let mut i = incident(native, start);
+        i.title = "Incident with Git Operations".into();
+        i.end = Some(t(end));
+        i.status = Status::Resolved;
+        i.severity = Severity::Major;
+        i.services = vec!["Git Operations".into()];
+        i.updates = vec![
+            update(
+                start,
+                "investigating",
+                "We are investigating reports of degraded performance for Git Operations.",
+            ),
+            update(end, "resolved", "This incident has been resolved."),
+        ];
+        i
+    }
+
+    fn press(vendor: &str, native: &str, title: &str, lead: &str, published: &str) -> Incident {
+        Incident {
+            id: crate::model::incident_id(vendor, native),
+            vendor: vendor.into(),
+            title: title.into(),
+            start: Some(t("2024-03-05T00:00:00Z")),
+            end: None,
+            status: Status::Resolved,
+            severity: Severity::Major,
+            severity_native: Some("outage".into()),
+            regions: vec![],
+            services: vec!["Git Operations".into()],
+            cause: Some("a database failover".into()),
+            updates: vec![Update {
+                at: Some(t(published)),
+                status: "press report".into(),
+                text: lead.into(),
+            }],
+            sources: vec![SourceRef {
+                url: Some(format!("https://news.example/{native}")),
+                kind: ReportKind::Press,
+                quote: Some(lead.into()),
+            }],
+        }
+    }
+
+    fn scenario() -> Store {
+        let mut store = Store::open_in_memory().expect("store");
+        let incidents = vec![
+            status_incident("git", "2024-03-05T14:00:00Z", "2024-03-05T14:49:00Z"),
+            press(
+                "GitHub",
+                "press-wire",
+                "GitHub outage stops developers pushing code",
+                WIRE,
+                "2024-03-05T18:00:00Z",
+            ),
+            press(
+                "GitHub",
+                "press-copy",
+                "Developers locked out as GitHub goes down",
+                &WIRE.replace("almost", "nearly"),
+                "2024-03-05T19:30:00Z",
+            ),
+            {
+                let mut s = press(
+                    "Slack",
+                    "press-slack",
+                    "Slack messages fail to send for hours",
+                    "Slack users could not send messages on Tuesday afternoon, the company said.",
+                    "2024-03-05T20:00:00Z",
+                );
+                s.services = vec!["Messaging".into()];
+                s.cause = None;
+                s
+            },
+            status_incident(
+                "git-next-day",
+                "2024-03-06T14:00:00Z",
+                "2024-03-06T14:49:00Z",
+            ),
+        ];
+        store
+            .upsert_incidents(&incidents, t("2024-03-06T20:00:00Z"))
+            .expect("upsert");
+        merge_pending(&mut store, t("2024-03-06T20:00:00Z")).expect("merge");
+        store
+    }
+
+    fn all(store: &Store) -> Vec<MergedEvent> {
+        events(store, &EventFilter::default()).expect("events")
+    }
+
+    fn members(e: &MergedEvent) -> Vec<(&str, &str)> {
+        e.merged_from
+            .iter()
+            .map(|m| (m.incident_id.as_str(), m.role.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn status_incident_and_two_articles_one_syndicated_are_one_event() {
+        let store = scenario();
+        let event = event(&store, "github:git").expect("read").expect("event");
+        assert_eq!(
+            members(&event),
+            [
+                ("github:git", "primary"),
+                ("github:press-copy", "copy"),
+                ("github:press-wire", "press")
+            ]
+        );
+        let sources: Vec<(Option<&str>, ReportKind, usize)> = event
+            .sources
+            .iter()
+            .map(|s| (s.url.as_deref(), s.kind, s.copies.len()))
+            .collect();
+        assert_eq!(
+            sources,
+            [
+                (
+                    Some("https://www.githubstatus.com/incidents/git"),
+                    ReportKind::Status,
+                    0
+                ),
+                (
+                    Some("https://news.example/press-wire"),
+                    ReportKind::Press,
+                    1
+                )
+            ]
+        );
+        assert_eq!(
+            event.sources[1].copies[0].url.as_deref(),
+            Some("https://news.example/press-copy")
+        );
+        // The vendor's resolved incident is trusted for the times and the title.
+        assert_eq!(event.title, "Incident with Git Operations");
+        assert_eq!(event.start, Some(t("2024-03-05T14:00:00Z")));
+        assert_eq!(event.end, Some(t("2024-03-05T14:49:00Z")));
+        assert_eq!(event.duration_minutes, Some(49));
+        assert_eq!(
+            event
+                .provenance
+                .start
+                .others
+                .first()
+                .map(|o| (o.incident_id.as_str(), o.value)),
+            Some(("github:press-wire", t("2024-03-05T00:00:00Z")))
+        );
+        // The cause only the press gave comes from the press, and says so.
+        assert_eq!(event.cause.as_deref(), Some("a database failover"));
+        assert_eq!(
+            event
+                .provenance
+                .cause
+                .main
+                .as_ref()
+                .map(|m| m.incident_id.as_str()),
+            Some("github:press-wire")
+        );
+        assert_eq!(event.first_press_report, Some(t("2024-03-05T18:00:00Z")));
+        assert_eq!(event.first_status_update, Some(t("2024-03-05T14:00:00Z")));
+        assert_eq!(event.acknowledgement_lag_minutes, Some(-240));
+        assert_eq!(event.status_page_mentioned, Some(true));
+        let wire = event
+            .merged_from
+            .iter()
+            .find(|m| m.incident_id == "github:press-wire")
+            .expect("wire member");
+        assert_eq!(wire.matched_with.as_deref(), Some("github:git"));
+        assert_eq!(
+            wire.score,
+            Some(crate::store::ScoreParts {
+                total: 0.8,
+                time: 0.3,
+                text: 0.35,
+                services: 0.15,
+                regions: 0.0
+            })
+        );
+    }
+
+    #[test]
+    fn unrelated_article_about_another_vendor_the_same_day_is_its_own_event() {
+        let store = scenario();
+        let event = event(&store, "slack:press-slack")
+            .expect("read")
+            .expect("event");
+        assert_eq!(members(&event), [("slack:press-slack", "primary")]);
+        assert_eq!(event.vendor, "Slack");
+        assert_eq!(event.status_page_mentioned, None);
+        assert_eq!(event.acknowledgement_lag_minutes, None);
+    }
+
+    #[test]
+    fn two_outages_of_one_vendor_a_day_apart_are_two_events() {
+        let store = scenario();
+        let ids: Vec<String> = all(&store).into_iter().map(|e| e.id).collect();
+        assert_eq!(
+            ids,
+            ["github:git-next-day", "github:git", "slack:press-slack"]
+        );
+        let next = event(&store, "github:git-next-day")
+            .expect("read")
+            .expect("event");
+        assert_eq!(members(&next), [("github:git-next-day", "primary")]);
+    }
+
+    #[test]
+    fn any_member_incident_id_finds_its_event() {
+        let store = scenario();
+        let event = event(&store, "github:press-copy")
+            .expect("read")
+            .expect("event");
+        assert_eq!(event.id, "github:git");
+    }
+
+    #[test]
+    fn rewritten_title_and_end_stay_one_event_with_both_versions_in_history() {
+        let mut store = scenario();
+        let mut rewritten = status_incident("git", "2024-03-05T14:00:00Z", "2024-03-05T15:10:00Z");
+        rewritten.title = "Disruption with Git pushes".into();
+        store
+            .upsert_incidents(&[rewritten], t("2024-03-07T08:00:00Z"))
+            .expect("second crawl");
+        let summary = merge_pending(&mut store, t("2024-03-07T08:00:00Z")).expect("merge");
+        assert_eq!(summary.vendors, 1);
+        let event = event(&store, "github:git").expect("read").expect("event");
+        assert_eq!(event.title, "Disruption with Git pushes");
+        assert_eq!(event.end, Some(t("2024-03-05T15:10:00Z")));
+        assert_eq!(event.merged_from.len(), 3);
+        let history = history(&store, "github:git")
+            .expect("history")
+            .expect("some");
+        let git = history
+            .incidents
+            .iter()
+            .find(|i| i.incident_id == "github:git")
+            .expect("git history");
+        assert_eq!(git.versions, 2);
+        let changes: Vec<(&str, Option<&str>, Option<&str>)> = git
+            .changes
+            .iter()
+            .filter(|c| c.field == "title" || c.field == "end")
+            .map(|c| (c.field, c.from.as_deref(), c.to.as_deref()))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                (
+                    "title",
+                    Some("Incident with Git Operations"),
+                    Some("Disruption with Git pushes")
+                ),
+                (
+                    "end",
+                    Some("2024-03-05T14:49:00Z"),
+                    Some("2024-03-05T15:10:00Z")
+                )
+            ]
+        );
+        assert!(
+            git.changes
+                .iter()
+                .all(|c| c.seen_at == t("2024-03-07T08:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn remerge_and_merge_from_scratch_give_identical_ids() {
+        let mut store = scenario();
+        let before: Vec<(String, Vec<String>)> = all(&store)
+            .into_iter()
+            .map(|e| {
+                (
+                    e.id,
+                    e.merged_from.into_iter().map(|m| m.incident_id).collect(),
+                )
+            })
+            .collect();
+        remerge(&mut store, t("2024-03-08T00:00:00Z")).expect("remerge");
+        let again: Vec<(String, Vec<String>)> = all(&store)
+            .into_iter()
+            .map(|e| {
+                (
+                    e.id,
+                    e.merged_from.into_iter().map(|m| m.incident_id).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(again, before);
+        store
+            .conn_for_tests()
+            .execute("DELETE FROM events", [])
+            .expect("wipe");
+        merge_pending(&mut store, t("2024-03-08T00:00:00Z")).expect("from scratch");
+        let fresh: Vec<(String, Vec<String>)> = all(&store)
+            .into_iter()
+            .map(|e| {
+                (
+                    e.id,
+                    e.merged_from.into_iter().map(|m| m.incident_id).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(fresh, before);
+    }
+
+    #[test]
+    fn a_new_article_joins_the_existing_event_and_keeps_its_id() {
+        let mut store = Store::open_in_memory().expect("store");
+        let wire = press(
+            "GitHub",
+            "press-wire",
+            "GitHub outage stops developers pushing code",
+            WIRE,
+            "2024-03-05T18:00:00Z",
+        );
+        store
+            .upsert_incidents(&[wire], t("2024-03-05T18:05:00Z"))
+            .expect("first");
+        merge_pending(&mut store, t("2024-03-05T18:05:00Z")).expect("merge 1");
+        assert!(event(&store, "github:press-wire").expect("read").is_some());
+        let status = status_incident("git", "2024-03-05T14:00:00Z", "2024-03-05T14:49:00Z");
+        store
+            .upsert_incidents(&[status], t("2024-03-05T19:00:00Z"))
+            .expect("second");
+        merge_pending(&mut store, t("2024-03-05T19:00:00Z")).expect("merge 2");
+        let ids: Vec<String> = all(&store).into_iter().map(|e| e.id).collect();
+        assert_eq!(ids, ["github:press-wire"]);
+    }
+
+    #[test]
+    fn incident_dropped_from_a_feed_inside_its_window_is_flagged() {
+        let mut store = Store::open_in_memory().expect("store");
+        let a = status_incident("a", "2024-03-01T10:00:00Z", "2024-03-01T11:00:00Z");
+        let b = status_incident("b", "2024-03-03T10:00:00Z", "2024-03-03T11:00:00Z");
+        let c = status_incident("c", "2024-03-05T10:00:00Z", "2024-03-05T11:00:00Z");
+        let feed = "https://www.githubstatus.com/history.atom";
+        let now = t("2024-03-06T00:00:00Z");
+        store
+            .upsert_incidents(&[a.clone(), b, c.clone()], now)
+            .expect("upsert");
+        let all3: Vec<Incident> = ["a", "b", "c"]
+            .iter()
+            .filter_map(|n| store.incident(&format!("github:{n}")).expect("read"))
+            .collect();
+        record_listing(&mut store, feed, &all3, now).expect("first listing");
+        merge_pending(&mut store, now).expect("merge");
+        let later = t("2024-03-07T00:00:00Z");
+        assert_eq!(
+            record_listing(&mut store, feed, &[a, c], later).expect("second"),
+            1
+        );
+        merge_pending(&mut store, later).expect("merge again");
+        let event = event(&store, "github:b").expect("read").expect("event");
+        assert_eq!(
+            event.merged_from[0].missing_from_feeds,
+            [Absence {
+                source_url: feed.into(),
+                last_listed_at: now,
+                missing_since: later
+            }]
+        );
+        let kept = event_of(&store, "github:a");
+        assert!(kept.merged_from[0].missing_from_feeds.is_empty());
+    }
+
+    fn event_of(store: &Store, id: &str) -> MergedEvent {
+        event(store, id).expect("read").expect("event")
+    }
+}

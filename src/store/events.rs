@@ -464,3 +464,11 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+impl Store {
+    /// Raw access for tests that damage or wipe tables.
+    pub(crate) fn conn_for_tests(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+}
