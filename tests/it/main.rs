@@ -5,6 +5,7 @@ mod cli;
 mod corpus;
 mod crawl;
 mod gcp_azure;
+mod merge;
 mod platforms;
 mod press;
 mod snapshot;
