@@ -13,9 +13,10 @@ fn fixture(rel: &str) -> String {
         .to_string()
 }
 
-fn summary(
-    events: &serde_json::Value,
-) -> Vec<(String, Vec<(String, String)>, Vec<(String, usize)>)> {
+/// An event as (id, [(member, role)], [(source url, copies)]).
+type EventSummary = (String, Vec<(String, String)>, Vec<(String, usize)>);
+
+fn summary(events: &serde_json::Value) -> Vec<EventSummary> {
     events
         .as_array()
         .expect("array")
