@@ -52,6 +52,19 @@ pub enum Command {
     Reparse,
     /// Rebuild the search index from the SQLite store
     Reindex,
+    /// Regroup every stored incident and press report into events (ids of existing events are kept)
+    Remerge,
+    /// What vendors changed in an event's incidents between crawls, and what they deleted
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The event id (or the id of any incident in it)
+    pub id: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

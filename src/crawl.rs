@@ -50,6 +50,8 @@ pub enum CrawlError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Merge(#[from] crate::merge::MergeError),
     #[error("the writer thread stopped unexpectedly")]
     WriterGone,
 }
@@ -305,6 +307,12 @@ fn write_results(
                         if let Some((oldest, newest)) = window(&parsed.incidents) {
                             store.record_items_window(&source.url, Some(oldest), Some(newest))?;
                         }
+                        crate::merge::record_listing(
+                            &mut store,
+                            &source.url,
+                            &parsed.incidents,
+                            now,
+                        )?;
                         report.ok += 1;
                     }
                     Err(e) => {
@@ -327,6 +335,7 @@ fn write_results(
             }
         }
     }
+    crate::merge::merge_pending(&mut store, Utc::now())?;
     let mut index = SearchIndex::open(index_dir)?;
     report.indexed = index.sync(&store)?;
     Ok(report)
@@ -392,6 +401,7 @@ pub fn ingest(
             }
         }
     }
+    crate::merge::merge_pending(&mut store, Utc::now())?;
     let mut index = SearchIndex::open(&paths.index)?;
     report.indexed = index.sync(&store)?;
     Ok(report)

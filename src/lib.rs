@@ -14,6 +14,7 @@ pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod index;
+pub mod merge;
 pub mod parse;
 pub mod query;
 pub mod search_syntax;

@@ -14,6 +14,7 @@ use crate::cli::{CompareArgs, ExportArgs, ExportFormat, ShowArgs, SourcesListArg
 use crate::crawl::DataPaths;
 use crate::export;
 use crate::extract::text::one_line;
+use crate::merge;
 use crate::model::{Event, Incident, rfc3339};
 use crate::query::{self, Sort};
 use crate::search_syntax;
@@ -350,50 +351,46 @@ pub fn export(paths: &DataPaths, args: &ExportArgs) -> Result<Exit> {
 #[derive(Serialize)]
 struct ShowJson {
     #[serde(flatten)]
-    event: Event,
-    versions: Vec<VersionJson>,
+    event: merge::MergedEvent,
+    history: merge::History,
 }
 
-#[derive(Serialize)]
-struct VersionJson {
-    seen_at: String,
-    title: String,
-    start: Option<String>,
-    end: Option<String>,
-    status: String,
-    severity: String,
-}
-
+/// One merged event with its sources and quotes, why its members were merged, where each
+/// field came from (and the values other sources gave), the two figures, and the edit history.
 pub fn show(paths: &DataPaths, args: &ShowArgs) -> Result<Exit> {
-    let store = open_store(paths)?;
-    let Some(incident) = store.incident(&args.id)? else {
+    let mut store = open_store(paths)?;
+    merge::ensure_merged(&mut store, Utc::now())?;
+    let (Some(event), Some(history)) = (
+        merge::event(&store, &args.id)?,
+        merge::history(&store, &args.id)?,
+    ) else {
         anyhow::bail!("no event with id {:?}", args.id);
     };
-    let event = Event::from(&incident);
-    let versions: Vec<VersionJson> = store
-        .versions(&args.id)?
-        .into_iter()
-        .map(|v| VersionJson {
-            seen_at: rfc3339(v.seen_at),
-            title: v.incident.title.clone(),
-            start: v.incident.start.map(rfc3339),
-            end: v.incident.end.map(rfc3339),
-            status: v.incident.status.to_string(),
-            severity: v.incident.severity.to_string(),
-        })
-        .collect();
     if args.json {
-        print::json(&ShowJson { event, versions })?;
+        print::json(&ShowJson { event, history })?;
         return Ok(Exit::Ok);
     }
+    let contract = event.contract();
     let mut w = std::io::stdout().lock();
-    writeln!(w, "{}", print::headline(&event))?;
+    writeln!(w, "{}", print::headline(&contract))?;
     writeln!(w, "id: {}", event.id)?;
     if let Some(c) = &event.cause {
         writeln!(w, "cause: {}", one_line(c))?;
     }
     if !event.regions.is_empty() {
         writeln!(w, "regions: {}", one_line(&event.regions.join(", ")))?;
+    }
+    let mentioned = match event.status_page_mentioned {
+        Some(true) => "yes",
+        Some(false) => "NO (its status feed covered the time and listed nothing)",
+        None => "unknown (no status feed of this vendor covers the time)",
+    };
+    writeln!(w, "status page mentioned it: {mentioned}")?;
+    if let Some(lag) = event.acknowledgement_lag_minutes {
+        writeln!(
+            w,
+            "acknowledgement lag: {lag} min from the first press report to the vendor's first status update"
+        )?;
     }
     writeln!(w, "updates:")?;
     for u in &event.updates {
@@ -416,19 +413,95 @@ pub fn show(paths: &DataPaths, args: &ShowArgs) -> Result<Exit> {
             one_line(s.url.as_deref().unwrap_or("-")),
             one_line(s.quote.as_deref().unwrap_or(""))
         )?;
+        for c in &s.copies {
+            writeln!(
+                w,
+                "      copy: {} ({})",
+                one_line(c.url.as_deref().unwrap_or("-")),
+                one_line(&c.title)
+            )?;
+        }
     }
-    writeln!(w, "versions seen: {}", versions.len())?;
-    for v in &versions {
+    writeln!(w, "merged from:")?;
+    for m in &event.merged_from {
         writeln!(
             w,
-            "  {}  {} | {} .. {} | {} {}",
-            v.seen_at,
-            one_line(&v.title),
-            v.start.as_deref().unwrap_or("-"),
-            v.end.as_deref().unwrap_or("-"),
-            v.status,
-            v.severity
+            "  {} [{} {}] {}",
+            m.incident_id,
+            m.kind.as_str(),
+            m.role,
+            one_line(&m.reason)
         )?;
+    }
+    let p = &event.provenance;
+    let disagreements = [
+        (
+            "start",
+            p.start
+                .others
+                .iter()
+                .map(|o| (o.incident_id.as_str(), rfc3339(o.value)))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "end",
+            p.end
+                .others
+                .iter()
+                .map(|o| (o.incident_id.as_str(), rfc3339(o.value)))
+                .collect(),
+        ),
+        (
+            "duration",
+            p.duration_minutes
+                .others
+                .iter()
+                .map(|o| (o.incident_id.as_str(), format!("{} min", o.value)))
+                .collect(),
+        ),
+        (
+            "title",
+            p.title
+                .others
+                .iter()
+                .map(|o| (o.incident_id.as_str(), o.value.clone()))
+                .collect(),
+        ),
+        (
+            "cause",
+            p.cause
+                .others
+                .iter()
+                .map(|o| (o.incident_id.as_str(), o.value.clone()))
+                .collect(),
+        ),
+    ];
+    for (field, values) in disagreements {
+        for (id, value) in values {
+            writeln!(w, "other {field}: {} (from {id})", one_line(&value))?;
+        }
+    }
+    writeln!(w, "history:")?;
+    for i in &history.incidents {
+        writeln!(w, "  {}: {} version(s)", i.incident_id, i.versions)?;
+        for c in &i.changes {
+            writeln!(
+                w,
+                "    {}  {}: {} -> {}",
+                rfc3339(c.seen_at),
+                c.field,
+                one_line(c.from.as_deref().unwrap_or("(none)")),
+                one_line(c.to.as_deref().unwrap_or("(none)"))
+            )?;
+        }
+        for a in &i.missing_from_feeds {
+            writeln!(
+                w,
+                "    deleted from {} (missing since {})",
+                one_line(&a.source_url),
+                rfc3339(a.missing_since)
+            )?;
+        }
     }
     Ok(Exit::Ok)
 }

@@ -4,6 +4,7 @@
 mod analytics;
 mod crawl;
 mod extract;
+mod merge;
 mod print;
 mod query;
 
@@ -39,6 +40,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Sources(SourcesCommand::Add(args)) => crawl::sources_add(&args),
         Command::Reparse => crawl::reparse(&paths),
         Command::Reindex => query::reindex(&paths),
+        Command::Remerge => merge::remerge(&paths),
+        Command::History(args) => merge::history(&paths, &args),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::crawl::CrawlReport;
 use crate::extract::text::{one_line, truncate_chars};
 use crate::index::Snippet;
 use crate::model::Event;
-use crate::query::{Found, SearchResult};
+use crate::query::Found;
 
 /// Pretty JSON on stdout, ending with a newline.
 pub fn json<T: Serialize>(value: &T) -> Result<()> {
@@ -22,26 +22,6 @@ pub fn json<T: Serialize>(value: &T) -> Result<()> {
     out.write_all(text.as_bytes())?;
     writeln!(out)?;
     Ok(())
-}
-
-#[derive(Serialize)]
-struct SearchHitJson<'a> {
-    #[serde(flatten)]
-    event: &'a Event,
-    score: f32,
-    snippet: &'a str,
-}
-
-pub fn search_json(results: &[SearchResult]) -> Result<()> {
-    let rows: Vec<SearchHitJson> = results
-        .iter()
-        .map(|r| SearchHitJson {
-            event: &r.event,
-            score: r.score,
-            snippet: &r.snippet.text,
-        })
-        .collect();
-    json(&rows)
 }
 
 pub fn report(report: &CrawlReport, what: &str) -> std::io::Result<()> {

@@ -4,15 +4,18 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 
 use super::{Exit, print};
-use crate::cli::{FilterArgs, SearchArgs, SortArg, TimelineArgs};
+use crate::cli::{SearchArgs, SortArg, TimelineArgs};
 use crate::crawl::DataPaths;
 use crate::index::SearchIndex;
+use crate::merge;
 use crate::query::{self, Sort};
 use crate::search_syntax;
-use crate::store::{IncidentFilter, Store};
+use crate::store::{EventFilter, Store};
+use serde::Serialize;
 
 pub fn search(paths: &DataPaths, args: &SearchArgs) -> Result<Exit> {
-    let store = open_store(paths)?;
+    let mut store = open_store(paths)?;
+    merge::ensure_merged(&mut store, Utc::now())?;
     let index = open_index(paths, &store)?;
     let mut req = search_syntax::parse(&args.query.join(" "))?;
     if let Some(v) = &args.filters.vendor {
@@ -30,22 +33,61 @@ pub fn search(paths: &DataPaths, args: &SearchArgs) -> Result<Exit> {
         eprintln!("vendor {asked:?} read as {used:?}");
     }
     if args.filters.json {
-        print::search_json(&found.results)?;
+        print::json(&search_events(&store, &found)?)?;
     } else {
         print::search_results(&found)?;
     }
     Ok(Exit::Ok)
 }
 
+/// Merged events: one row per outage, however many incidents and reports describe it.
 pub fn timeline(paths: &DataPaths, args: &TimelineArgs) -> Result<Exit> {
-    let store = open_store(paths)?;
-    let events = query::timeline(&store, &filter(&args.filters, args.limit))?;
+    let mut store = open_store(paths)?;
+    merge::ensure_merged(&mut store, Utc::now())?;
+    let events = merge::events(
+        &store,
+        &EventFilter {
+            vendor: args.filters.vendor.clone(),
+            since: args.filters.since,
+            until: args.filters.until,
+            limit: Some(args.limit),
+        },
+    )?;
     if args.filters.json {
         print::json(&events)?;
     } else {
-        print::timeline(&events)?;
+        let contracts: Vec<_> = events.iter().map(merge::MergedEvent::contract).collect();
+        print::timeline(&contracts)?;
     }
     Ok(Exit::Ok)
+}
+
+#[derive(Serialize)]
+struct SearchEventJson {
+    #[serde(flatten)]
+    event: merge::MergedEvent,
+    score: f32,
+    snippet: String,
+}
+
+/// Search hits as merged events, best first; an event hit through several of its incidents
+/// appears once, at its best rank.
+fn search_events(store: &Store, found: &query::Found) -> Result<Vec<SearchEventJson>> {
+    let mut out: Vec<SearchEventJson> = Vec::new();
+    for r in &found.results {
+        let Some(event) = merge::event(store, &r.event.id)? else {
+            continue;
+        };
+        if out.iter().any(|e| e.event.id == event.id) {
+            continue;
+        }
+        out.push(SearchEventJson {
+            event,
+            score: r.score,
+            snippet: r.snippet.text.clone(),
+        });
+    }
+    Ok(out)
 }
 
 pub fn reindex(paths: &DataPaths) -> Result<Exit> {
@@ -54,16 +96,6 @@ pub fn reindex(paths: &DataPaths) -> Result<Exit> {
     let n = index.rebuild(&store)?;
     println!("indexed {n} incidents into {}", paths.index.display());
     Ok(Exit::Ok)
-}
-
-fn filter(args: &FilterArgs, limit: usize) -> IncidentFilter {
-    IncidentFilter {
-        vendor: args.vendor.clone(),
-        since: args.since,
-        until: args.until,
-        severity: None,
-        limit: Some(limit),
-    }
 }
 
 pub(super) fn open_store(paths: &DataPaths) -> Result<Store> {

@@ -81,6 +81,55 @@ CREATE TABLE meta (
 );
 INSERT INTO meta(key, value) VALUES ('rev', 0);
 "#,
+    // 2: merged events (issue 5): which incidents form one outage, why (the score and its
+    // parts), where each field's value came from, and which feed listed each incident last.
+    r#"
+CREATE TABLE events (
+    id          TEXT PRIMARY KEY NOT NULL,
+    vendor      TEXT NOT NULL COLLATE NOCASE,
+    start       TEXT,
+    "end"       TEXT,
+    sort_at     TEXT NOT NULL,
+    json        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX events_by_vendor_sort ON events(vendor, sort_at);
+CREATE INDEX events_by_sort ON events(sort_at);
+
+CREATE TABLE event_members (
+    incident_id     TEXT PRIMARY KEY NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    event_id        TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    role            TEXT NOT NULL,
+    matched_with    TEXT,
+    score_total     REAL,
+    score_time      REAL,
+    score_text      REAL,
+    score_services  REAL,
+    score_regions   REAL,
+    reason          TEXT NOT NULL,
+    incident_hash   TEXT NOT NULL
+);
+CREATE INDEX event_members_by_event ON event_members(event_id);
+
+CREATE TABLE event_provenance (
+    event_id    TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    field       TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    main        INTEGER NOT NULL
+);
+CREATE INDEX event_provenance_by_event ON event_provenance(event_id, field);
+
+CREATE TABLE feed_listings (
+    source_url     TEXT NOT NULL,
+    incident_id    TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    last_listed_at TEXT NOT NULL,
+    missing_since  TEXT,
+    PRIMARY KEY (source_url, incident_id)
+);
+CREATE INDEX feed_listings_by_incident ON feed_listings(incident_id);
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -8,6 +8,7 @@
 //! Times are stored as RFC 3339 text in UTC with nine fractional digits: fixed width, so text
 //! order is time order, and exact, so an incident reads back equal to what was written.
 
+mod events;
 #[cfg(test)]
 pub(crate) mod fixtures;
 mod incidents;
@@ -24,6 +25,10 @@ use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+pub use events::{
+    EventFilter, EventMemberRow, EventRow, FeedAbsence, MemberRole, ProvenanceRow, ScoreParts,
+    StatusWindow, StoredEvent,
+};
 pub use incidents::{
     ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
 };
@@ -286,10 +291,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 1);
+        assert_eq!(store.schema_version().expect("version"), 2);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 1);
+        assert_eq!(store.schema_version().expect("version"), 2);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -306,7 +311,7 @@ mod tests {
             err,
             StoreError::TooNew {
                 found: 7,
-                supported: 1,
+                supported: 2,
                 ..
             }
         ));

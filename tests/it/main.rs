@@ -8,6 +8,7 @@ mod crawl_formats;
 mod discover;
 mod extract_cli;
 mod gcp_azure;
+mod merge;
 mod platforms;
 mod press;
 mod snapshot;

@@ -1,0 +1,291 @@
+//! The scored rule that decides whether two records describe the same outage.
+//!
+//! Same vendor is a gate (names canonicalised through the shared gazetteer). So is time: each
+//! record's time is a span widened by a slack that depends on how precisely its source dates it
+//! (a status incident to the minute, a press report's "on Tuesday" to the day, an undated report
+//! only by its publication); spans further apart than both slacks never match. Past the gates
+//! the evidence adds up to a score out of 1:
+//!
+//! | part | weight | value |
+//! |---|---|---|
+//! | time | 0.40 | 1 when the spans overlap, falling to 0.5 at the edge of the slack; times the weaker side's precision factor (minute 1.0, hour 0.9, day 0.75, publication window 0.6) |
+//! | text | 0.35 | share of the smaller set of subject words found in the other |
+//! | services | 0.15 | share of the smaller service list named in the other |
+//! | regions | 0.10 | share of the smaller region list named in the other |
+//!
+//! Two records are one outage at [`THRESHOLD`] or more. Time overlap alone (0.40) is not
+//! enough: two incidents of one vendor on the same day about different products stay apart,
+//! and the weaker the time evidence, the more the words must agree.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Timelike, Utc};
+
+use super::fingerprint::Fingerprint;
+use crate::model::{Incident, ReportKind};
+use crate::store::ScoreParts;
+
+/// The score at or above which two records are one outage.
+pub const THRESHOLD: f64 = 0.55;
+
+const W_TIME: f64 = 0.40;
+const W_TEXT: f64 = 0.35;
+const W_SERVICES: f64 = 0.15;
+const W_REGIONS: f64 = 0.10;
+
+/// How far back from its publication an undated press report may be describing.
+const PRESS_LOOKBACK_DAYS: i64 = 4;
+
+/// How precisely a record's source dates the outage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Precision {
+    /// A status page's own timestamps.
+    Minute,
+    /// A press report that names a time of day.
+    Hour,
+    /// A press report that names only the day ("on Tuesday", "8 June").
+    Day,
+    /// A press report with no date of the outage: only its publication bounds it.
+    Window,
+}
+
+impl Precision {
+    /// How far outside its span the outage may really lie.
+    fn slack(self) -> Duration {
+        match self {
+            Precision::Minute => Duration::minutes(30),
+            Precision::Hour => Duration::hours(3),
+            Precision::Day => Duration::hours(14),
+            Precision::Window => Duration::hours(12),
+        }
+    }
+
+    /// How much a time match with this precision is worth.
+    fn factor(self) -> f64 {
+        match self {
+            Precision::Minute => 1.0,
+            Precision::Hour => 0.9,
+            Precision::Day => 0.75,
+            Precision::Window => 0.6,
+        }
+    }
+}
+
+/// When a record says the outage happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub precision: Precision,
+}
+
+/// One incident prepared for comparison.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub incident: Incident,
+    /// Canonical vendor name.
+    pub vendor: String,
+    pub kind: ReportKind,
+    pub span: Option<Span>,
+    /// When a press report was published (its "press report" update); none for status.
+    pub published: Option<DateTime<Utc>>,
+    /// Title, text, services and cause: what the record is about.
+    pub subject: Fingerprint,
+    /// The body alone (no title), for near-duplicate detection of press copies.
+    pub body: Fingerprint,
+    pub services: BTreeSet<String>,
+    pub regions: BTreeSet<String>,
+}
+
+/// The label the press parser gives an article's publication in `updates`.
+pub const PRESS_REPORT_LABEL: &str = "press report";
+
+impl Record {
+    pub fn new(incident: Incident, vendor: String) -> Record {
+        let kind = if incident
+            .sources
+            .iter()
+            .any(|s| s.kind == ReportKind::Status)
+            || incident.sources.is_empty()
+        {
+            ReportKind::Status
+        } else {
+            ReportKind::Press
+        };
+        let published = (kind == ReportKind::Press)
+            .then(|| {
+                incident
+                    .updates
+                    .iter()
+                    .filter(|u| u.status == PRESS_REPORT_LABEL)
+                    .filter_map(|u| u.at)
+                    .min()
+            })
+            .flatten();
+        let span = span_of(&incident, kind, published);
+        let mut subject_text = incident.title.clone();
+        let mut body_text = String::new();
+        match kind {
+            // The first update says what broke; later ones repeat "we are monitoring".
+            ReportKind::Status => {
+                if let Some(u) = incident.updates.first() {
+                    subject_text.push_str(". ");
+                    subject_text.push_str(&u.text);
+                }
+            }
+            ReportKind::Press => {
+                for text in incident
+                    .updates
+                    .iter()
+                    .map(|u| u.text.as_str())
+                    .chain(incident.sources.iter().filter_map(|s| s.quote.as_deref()))
+                {
+                    if !body_text.contains(text) {
+                        body_text.push_str(text);
+                        body_text.push_str(". ");
+                    }
+                }
+                subject_text.push_str(". ");
+                subject_text.push_str(&body_text);
+            }
+        }
+        for extra in incident.services.iter().chain(incident.cause.iter()) {
+            subject_text.push_str(". ");
+            subject_text.push_str(extra);
+        }
+        let norm = |v: &[String]| -> BTreeSet<String> {
+            v.iter()
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        Record {
+            subject: Fingerprint::of(&subject_text, &vendor),
+            body: Fingerprint::of(&body_text, &vendor),
+            services: norm(&incident.services),
+            regions: norm(&incident.regions),
+            incident,
+            vendor,
+            kind,
+            span,
+            published,
+        }
+    }
+
+    /// The time the record is sorted by: its span's start.
+    pub fn anchor(&self) -> Option<DateTime<Utc>> {
+        self.span.map(|s| s.from)
+    }
+}
+
+fn span_of(
+    incident: &Incident,
+    kind: ReportKind,
+    published: Option<DateTime<Utc>>,
+) -> Option<Span> {
+    let first_update = incident.updates.iter().filter_map(|u| u.at).min();
+    let last_update = incident.updates.iter().filter_map(|u| u.at).max();
+    match kind {
+        ReportKind::Status => {
+            let from = incident.start.or(first_update)?;
+            let to = incident.end.or(last_update).unwrap_or(from).max(from);
+            Some(Span {
+                from,
+                to,
+                precision: Precision::Minute,
+            })
+        }
+        ReportKind::Press => match incident.start {
+            Some(start) => {
+                let midnight = start.hour() == 0 && start.minute() == 0 && start.second() == 0;
+                let (precision, to) = if midnight {
+                    (Precision::Day, start + Duration::days(1))
+                } else {
+                    (Precision::Hour, start)
+                };
+                Some(Span {
+                    from: start,
+                    to: incident.end.unwrap_or(to).max(to),
+                    precision,
+                })
+            }
+            None => published.map(|p| Span {
+                from: p - Duration::days(PRESS_LOOKBACK_DAYS),
+                to: p,
+                precision: Precision::Window,
+            }),
+        },
+    }
+}
+
+/// The score of `a` and `b` as one outage, or `None` when a gate fails (another vendor, no
+/// time, times too far apart).
+pub fn score(a: &Record, b: &Record) -> Option<ScoreParts> {
+    if a.vendor != b.vendor {
+        return None;
+    }
+    let time = time_part(a.span?, b.span?)?;
+    let text = W_TEXT * a.subject.similarity(&b.subject);
+    let services = W_SERVICES * overlap(&a.services, &b.services);
+    let regions = W_REGIONS * overlap(&a.regions, &b.regions);
+    Some(ScoreParts {
+        total: round(time + text + services + regions),
+        time: round(time),
+        text: round(text),
+        services: round(services),
+        regions: round(regions),
+    })
+}
+
+/// True when two spans can be the same outage at all: the cheap gate before scoring.
+pub fn within_reach(a: &Span, b: &Span) -> bool {
+    gap(a, b) <= a.precision.slack() + b.precision.slack()
+}
+
+fn gap(a: &Span, b: &Span) -> Duration {
+    if a.to < b.from {
+        b.from - a.to
+    } else if b.to < a.from {
+        a.from - b.to
+    } else {
+        Duration::zero()
+    }
+}
+
+fn time_part(a: Span, b: Span) -> Option<f64> {
+    let slack = a.precision.slack() + b.precision.slack();
+    let gap = gap(&a, &b);
+    if gap > slack {
+        return None;
+    }
+    let closeness = 1.0 - 0.5 * seconds(gap) / seconds(slack).max(1.0);
+    let factor = a.precision.max(b.precision).factor();
+    Some(W_TIME * factor * closeness)
+}
+
+fn seconds(d: Duration) -> f64 {
+    // Spans are days at most; far below 2^52 seconds.
+    d.num_seconds() as f64
+}
+
+/// Share of the smaller set found in the other; 0 when either is empty (no evidence).
+fn overlap(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    let smaller = a.len().min(b.len());
+    if smaller == 0 {
+        return 0.0;
+    }
+    let shared = a
+        .iter()
+        .filter(|x| {
+            b.iter()
+                .any(|y| x.contains(y.as_str()) || y.contains(x.as_str()))
+        })
+        .count()
+        .min(smaller);
+    shared as f64 / smaller as f64
+}
+
+/// Three decimals: stored scores compare equal across runs and read well.
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
