@@ -477,6 +477,7 @@ pub fn reparse(paths: &DataPaths, progress: &dyn Progress) -> Result<CrawlReport
             }
         }
     }
+    crate::merge::merge_pending(&mut store, Utc::now())?;
     let mut index = SearchIndex::open(&paths.index)?;
     report.indexed = index.sync(&store)?;
     Ok(report)
