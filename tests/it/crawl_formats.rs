@@ -92,6 +92,13 @@ fn every_format_crawls_over_loopback_into_the_store() {
             files.push((path.display().to_string(), kind, true));
         }
     }
+    // One Azure status-history entry (real HTML, from the corpus's CSV sample) as a page.
+    let azure_page = served.path().join("azure-history.html");
+    if let Some(cells) = crate::gcp_azure::azure_history_cells() {
+        let html = &cells.first().expect("an entry").1;
+        std::fs::write(&azure_page, html).expect("write page");
+        files.push((azure_page.display().to_string(), Format::AzureHistory, true));
+    }
     let mut sources = String::new();
     let mut expected = 0;
     for (n, (file, kind, from_corpus)) in files.iter().enumerate() {

@@ -74,7 +74,7 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 }
 
 /// The HTML cells of the Azure history sample (column `description`).
-fn azure_history_cells() -> Option<Vec<(String, String)>> {
+pub(crate) fn azure_history_cells() -> Option<Vec<(String, String)>> {
     let path = corpus::corpus_file("azure/azure-status-history-html-2021-sample.csv")?;
     let text = String::from_utf8(read(&path)).expect("CSV is UTF-8");
     let rows = csv_rows(&text);
