@@ -16,6 +16,7 @@ pub mod index;
 pub mod parse;
 pub mod query;
 pub mod search_syntax;
+pub mod serve;
 pub mod snapshot;
 pub mod sources;
 pub mod stats;

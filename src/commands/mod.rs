@@ -1,11 +1,12 @@
 //! One function per command: read the arguments, call the library, print for a person or as
 //! JSON. Errors carry their context up to `main`, which prints the chain and sets the exit code.
 
-mod analytics;
+pub(crate) mod analytics;
 mod crawl;
 mod extract;
 mod print;
 mod query;
+mod serve;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Export(args) => analytics::export(&paths, &args),
         Command::Show(args) => analytics::show(&paths, &args),
         Command::Sources(SourcesCommand::List(args)) => analytics::sources_list(&paths, &args),
+        Command::Serve(args) => serve::serve(&paths, &args),
         Command::Reindex => query::reindex(&paths),
     }
 }
