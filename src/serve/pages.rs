@@ -725,12 +725,16 @@ fn updates_list(e: &Event) -> String {
 }
 
 fn sources_list(e: &Event) -> String {
-    let mut out = String::from("<div class=\"sources\">");
-    for s in &e.sources {
+    if e.sources.is_empty() {
+        return "<p class=\"muted\">No source recorded.</p>".into();
+    }
+    let mut out = String::from("<ol class=\"sources\">");
+    for (i, s) in e.sources.iter().enumerate() {
         let url = s.url.as_deref().unwrap_or("");
         let _ = write!(
             out,
-            "<p class=\"small\">Source ({}): {}</p>",
+            "<li id=\"src-{}\"><span class=\"small muted\">{} report</span> {}",
+            i + 1,
             s.kind.as_str(),
             if url.is_empty() {
                 "<span class=\"muted\">no link given</span>".to_string()
@@ -741,8 +745,9 @@ fn sources_list(e: &Event) -> String {
         if let Some(q) = &s.quote {
             let _ = write!(out, "<blockquote>{}</blockquote>", text(q));
         }
+        out.push_str("</li>");
     }
-    out.push_str("</div>");
+    out.push_str("</ol>");
     out
 }
 
@@ -1239,9 +1244,11 @@ fn render_event(r: &EventResponse) -> String {
     let e = &r.event;
     let vs = &r.versions;
     let primary = e.sources.first();
-    let source_cell = match primary.and_then(|s| s.url.as_deref()) {
-        Some(u) => external_link(u, u),
-        None => "<span class=\"muted\">no link given</span>".to_string(),
+    // Facts cite the first source, listed in full under "Sources".
+    let source_cell = if primary.is_some() {
+        "<a href=\"#src-1\">source 1</a>".to_string()
+    } else {
+        "no source recorded".to_string()
     };
     let rfc = |t: Option<DateTime<Utc>>| t.map(crate::model::rfc3339);
     let mut out = String::new();
@@ -1276,7 +1283,7 @@ fn render_event(r: &EventResponse) -> String {
     let mut fact = |label: &str, value: String, since: Option<&str>| {
         let _ = write!(
             out,
-            "<dt>{label}</dt><dd>{value}<span class=\"prov\">source: {source_cell}{}</span></dd>",
+            "<dt>{label}</dt><dd>{value}<span class=\"prov\">from {source_cell}{}</span></dd>",
             since
                 .map(|s| format!(" · seen since {}", text(s)))
                 .unwrap_or_default()
