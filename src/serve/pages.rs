@@ -224,7 +224,7 @@ fn chips(f: &Filters) -> String {
             .collect();
         let _ = write!(
             out,
-            "<li><a class=\"chip\" href=\"/?{}\" aria-label=\"Remove filter {k}: {v}\">{k}: {v} <span class=\"x\" aria-hidden=\"true\">×</span></a></li>",
+            "<li><a class=\"chip\" href=\"/?{}\" aria-label=\"Remove filter {k}: {v}\"><span class=\"label\">{k}: {v}</span> <span class=\"x\" aria-hidden=\"true\">×</span></a></li>",
             text(&query_string(&rest)),
             k = k,
             v = text(v)
