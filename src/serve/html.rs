@@ -64,6 +64,15 @@ pub fn time(t: Option<DateTime<Utc>>) -> String {
     }
 }
 
+/// An RFC 3339 string from the API types, shown as `2024-01-20 12:00 UTC` (escaped as is when it
+/// does not parse).
+pub fn stamp(s: &str) -> String {
+    match DateTime::parse_from_rfc3339(s) {
+        Ok(t) => time(Some(t.with_timezone(&Utc))),
+        Err(_) => text(s),
+    }
+}
+
 pub fn day(t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(
         || "undated".to_string(),

@@ -117,7 +117,7 @@ pub async fn search(State(state): State<Shared>, RawQuery(raw): RawQuery) -> Pag
     body.push_str("<h1>Search outages</h1>\n<p class=\"lede\">Every incident the store holds from vendors' status pages, with the entry each fact came from. Type words or use filters such as <code>vendor:github</code>, <code>severity:major</code>, <code>region:us-east-1</code>, <code>cause:dns</code>, <code>during:2021</code>, <code>\"exact phrase\"</code>.</p>\n");
     body.push_str(&search_form(&view.filters, &view.vendors));
     body.push_str(&chips(&view.filters));
-    body.push_str("<p id=\"live-status\" class=\"small muted\" aria-live=\"polite\"></p>\n<div id=\"results\">");
+    body.push_str("<p id=\"live-status\" class=\"visually-hidden\" aria-live=\"polite\"></p>\n<div id=\"results\">");
     body.push_str(&results_fragment(&view));
     body.push_str("</div>\n");
     Ok(Html(page("Search", Nav::Search, &body)))
@@ -250,9 +250,13 @@ fn results_fragment(view: &SearchView) -> String {
     out.push_str("<div class=\"layout\"><section aria-label=\"Results\">");
     let _ = write!(
         out,
-        "<p class=\"muted\" id=\"total\" data-total=\"{0}\"><strong>{0}</strong> {1} match{2}</p>",
+        "<p class=\"muted\" id=\"total\" data-total=\"{0}\"><strong>{0}</strong> {1}{2}</p>",
         found.total,
-        if found.total == 1 { "event" } else { "events" },
+        if found.total == 1 {
+            "event matches"
+        } else {
+            "events match"
+        },
         if found.results.len() < found.total {
             format!(" · showing the first {}", found.results.len())
         } else {
@@ -691,7 +695,7 @@ fn event_item(e: &Event, versions: Option<&[api::VersionJson]>) -> String {
             let _ = write!(
                 out,
                 " · {} ({}, {})",
-                text(&v.seen_at),
+                html::stamp(&v.seen_at),
                 text(&v.status),
                 text(&v.severity)
             );
@@ -777,6 +781,7 @@ struct VendorView {
     stats: StatsResponse,
     incidents: Vec<Incident>,
     sources: Vec<SourceState>,
+    since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 }
 
@@ -813,6 +818,7 @@ pub async fn vendor(
             stats,
             incidents,
             sources,
+            since: ask.since,
             until: ask.until,
         })
     })
@@ -852,12 +858,14 @@ fn render_vendor(view: &VendorView) -> String {
         text(&s.vendor),
         text(f.coverage.first.as_deref().unwrap_or("–")),
         text(f.coverage.last.as_deref().unwrap_or("–")),
-        match (&s.since, &s.until) {
+        match (view.since, view.until) {
             (None, None) => String::new(),
             (a, b) => format!(
-                " Period asked: {} to {}.",
-                text(a.as_deref().unwrap_or("the start")),
-                text(b.as_deref().unwrap_or("now"))
+                " Period asked: {} to {} (inclusive).",
+                a.map_or("the start".into(), |t| t.format("%Y-%m-%d").to_string()),
+                b.map_or("now".into(), |t| (t - Duration::seconds(1))
+                    .format("%Y-%m-%d")
+                    .to_string())
             ),
         }
     );
@@ -924,7 +932,7 @@ fn render_vendor(view: &VendorView) -> String {
             text(&event_href(&l.id)),
             text(&l.title),
             html::minutes(l.minutes),
-            text(l.start.as_deref().unwrap_or("undated"))
+            l.start.as_deref().map_or("undated".into(), html::stamp)
         );
     }
     out.push_str("<table class=\"bysev\"><thead><tr><th>severity</th><th class=\"num\">incidents</th></tr></thead><tbody>");
@@ -1140,9 +1148,11 @@ fn render_compare(view: &CompareView) -> String {
     };
     let _ = write!(
         out,
-        "<p>Compared from <strong>{}</strong> to <strong>{}</strong>.</p>",
-        text(cmp.aligned_since.as_deref().unwrap_or("the first record")),
-        text(cmp.until.as_deref().unwrap_or("now"))
+        "<p>Compared from <strong>{}</strong> (the first day every chosen vendor has data) to <strong>{}</strong>.</p>",
+        cmp.aligned_since
+            .as_deref()
+            .map_or("the first record".into(), html::stamp),
+        cmp.until.as_deref().map_or("now".into(), html::stamp)
     );
     out.push_str("<div class=\"scroll\"><table class=\"compare\"><thead><tr><th>vendor</th><th class=\"num\">incidents</th><th class=\"num\">maintenance</th><th class=\"num\">outage min</th><th class=\"num\">availability</th><th class=\"num\">weighted</th><th class=\"num\">mean TTR</th><th class=\"num\">median TTR</th><th class=\"num\">p90 TTR</th><th>data covers</th></tr></thead><tbody>");
     for v in &cmp.vendors {
@@ -1273,7 +1283,7 @@ fn render_event(r: &EventResponse) -> String {
             .map(|u| format!(", {}", text(u)))
             .unwrap_or_default(),
         retrieved
-            .map(|t| format!(", retrieved {}", text(t)))
+            .map(|t| format!(", retrieved {}", html::stamp(t)))
             .unwrap_or_default(),
         text(&e.id),
         text(&permalink),
@@ -1285,7 +1295,7 @@ fn render_event(r: &EventResponse) -> String {
             out,
             "<dt>{label}</dt><dd>{value}<span class=\"prov\">from {source_cell}{}</span></dd>",
             since
-                .map(|s| format!(" · seen since {}", text(s)))
+                .map(|s| format!(" · seen since {}", html::stamp(s)))
                 .unwrap_or_default()
         );
     };
@@ -1359,10 +1369,10 @@ fn render_event(r: &EventResponse) -> String {
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            text(&v.seen_at),
+            html::stamp(&v.seen_at),
             text(&v.title),
-            text(v.start.as_deref().unwrap_or("–")),
-            text(v.end.as_deref().unwrap_or("–")),
+            v.start.as_deref().map_or("–".into(), html::stamp),
+            v.end.as_deref().map_or("–".into(), html::stamp),
             text(&v.status),
             text(&v.severity)
         );
