@@ -43,16 +43,40 @@ async fn run(listener: tokio::net::TcpListener, state: AppState) -> Result<()> {
     let addr = listener
         .local_addr()
         .context("cannot read the address the server listens on")?;
+    // Listen for Ctrl-C before telling anyone where to connect, so a stop right after the
+    // address appears is already a clean one.
+    let stop = stop_signal()?;
     println!("Web UI: open http://{addr}/  (JSON API under /api; Ctrl-C to stop)");
-    let shutdown = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C; stop the process to end");
-            std::future::pending::<()>().await;
-        }
+    let shutdown = async move {
+        stop.await;
         eprintln!("stopping the web UI");
     };
     serve::serve(listener, state, shutdown).await?;
     Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM; registered when called, not when first awaited.
+#[cfg(unix)]
+fn stop_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C; stop the process to end");
+            std::future::pending::<()>().await;
+        }
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

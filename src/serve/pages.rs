@@ -1055,8 +1055,14 @@ fn sources_table(sources: &[SourceState], with_vendor: bool) -> String {
         let _ = write!(
             out,
             "<td data-health=\"{health}\">{state}</td><td>{}</td><td>{error}</td><td>{}</td><td>{history}</td></tr>",
-            time(s.last_success_at),
-            s.next_attempt_at.map_or("–".to_string(), |t| time(Some(t)))
+            s.last_success_at
+                .map_or("<span class=\"muted\">never</span>".to_string(), |t| time(
+                    Some(t)
+                )),
+            s.next_attempt_at
+                .map_or("<span class=\"muted\">next run</span>".to_string(), |t| {
+                    time(Some(t))
+                })
         );
     }
     out.push_str("</tbody></table></div>");
@@ -1391,8 +1397,9 @@ pub async fn sources(State(state): State<Shared>) -> PageResult {
     let list = blocking(&state, |store, _| Ok(store.sources()?)).await?;
     let failing = list.iter().filter(|s| api::health(s) == "failing").count();
     let mut out = format!(
-        "<h1>Sources</h1><p class=\"lede\">{} sources, {} failing. A failing source keeps its history; its error is shown as the crawler classified it.</p>",
+        "<h1>Sources</h1><p class=\"lede\">{} source{}, {} failing. A failing source keeps its history; its error is shown as the crawler classified it.</p>",
         list.len(),
+        if list.len() == 1 { "" } else { "s" },
         failing
     );
     out.push_str(&sources_table(&list, true));

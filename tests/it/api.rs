@@ -528,3 +528,48 @@ async fn hostile_text_is_escaped_and_javascript_links_are_not_links() {
     // The javascript: source is listed once, as text.
     assert_eq!(html.matches("class=\"inert-link\"").count(), 1, "{html}");
 }
+
+/// `outages serve` prints the address to open and exits 0 on Ctrl-C (SIGINT).
+#[cfg(unix)]
+#[test]
+fn serve_prints_its_address_and_stops_cleanly_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let data = fixture_data_dir();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_outages"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove("OUTAGES_DATA_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    assert!(
+        line.starts_with("Web UI: open http://127.0.0.1:") && line.contains("Ctrl-C to stop"),
+        "{line}"
+    );
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve did not stop within 20 s of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+}
