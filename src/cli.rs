@@ -50,6 +50,8 @@ pub enum Command {
     Sources(SourcesCommand),
     /// Extract again from the raw responses stored by earlier crawls (no fetching)
     Reparse,
+    /// Serve the web UI and the JSON API on a local address
+    Serve(ServeArgs),
     /// Rebuild the search index from the SQLite store
     Reindex,
     /// Regroup every stored incident and press report into events (ids of existing events are kept)
@@ -184,13 +186,19 @@ pub enum SortArg {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Exit after the crawl and the summary instead of serving the web UI (the web UI is not
-    /// part of this version, so the demo always exits; the flag keeps scripts stable)
+    /// Exit after the crawl and the summary instead of serving the web UI on 127.0.0.1:8080
     #[arg(long)]
     pub no_serve: bool,
     /// How many timeline entries to print
     #[arg(long, default_value_t = 15)]
     pub show: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default: the UI has no login)
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: std::net::SocketAddr,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub mod merge;
 pub mod parse;
 pub mod query;
 pub mod search_syntax;
+pub mod serve;
 pub mod snapshot;
 pub mod sources;
 pub mod stats;

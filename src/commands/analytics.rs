@@ -140,8 +140,9 @@ fn print_figures(w: &mut impl Write, f: &Figures) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Figures for one vendor, optionally narrowed to a service or region.
-fn vendor_figures(
+/// Figures for one vendor, optionally narrowed to a service or region. Shared with the web UI
+/// (`crate::serve`), so its figures are the ones `outages stats` prints.
+pub(crate) fn vendor_figures(
     store: &Store,
     vendor: &str,
     service: Option<&str>,

@@ -47,6 +47,10 @@ pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
     print::timeline(&events)?;
     println!();
     println!("Try: outages search \"network\"   or   outages timeline --vendor GitHub");
+    if !args.no_serve && !report.all_failed() {
+        println!();
+        super::serve::serve_demo(paths)?;
+    }
     Ok(exit_for(&report))
 }
 

@@ -1,12 +1,13 @@
 //! One function per command: read the arguments, call the library, print for a person or as
 //! JSON. Errors carry their context up to `main`, which prints the chain and sets the exit code.
 
-mod analytics;
+pub(crate) mod analytics;
 mod crawl;
 mod extract;
 mod merge;
 mod print;
 mod query;
+mod serve;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Sources(SourcesCommand::List(args)) => analytics::sources_list(&paths, &args),
         Command::Sources(SourcesCommand::Add(args)) => crawl::sources_add(&args),
         Command::Reparse => crawl::reparse(&paths),
+        Command::Serve(args) => serve::serve(&paths, &args),
         Command::Reindex => query::reindex(&paths),
         Command::Remerge => merge::remerge(&paths),
         Command::History(args) => merge::history(&paths, &args),

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area. Servers bind 127.0.0.1 only.
 
+mod api;
 mod aws;
 mod cli;
 mod corpus;
@@ -15,3 +16,4 @@ mod snapshot;
 mod sources;
 mod statuspage;
 mod store;
+mod web;

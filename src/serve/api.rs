@@ -1,0 +1,532 @@
+//! The JSON API and the export downloads. Each endpoint's body type here is described by a
+//! component schema of the OpenAPI document ([`super::openapi`]); the pages call the same
+//! loaders, so a page never shows a figure the API would not return.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::params::{Filters, Params, bad};
+use super::{ApiError, ServeError, Shared, blocking};
+use crate::commands::analytics::vendor_figures;
+use crate::export;
+use crate::index::SearchIndex;
+use crate::model::{Event, rfc3339};
+use crate::query::{self, Facets, Found, Sort};
+use crate::stats::{Figures, Period};
+use crate::store::{SourceState, Store};
+
+/// Most results one search or timeline request returns.
+pub const MAX_LIMIT: usize = 5_000;
+/// Most events one export download holds.
+pub const MAX_EXPORT: usize = 10_000;
+
+#[derive(Debug, Serialize)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: usize,
+    pub corrected: Vec<Correction>,
+    pub facets: Facets,
+    pub results: Vec<SearchHit>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Correction {
+    pub asked: String,
+    pub used: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SearchHit {
+    pub event: Event,
+    pub score: f32,
+    pub snippet: SnippetJson,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SnippetJson {
+    pub text: String,
+    /// Byte offsets into `text` of the matched words.
+    pub highlights: Vec<Span>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventResponse {
+    pub event: Event,
+    /// The vendor's own severity word, where it gave one.
+    pub severity_native: Option<String>,
+    pub versions: Vec<VersionJson>,
+}
+
+/// One content version of an event as the crawler saw it.
+#[derive(Debug, Serialize)]
+pub struct VersionJson {
+    pub seen_at: String,
+    pub title: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub status: String,
+    pub severity: String,
+    pub services: Vec<String>,
+    pub regions: Vec<String>,
+    pub cause: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineResponse {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// Every matching event (the list may be cut at `limit`).
+    pub total: usize,
+    pub events: Vec<Event>,
+}
+
+/// The figures of `outages stats --json`.
+#[derive(Debug, Serialize)]
+pub struct StatsResponse {
+    pub vendor: String,
+    pub service: Option<String>,
+    pub region: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CompareResponse {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// The first day every vendor has data for; the figures are computed from it.
+    pub aligned_since: Option<String>,
+    pub vendors: Vec<StatsResponse>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceJson {
+    pub url: String,
+    pub vendor: Option<String>,
+    pub kind: Option<String>,
+    pub health: &'static str,
+    pub last_checked_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_class: Option<String>,
+    pub consecutive_failures: u32,
+    pub next_attempt_at: Option<String>,
+    pub oldest_item_at: Option<String>,
+    pub newest_item_at: Option<String>,
+}
+
+// ---- loaders shared with the pages ----
+
+pub(super) fn sort_param(p: &Params) -> Result<Sort, ServeError> {
+    match p.get("sort") {
+        None | Some("best") => Ok(Sort::Best),
+        Some("relevance") => Ok(Sort::Relevance),
+        Some("time") => Ok(Sort::Time),
+        Some(other) => Err(bad(
+            "sort",
+            format!("{other:?} is not one of best, relevance, time"),
+        )),
+    }
+}
+
+pub(super) fn find(
+    store: &Store,
+    index: &SearchIndex,
+    filters: &Filters,
+    limit: usize,
+    sort: Sort,
+) -> Result<Found, ServeError> {
+    let req = filters.request()?;
+    Ok(query::find(store, index, &req, limit, sort, Utc::now())?)
+}
+
+pub(super) fn search_response(filters: &Filters, found: Found) -> SearchResponse {
+    SearchResponse {
+        query: filters.q.clone(),
+        total: found.total,
+        corrected: found
+            .corrected
+            .into_iter()
+            .map(|(asked, used)| Correction { asked, used })
+            .collect(),
+        facets: found.facets,
+        results: found
+            .results
+            .into_iter()
+            .map(|r| SearchHit {
+                event: r.event,
+                score: r.score,
+                snippet: SnippetJson {
+                    highlights: r
+                        .snippet
+                        .highlights
+                        .iter()
+                        .map(|h| Span {
+                            start: h.start,
+                            end: h.end,
+                        })
+                        .collect(),
+                    text: r.snippet.text,
+                },
+            })
+            .collect(),
+    }
+}
+
+pub(super) fn load_event(store: &Store, id: &str) -> Result<EventResponse, ServeError> {
+    let Some(incident) = store.incident(id)? else {
+        return Err(ServeError::NotFound(format!("no event with id {id:?}")));
+    };
+    let versions = store
+        .versions(id)?
+        .into_iter()
+        .map(|v| VersionJson {
+            seen_at: rfc3339(v.seen_at),
+            title: v.incident.title,
+            start: v.incident.start.map(rfc3339),
+            end: v.incident.end.map(rfc3339),
+            status: v.incident.status.to_string(),
+            severity: v.incident.severity.to_string(),
+            services: v.incident.services,
+            regions: v.incident.regions,
+            cause: v.incident.cause,
+        })
+        .collect();
+    Ok(EventResponse {
+        event: Event::from(&incident),
+        severity_native: incident.severity_native.clone(),
+        versions,
+    })
+}
+
+/// The stored vendor name a user meant ("salesfroce" -> "Salesforce"), or a not-found error
+/// listing the known ones.
+pub(super) fn resolve_vendor(store: &Store, asked: &str) -> Result<String, ServeError> {
+    let known = store.vendors()?;
+    match query::resolve_vendor(asked, &known) {
+        Some(v) if known.iter().any(|k| k.name == v) => Ok(v),
+        _ => {
+            let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
+            Err(ServeError::NotFound(format!(
+                "no incidents stored for vendor {asked:?}; known vendors: {}",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// What the stats of one vendor are asked for.
+pub(super) struct StatsAsk {
+    pub vendor: String,
+    pub service: Option<String>,
+    pub region: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl StatsAsk {
+    pub fn from_params(p: &Params) -> Result<StatsAsk, ServeError> {
+        Ok(StatsAsk {
+            vendor: p
+                .get("vendor")
+                .ok_or_else(|| bad("vendor", "is required".into()))?
+                .to_string(),
+            service: p.get("service").map(str::to_string),
+            region: p.get("region").map(str::to_string),
+            since: p.time("since", false)?,
+            until: p.time("until", true)?,
+        })
+    }
+}
+
+pub(super) fn load_stats(store: &Store, ask: &StatsAsk) -> Result<StatsResponse, ServeError> {
+    let vendor = resolve_vendor(store, &ask.vendor)?;
+    let period = Period {
+        since: ask.since,
+        until: ask.until,
+        now: Utc::now(),
+    };
+    let figures = vendor_figures(
+        store,
+        &vendor,
+        ask.service.as_deref(),
+        ask.region.as_deref(),
+        period,
+        None,
+    )
+    .map_err(|e| ServeError::Figures(format!("{e:#}")))?;
+    Ok(StatsResponse {
+        vendor,
+        service: ask.service.clone(),
+        region: ask.region.clone(),
+        since: ask.since.map(rfc3339),
+        until: ask.until.map(rfc3339),
+        figures,
+    })
+}
+
+/// Several vendors over one period, aligned as `outages compare` aligns them: from the latest
+/// of their first days with data, so no vendor is charged for time its feeds did not cover.
+pub(super) fn load_compare(
+    store: &Store,
+    asked: &[String],
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<CompareResponse, ServeError> {
+    let mut names = Vec::new();
+    for v in asked {
+        let name = resolve_vendor(store, v)?;
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let summaries = store.vendors()?;
+    let aligned = names
+        .iter()
+        .filter_map(|n| {
+            summaries
+                .iter()
+                .find(|s| &s.name == n)
+                .and_then(|s| s.first)
+        })
+        .max();
+    let from = match (since, aligned) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let period = Period {
+        since: from,
+        until,
+        now: Utc::now(),
+    };
+    let mut vendors = Vec::new();
+    for name in names {
+        let figures = vendor_figures(store, &name, None, None, period, from)
+            .map_err(|e| ServeError::Figures(format!("{e:#}")))?;
+        vendors.push(StatsResponse {
+            vendor: name,
+            service: None,
+            region: None,
+            since: from.map(rfc3339),
+            until: until.map(rfc3339),
+            figures,
+        });
+    }
+    Ok(CompareResponse {
+        since: since.map(rfc3339),
+        until: until.map(rfc3339),
+        aligned_since: from.map(rfc3339),
+        vendors,
+    })
+}
+
+/// `ok`, `failing` (its last attempt failed), or `never` (not fetched successfully yet).
+pub(super) fn health(s: &SourceState) -> &'static str {
+    if s.consecutive_failures > 0 {
+        "failing"
+    } else if s.last_success_at.is_some() {
+        "ok"
+    } else {
+        "never"
+    }
+}
+
+pub(super) fn source_json(s: &SourceState) -> SourceJson {
+    SourceJson {
+        url: s.url.clone(),
+        vendor: s.vendor.clone(),
+        kind: s.kind.map(|k| k.as_str().to_string()),
+        health: health(s),
+        last_checked_at: s.last_checked_at.map(rfc3339),
+        last_success_at: s.last_success_at.map(rfc3339),
+        last_error: s.last_error.clone(),
+        last_error_class: s.last_error_class.clone(),
+        consecutive_failures: s.consecutive_failures,
+        next_attempt_at: s.next_attempt_at.map(rfc3339),
+        oldest_item_at: s.oldest_item_at.map(rfc3339),
+        newest_item_at: s.newest_item_at.map(rfc3339),
+    }
+}
+
+// ---- handlers ----
+
+pub async fn search(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let p = Params::parse(raw.as_deref());
+    let filters = Filters::from_params(&p)?;
+    let limit = p.usize_or("limit", 20, MAX_LIMIT)?;
+    let sort = sort_param(&p)?;
+    let out = blocking(&state, move |store, index| {
+        let found = find(store, index, &filters, limit, sort)?;
+        Ok(search_response(&filters, found))
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+pub async fn event(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Json<EventResponse>, ApiError> {
+    Ok(Json(
+        blocking(&state, move |store, _| load_event(store, &id)).await?,
+    ))
+}
+
+pub async fn timeline(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<TimelineResponse>, ApiError> {
+    let p = Params::parse(raw.as_deref());
+    let filters = Filters::from_params(&p)?;
+    let limit = p.usize_or("limit", 500, MAX_LIMIT)?;
+    let out = blocking(&state, move |store, index| {
+        let found = find(store, index, &filters, limit, Sort::Time)?;
+        Ok(TimelineResponse {
+            since: filters.after.map(rfc3339),
+            until: filters.before.map(rfc3339),
+            total: found.total,
+            events: found.results.into_iter().map(|r| r.event).collect(),
+        })
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+pub async fn stats(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<StatsResponse>, ApiError> {
+    let ask = StatsAsk::from_params(&Params::parse(raw.as_deref()))?;
+    Ok(Json(
+        blocking(&state, move |store, _| load_stats(store, &ask)).await?,
+    ))
+}
+
+pub async fn compare(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<CompareResponse>, ApiError> {
+    let p = Params::parse(raw.as_deref());
+    let vendors = p.all("vendor");
+    if vendors.is_empty() {
+        return Err(bad(
+            "vendor",
+            "name at least one vendor (vendor=A&vendor=B)".into(),
+        )
+        .into());
+    }
+    let since = p.time("since", false)?;
+    let until = p.time("until", true)?;
+    Ok(Json(
+        blocking(&state, move |store, _| {
+            load_compare(store, &vendors, since, until)
+        })
+        .await?,
+    ))
+}
+
+pub async fn sources(State(state): State<Shared>) -> Result<Json<Vec<SourceJson>>, ApiError> {
+    let out = blocking(&state, |store, _| {
+        Ok(store.sources()?.iter().map(source_json).collect())
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+pub async fn openapi() -> Json<serde_json::Value> {
+    Json(super::openapi::document())
+}
+
+/// Which file an export download is.
+#[derive(Debug, Clone, Copy)]
+enum Download {
+    Csv,
+    Atom,
+    Ics,
+}
+
+async fn download(
+    state: Shared,
+    raw: Option<String>,
+    kind: Download,
+) -> Result<Response, ApiError> {
+    let p = Params::parse(raw.as_deref());
+    let filters = Filters::from_params(&p)?;
+    let limit = p.usize_or("limit", MAX_EXPORT, MAX_EXPORT)?;
+    let (body, events) = blocking(&state, move |store, index| {
+        let found = find(store, index, &filters, limit, Sort::Time)?;
+        let events: Vec<Event> = found.results.into_iter().map(|r| r.event).collect();
+        let now = Utc::now();
+        let body = match kind {
+            Download::Csv => export::csv(&events),
+            Download::Atom => {
+                let title = if filters.is_empty() {
+                    "Outages".to_string()
+                } else {
+                    format!("Outages: {}", crate::extract::text::one_line(&filters.q))
+                };
+                let self_url = format!(
+                    "urn:outages:query:{}",
+                    super::params::query_string(&filters.pairs())
+                );
+                export::atom(&events, title.trim_end_matches(": "), &self_url, now)
+            }
+            Download::Ics => export::ics(&events, now),
+        };
+        Ok((body, events.len()))
+    })
+    .await?;
+    let (mime, name) = match kind {
+        Download::Csv => ("text/csv; charset=utf-8", "outages.csv"),
+        Download::Atom => ("application/atom+xml; charset=utf-8", "outages.atom"),
+        Download::Ics => ("text/calendar; charset=utf-8", "outages.ics"),
+    };
+    tracing::debug!(events, file = name, "export");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub async fn export_csv(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    download(state, raw, Download::Csv).await
+}
+
+pub async fn export_atom(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    download(state, raw, Download::Atom).await
+}
+
+pub async fn export_ics(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    download(state, raw, Download::Ics).await
+}

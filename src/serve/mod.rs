@@ -1,0 +1,237 @@
+//! The local web UI and JSON API (`outages serve`): server-rendered pages that read without
+//! JavaScript, a small embedded script for the interactive parts, JSON endpoints described by an
+//! OpenAPI document, and the exports as downloads.
+//!
+//! Every request reads the store (and the search index) on the blocking pool, never on the async
+//! threads. Every scraped string reaching a page is escaped, only http(s) links are rendered as
+//! links, and the assets are compiled into the binary: no request path reaches the file system.
+
+mod api;
+mod assets;
+mod charts;
+mod html;
+pub mod openapi;
+mod pages;
+mod params;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use thiserror::Error;
+
+use crate::crawl::DataPaths;
+use crate::index::{IndexError, SearchIndex};
+use crate::query::QueryError;
+use crate::search_syntax::SyntaxError;
+use crate::store::{Store, StoreError};
+
+/// Why a request or the server failed.
+#[derive(Debug, Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("bad query: {0}")]
+    Syntax(#[from] SyntaxError),
+    #[error("bad parameter {name}: {message}")]
+    BadParam { name: String, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("computing the figures: {0}")]
+    Figures(String),
+    #[error("no store at {0}: run `outages demo`, `outages crawl` or `outages ingest` first")]
+    NoStore(String),
+    #[error("the worker reading the store stopped: {0}")]
+    Worker(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+impl ServeError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ServeError::Syntax(_) | ServeError::BadParam { .. } => StatusCode::BAD_REQUEST,
+            ServeError::NotFound(_) => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// Connections kept open between requests; more requests at once open more.
+const POOL_SIZE: usize = 4;
+
+/// What every handler shares: where the data is, the index (tantivy readers are `Sync`), and a
+/// few idle SQLite connections (a `rusqlite::Connection` is not `Sync`, so each request takes
+/// one of its own).
+pub struct AppState {
+    paths: DataPaths,
+    index: SearchIndex,
+    idle: Mutex<Vec<Store>>,
+}
+
+type Shared = Arc<AppState>;
+
+impl AppState {
+    /// Opens the index and brings it up to date with the store (a crawl interrupted between
+    /// the two leaves it behind).
+    pub fn open(paths: &DataPaths) -> Result<AppState, ServeError> {
+        if !paths.store.exists() {
+            return Err(ServeError::NoStore(paths.store.display().to_string()));
+        }
+        let store = Store::open(&paths.store)?;
+        let mut index = SearchIndex::open(&paths.index)?;
+        if index.indexed_rev() < store.current_rev()?
+            && let Err(e) = index.sync(&store)
+        {
+            tracing::warn!(error = %e, "index is behind the store and could not be updated now");
+        }
+        Ok(AppState {
+            paths: paths.clone(),
+            index,
+            idle: Mutex::new(vec![store]),
+        })
+    }
+
+    fn take_store(&self) -> Result<Store, ServeError> {
+        let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        match pooled {
+            Some(store) => Ok(store),
+            None => Ok(Store::open(&self.paths.store)?),
+        }
+    }
+
+    fn give_back(&self, store: Store) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < POOL_SIZE
+        {
+            idle.push(store);
+        }
+    }
+}
+
+/// Runs `work` with a store connection and the index on the blocking pool.
+async fn blocking<T, F>(state: &Shared, work: F) -> Result<T, ServeError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store, &SearchIndex) -> Result<T, ServeError> + Send + 'static,
+{
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || {
+        let store = state.take_store()?;
+        let out = work(&store, &state.index);
+        state.give_back(store);
+        out
+    })
+    .await
+    .map_err(|e| ServeError::Worker(e.to_string()))?
+}
+
+/// The whole application: pages, API, exports and assets, behind the security headers.
+pub fn router(state: AppState) -> Router {
+    let shared: Shared = Arc::new(state);
+    Router::new()
+        .route("/", get(pages::search))
+        .route("/search/results", get(pages::search_fragment))
+        .route("/timeline", get(pages::timeline))
+        .route("/vendors", get(pages::vendors))
+        .route("/vendors/{name}", get(pages::vendor))
+        .route("/compare", get(pages::compare))
+        .route("/events/{id}", get(pages::event))
+        .route("/sources", get(pages::sources))
+        .route("/api", get(pages::api_help))
+        .route("/api/search", get(api::search))
+        .route("/api/events/{id}", get(api::event))
+        .route("/api/timeline", get(api::timeline))
+        .route("/api/stats", get(api::stats))
+        .route("/api/compare", get(api::compare))
+        .route("/api/sources", get(api::sources))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/export.csv", get(api::export_csv))
+        .route("/feed.atom", get(api::export_atom))
+        .route("/calendar.ics", get(api::export_ics))
+        .route("/assets/{name}", get(assets::asset))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn(security_headers))
+        .with_state(shared)
+}
+
+/// The Content-Security-Policy of every response: scripts and styles only from this server's
+/// own files (nothing inline), no frames, no plugins, forms only back to this server.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
+
+/// Serves the UI on `listener` until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve<F>(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: F,
+) -> Result<(), ServeError>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServeError::Serve)
+}
+
+/// Binds `addr` (loopback unless the user asks otherwise).
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })
+}
+
+/// A JSON error body `{"error": "..."}` with the error's status.
+pub(crate) struct ApiError(ServeError);
+
+impl From<ServeError> for ApiError {
+    fn from(e: ServeError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self.0, "request failed");
+        }
+        (
+            status,
+            axum::Json(serde_json::json!({ "error": self.0.to_string() })),
+        )
+            .into_response()
+    }
+}
