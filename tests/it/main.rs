@@ -7,6 +7,7 @@ mod crawl;
 mod gcp_azure;
 mod platforms;
 mod press;
+mod press_crawl;
 mod snapshot;
 mod sources;
 mod statuspage;
