@@ -221,7 +221,10 @@ async fn fetch_source(
     validators: Validators,
 ) -> (Fetchd, Vec<Fetchd>) {
     if source.role != ReportKind::Press {
-        return (fetch_and_parse(fetcher, source, validators).await, Vec::new());
+        return (
+            fetch_and_parse(fetcher, source, validators).await,
+            Vec::new(),
+        );
     }
     let PressOutcome {
         source: own,

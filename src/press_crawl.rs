@@ -65,7 +65,9 @@ pub enum PageOutcome {
         parsed: Result<Parsed, ParseError>,
     },
     /// 304: the stored copy is current.
-    NotModified { validators: Validators },
+    NotModified {
+        validators: Validators,
+    },
     Failed(FetchError),
     /// The host's robots.txt does not let us fetch it; nothing was requested.
     Disallowed,
@@ -310,7 +312,7 @@ impl<'f> PressCrawler<'f> {
             let answer = self
                 .paced_get(&robots_url, &Validators::default(), allow_private)
                 .await;
-            let robots = match answer {
+            match answer {
                 Ok(FetchOutcome::Fetched(f)) => Robots::parse(&f.body, ROBOTS_PRODUCT),
                 // Nothing was cached, so a 304 is a confused server: like a missing file.
                 Ok(FetchOutcome::NotModified { .. }) => Robots::AllowAll,
@@ -321,8 +323,7 @@ impl<'f> PressCrawler<'f> {
                     tracing::warn!(host = %key, error = %e, "robots.txt unavailable: host skipped this run");
                     Robots::DisallowAll
                 }
-            };
-            robots
+            }
         })
         .await
         .clone()

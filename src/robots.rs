@@ -51,7 +51,7 @@ impl Robots {
         let mut rules: Vec<Rule> = Vec::new();
         let mut in_rules = false;
         let mut flush = |agents: &mut Vec<String>, rules: &mut Vec<Rule>| {
-            if agents.iter().any(|a| *a == product) {
+            if agents.contains(&product) {
                 ours.push(RuleSet {
                     rules: rules.clone(),
                 });
@@ -79,7 +79,9 @@ impl Robots {
                     // The product token is the name up to the first character outside [a-zA-Z_-].
                     let token: String = value
                         .chars()
-                        .take_while(|c| c.is_ascii_alphabetic() || *c == '_' || *c == '-' || *c == '*')
+                        .take_while(|c| {
+                            c.is_ascii_alphabetic() || *c == '_' || *c == '-' || *c == '*'
+                        })
                         .collect();
                     agents.push(token.to_ascii_lowercase());
                 }

@@ -51,8 +51,8 @@ fn labelled_files(path: &Path) -> Result<Vec<PathBuf>> {
 
 /// One labelled item per non-empty line; a bad line is an error naming its file and line.
 fn read_labelled(file: &Path) -> Result<Vec<LabelledItem>> {
-    let raw = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let raw =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     raw.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())

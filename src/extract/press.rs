@@ -35,9 +35,9 @@ use super::dates::{Anchor, Precision, find_dates, find_window, mentions_other_ye
 use super::duration::find_durations;
 use super::region;
 use super::services::{find_services, same_service};
+use super::text::{one_line, sentences, truncate_chars};
 use super::vendor::Gazetteer;
 use super::window;
-use super::text::{one_line, sentences, truncate_chars};
 use crate::model::{Severity, Status};
 
 /// Sentences read per document; news and post-mortems state their facts early.
@@ -582,7 +582,9 @@ fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
     for s in sents.iter().filter(|s| !s.recalls_other) {
         // A stated "between … and …" window is read by the shared reader first (it knows more
         // date layouts); the press reader also resolves relative days ("yesterday from 9am").
-        let reference = anchor.day.or_else(|| anchor.published.map(|p| p.date_naive()));
+        let reference = anchor
+            .day
+            .or_else(|| anchor.published.map(|p| p.date_naive()));
         let stated = window::impact_window(s.text, reference)
             .map(|w| (w.start, w.end))
             .or_else(|| find_window(s.text, &anchor).map(|w| (w.start, w.end)));
@@ -820,11 +822,7 @@ fn cause_sentence<'s, 'a>(sents: &'s [Sentence<'a>]) -> Option<&'s Sentence<'a>>
             .find(|s| s.text.trim().starts_with(head) && cause_phrase(s.text).is_some())
             .copied()
     });
-    shared.or_else(|| {
-        current
-            .into_iter()
-            .find(|s| cause_phrase(s.text).is_some())
-    })
+    shared.or_else(|| current.into_iter().find(|s| cause_phrase(s.text).is_some()))
 }
 
 fn cause(sents: &[Sentence]) -> Option<Fact<String>> {
@@ -1406,7 +1404,8 @@ fn score_fields(r: &mut EvalReport, item: &LabelledItem, got: Option<&PressRepor
         g.regions.iter().map(|f| f.value.clone()).collect()
     });
     let same_region = |a: &str, b: &str| {
-        let label = |s: &str| region::lookup(s).map_or_else(|| s.trim().to_string(), |r| r.id.to_string());
+        let label =
+            |s: &str| region::lookup(s).map_or_else(|| s.trim().to_string(), |r| r.id.to_string());
         label(a).eq_ignore_ascii_case(&label(b))
     };
     let exact = got_regions.len() == item.regions.len()

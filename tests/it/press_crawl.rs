@@ -80,7 +80,10 @@ impl TestServer {
                 });
                 let route = r.lock().expect("routes").get(&path).cloned();
                 let (status, content_type, body, etag) = match route {
-                    Some(route) if route.etag.is_some() && route.etag.map(str::to_string) == if_none_match => {
+                    Some(route)
+                        if route.etag.is_some()
+                            && route.etag.map(str::to_string) == if_none_match =>
+                    {
                         (304, route.content_type, Vec::new(), route.etag)
                     }
                     Some(route) => (route.status, route.content_type, route.body, route.etag),
@@ -254,7 +257,10 @@ fn press_feed_fetches_only_the_allowed_outage_article_and_stores_a_press_event()
         i.title,
         "Fastly outage takes down Amazon, Reddit and government websites"
     );
-    assert_eq!(i.start.map(rfc3339).as_deref(), Some("2021-06-08T09:47:00Z"));
+    assert_eq!(
+        i.start.map(rfc3339).as_deref(),
+        Some("2021-06-08T09:47:00Z")
+    );
     assert_eq!(i.duration_minutes(), Some(49));
     assert_eq!(i.status, Status::Resolved);
     assert_eq!(i.severity, Severity::Critical);
@@ -273,7 +279,9 @@ fn press_feed_fetches_only_the_allowed_outage_article_and_stores_a_press_event()
     );
     assert_eq!(
         source.quote.as_deref(),
-        Some("The disruption began at 09:47 UTC and lasted 49 minutes before most services were restored, Fastly said.")
+        Some(
+            "The disruption began at 09:47 UTC and lasted 49 minutes before most services were restored, Fastly said."
+        )
     );
 
     // The article is a press source of its own now, with its validators kept.
@@ -361,4 +369,51 @@ fn feed_items_are_screened_on_title_and_summary() {
         "How to write a good status page update",
         "Advice for engineers on communicating during downtime."
     ));
+}
+
+/// `outages demo` crawls the snapshot's press feed too: the press report of the Fastly outage
+/// sits on the timeline next to Fastly's own incident, under the same canonical vendor.
+#[test]
+fn demo_shows_press_events_next_to_status_incidents() {
+    let data = tempfile::tempdir().expect("tempdir");
+    crate::cli::ok_stdout(&crate::cli::outages(data.path(), &["demo", "--show", "1"]));
+    let timeline = crate::cli::events_json(&crate::cli::outages(
+        data.path(),
+        &[
+            "timeline",
+            "--vendor",
+            "Fastly",
+            "--since",
+            "2021-06-01",
+            "--until",
+            "2021-06-30",
+            "--json",
+        ],
+    ));
+    crate::cli::validate_contract(&timeline);
+    let rows = timeline.as_array().expect("array");
+    let kinds: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|e| {
+            (
+                e["sources"][0]["kind"].as_str().unwrap_or(""),
+                e["start"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("status", "2021-06-08T09:58:00Z"),
+            ("press", "2021-06-08T09:47:00Z")
+        ]
+    );
+    // Newest first: the status page's first post came eleven minutes after the onset.
+    let press = &rows[1];
+    assert_eq!(press["vendor"], "Fastly");
+    assert_eq!(
+        press["sources"][0]["url"],
+        "https://news.outages.example/2021/06/08/fastly-outage"
+    );
+    assert_eq!(press["duration_minutes"], 49);
 }
