@@ -1704,4 +1704,47 @@ mod tests {
         );
         assert!(r.misclassified.is_empty());
     }
+
+    /// Sub-windows in one clause are read by the shared window reader, relative days by the
+    /// press date reader: each reads what the other cannot.
+    #[test]
+    fn stated_windows_from_both_readers() {
+        let published = Some(utc("2021-10-07T12:00:00Z"));
+        let spans = extract(&PressInput {
+            title: "GitHub outage disrupts Git operations",
+            text: "GitHub suffered an outage that left users unable to push code. Between 02:20 to 03:30 and 04:07 to 04:52 UTC on 4 October, error rates rose for Git operations.",
+            published,
+            vendor_hint: None,
+        })
+        .expect("an outage");
+        assert_eq!(
+            spans.start.map(|s| crate::model::rfc3339(s.at)).as_deref(),
+            Some("2021-10-04T02:20:00Z")
+        );
+        assert_eq!(
+            spans.end.map(|e| crate::model::rfc3339(e.value)).as_deref(),
+            Some("2021-10-04T04:52:00Z")
+        );
+        let relative = extract(&PressInput {
+            title: "Slack outage leaves users unable to send messages",
+            text: "Slack suffered an outage that left users unable to send messages. The outage lasted from 9am to 11am Pacific time yesterday.",
+            published,
+            vendor_hint: None,
+        })
+        .expect("an outage");
+        assert_eq!(
+            relative
+                .start
+                .map(|s| crate::model::rfc3339(s.at))
+                .as_deref(),
+            Some("2021-10-06T16:00:00Z")
+        );
+        assert_eq!(
+            relative
+                .end
+                .map(|e| crate::model::rfc3339(e.value))
+                .as_deref(),
+            Some("2021-10-06T18:00:00Z")
+        );
+    }
 }

@@ -378,3 +378,26 @@ fn plain_text_is_never_detected_and_empty_text_is_an_error() {
     let err = parse::parse(b"   \n ", &ctx).expect_err("empty");
     assert_eq!(err.to_string(), "text: the text is empty");
 }
+
+/// `outages eval DIR` prints the same per-field table the test above checks, and names the
+/// file and line of an item it cannot read.
+#[test]
+fn eval_command_prints_per_field_precision_and_recall() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/press");
+    let out = crate::cli::ok_stdout(&crate::cli::outages(data.path(), &["eval", dir]));
+    let want = evaluate(&labelled()).to_string();
+    assert!(out.starts_with(&want), "{out}");
+    assert!(
+        out.contains("field      predicted expected correct precision recall"),
+        "{out}"
+    );
+    assert!(out.contains("items: 89"), "{out}");
+
+    let bad = data.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"title\": \"no text\"}\n").expect("write");
+    let failed = crate::cli::outages(data.path(), &["eval", data.path().to_str().expect("utf-8")]);
+    assert!(!failed.status.success());
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(err.contains("bad.jsonl:1: not a labelled item"), "{err}");
+}

@@ -201,11 +201,15 @@ fn failing_site() -> TestServer {
 }
 
 fn run_crawl(sources_toml: &str, data: &Path) -> crawl::CrawlReport {
+    run_crawl_with_delay(sources_toml, data, Duration::from_millis(20))
+}
+
+fn run_crawl_with_delay(sources_toml: &str, data: &Path, delay: Duration) -> crawl::CrawlReport {
     let list = sources::parse(sources_toml).expect("sources");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let fetcher = Fetcher::new(FetchConfig::default(), None).expect("fetcher");
     let press = PressConfig {
-        delay: Duration::from_millis(20),
+        delay,
         ..PressConfig::default()
     };
     runtime
@@ -330,6 +334,31 @@ fn single_article_source_becomes_a_press_event() {
     assert_eq!(incidents.len(), 1);
     assert_eq!(incidents[0].vendor, "Fastly");
     assert_eq!(incidents[0].sources[0].kind, ReportKind::Press);
+}
+
+/// No robots.txt (404) allows everything; requests to the host are spaced by the delay.
+#[test]
+fn missing_robots_txt_allows_and_requests_are_paced() {
+    let site = TestServer::start();
+    site.route(
+        "/news/2021/06/08/fastly-outage",
+        200,
+        "text/html",
+        fixture("fastly-outage.html"),
+    );
+    let data = tempfile::tempdir().expect("tempdir");
+    let toml = format!(
+        "[[source]]\nurl = \"{}news/2021/06/08/fastly-outage\"\nrole = \"press\"\nallow_private = true\n",
+        site.base
+    );
+    let began = std::time::Instant::now();
+    let report = run_crawl_with_delay(&toml, data.path(), Duration::from_millis(300));
+    assert!(began.elapsed() >= Duration::from_millis(300));
+    assert_eq!(
+        site.paths(),
+        vec!["/robots.txt", "/news/2021/06/08/fastly-outage"]
+    );
+    assert_eq!(report.incidents.new, 1);
 }
 
 #[test]
