@@ -213,9 +213,10 @@ impl<'f> PressCrawler<'f> {
                 PageOutcome::NotModified { validators }
             }
             Some(Ok(FetchOutcome::Fetched(fetched))) => {
+                // A vendor's own blog feed names its vendor: its post-mortems are about it.
                 let ctx = ParseContext {
                     url: Some(link.to_string()),
-                    vendor: None,
+                    vendor: source.vendor.clone(),
                     published: entry.reference_time(),
                     format: None,
                 };

@@ -200,6 +200,12 @@ fn failing_site() -> TestServer {
     site
 }
 
+/// A sources file with one press source at `base` + `path`, its kind given or detected.
+fn press_source(base: &str, path: &str, kind: Option<&str>) -> String {
+    let kind = kind.map_or_else(String::new, |k| format!("kind = \"{k}\"\n"));
+    format!("[[source]]\nurl = \"{base}{path}\"\nrole = \"press\"\n{kind}allow_private = true\n")
+}
+
 fn run_crawl(sources_toml: &str, data: &Path) -> crawl::CrawlReport {
     run_crawl_with_delay(sources_toml, data, Duration::from_millis(20))
 }
@@ -231,9 +237,9 @@ fn press_feed_fetches_only_the_allowed_outage_article_and_stores_a_press_event()
     let blocked = failing_site();
     let data = tempfile::tempdir().expect("tempdir");
     let toml = format!(
-        "[[source]]\nurl = \"{}feed.xml\"\nrole = \"press\"\nallow_private = true\n\n\
-         [[source]]\nurl = \"{}feed.xml\"\nrole = \"press\"\nallow_private = true\n",
-        site.base, blocked.base
+        "{}\n{}",
+        press_source(&site.base, "feed.xml", None),
+        press_source(&blocked.base, "feed.xml", None)
     );
     let report = run_crawl(&toml, data.path());
 
@@ -316,10 +322,7 @@ fn press_feed_fetches_only_the_allowed_outage_article_and_stores_a_press_event()
 fn single_article_source_becomes_a_press_event() {
     let site = news_site();
     let data = tempfile::tempdir().expect("tempdir");
-    let toml = format!(
-        "[[source]]\nurl = \"{}news/2021/06/08/fastly-outage\"\nrole = \"press\"\nkind = \"article\"\nallow_private = true\n",
-        site.base
-    );
+    let toml = press_source(&site.base, "news/2021/06/08/fastly-outage", Some("article"));
     let report = run_crawl(&toml, data.path());
     assert_eq!(
         site.paths(),
@@ -347,10 +350,7 @@ fn missing_robots_txt_allows_and_requests_are_paced() {
         fixture("fastly-outage.html"),
     );
     let data = tempfile::tempdir().expect("tempdir");
-    let toml = format!(
-        "[[source]]\nurl = \"{}news/2021/06/08/fastly-outage\"\nrole = \"press\"\nallow_private = true\n",
-        site.base
-    );
+    let toml = press_source(&site.base, "news/2021/06/08/fastly-outage", None);
     let began = std::time::Instant::now();
     let report = run_crawl_with_delay(&toml, data.path(), Duration::from_millis(300));
     assert!(began.elapsed() >= Duration::from_millis(300));
@@ -365,10 +365,7 @@ fn missing_robots_txt_allows_and_requests_are_paced() {
 fn disallowed_single_article_is_never_requested() {
     let site = news_site();
     let data = tempfile::tempdir().expect("tempdir");
-    let toml = format!(
-        "[[source]]\nurl = \"{}members/2021/01/04/slack-outage\"\nrole = \"press\"\nallow_private = true\n",
-        site.base
-    );
+    let toml = press_source(&site.base, "members/2021/01/04/slack-outage", None);
     let report = run_crawl(&toml, data.path());
     assert_eq!(site.paths(), vec!["/robots.txt"]);
     assert_eq!(report.failures.len(), 1);
