@@ -33,6 +33,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Print the outage events in one local file as JSON, without touching the store
     Extract(ExtractArgs),
+    /// Score the press extractor on a labelled set: per-field precision and recall
+    Eval(EvalArgs),
     /// Full-text search over titles, updates and causes
     Search(SearchArgs),
     /// Outages in time order, newest first
@@ -243,6 +245,13 @@ pub struct ExtractArgs {
     /// The vendor, when the document does not name it
     #[arg(long)]
     pub vendor: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// A folder of labelled sets (every `*.jsonl` in it, one labelled item per line, as
+    /// tests/fixtures/press/labelled.jsonl), or one such file
+    pub dir: PathBuf,
 }
 
 /// Filters shared by search and timeline.

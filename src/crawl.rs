@@ -5,6 +5,7 @@
 //! the index writer and applies results as they arrive. A failing source is recorded on the
 //! source and counted, never fatal: the exit status is decided once, from the [`CrawlReport`].
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -14,8 +15,9 @@ use tokio::sync::mpsc;
 
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::index::{IndexError, SearchIndex};
-use crate::model::{Format, Incident};
+use crate::model::{Format, Incident, ReportKind};
 use crate::parse::{self, ParseContext, Parsed};
+use crate::press_crawl::{PageOutcome, PressConfig, PressCrawler, PressOutcome};
 use crate::sources::Source;
 use crate::store::{FetchRecord, FetchedBody, Store, StoreError, UpsertCounts};
 
@@ -129,6 +131,21 @@ pub async fn crawl(
     force: bool,
     progress: &dyn Progress,
 ) -> Result<CrawlReport, CrawlError> {
+    let press = PressConfig::default();
+    crawl_with(sources, fetcher, paths, concurrency, force, progress, press).await
+}
+
+/// [`crawl`] with the press crawl's politeness settings given (tests and the demo use a shorter
+/// per-host delay).
+pub async fn crawl_with(
+    sources: Vec<Source>,
+    fetcher: &Fetcher,
+    paths: &DataPaths,
+    concurrency: usize,
+    force: bool,
+    progress: &dyn Progress,
+    press: PressConfig,
+) -> Result<CrawlReport, CrawlError> {
     let store = Store::open(&paths.store)?;
     // Validators are read up front so the writer thread alone owns the connection afterwards.
     let mut jobs = Vec::with_capacity(sources.len());
@@ -146,6 +163,18 @@ pub async fn crawl(
         };
         jobs.push((source, validators));
     }
+    // Article pages seen in earlier runs, for conditional GETs from the press crawl.
+    let known_pages: HashMap<String, Validators> = if force {
+        HashMap::new()
+    } else {
+        store
+            .sources()?
+            .into_iter()
+            .filter(|s| s.role == Some(ReportKind::Press))
+            .map(|s| (s.url.clone(), s.validators()))
+            .collect()
+    };
+    let press = PressCrawler::new(fetcher, press, known_pages);
     progress.start(jobs.len());
 
     let (tx, rx) = mpsc::channel::<Fetchd>(32);
@@ -154,10 +183,14 @@ pub async fn crawl(
 
     // The one concurrent stage: up to `concurrency` fetches in flight.
     let mut stream = futures::stream::iter(jobs)
-        .map(|(source, validators)| fetch_and_parse(fetcher, source, validators))
+        .map(|(source, validators)| fetch_source(fetcher, &press, source, validators))
         .buffer_unordered(concurrency.max(1));
-    while let Some(result) = stream.next().await {
+    while let Some((result, articles)) = stream.next().await {
         let (url, outcome) = match &result {
+            Fetchd::Parsed { source, .. } if source.role == ReportKind::Press => (
+                source.url.clone(),
+                format!("{} articles fetched", articles.len()),
+            ),
             Fetchd::Parsed { source, parsed, .. } => (
                 source.url.clone(),
                 match parsed {
@@ -172,9 +205,68 @@ pub async fn crawl(
         if tx.send(result).await.is_err() {
             break;
         }
+        for article in articles {
+            if tx.send(article).await.is_err() {
+                break;
+            }
+        }
     }
     drop(tx);
     writer.join().map_err(|_| CrawlError::WriterGone)?
+}
+
+/// Fetches one source: a status document, or a press source with the articles it led to.
+async fn fetch_source(
+    fetcher: &Fetcher,
+    press: &PressCrawler<'_>,
+    source: Source,
+    validators: Validators,
+) -> (Fetchd, Vec<Fetchd>) {
+    if source.role != ReportKind::Press {
+        return (
+            fetch_and_parse(fetcher, source, validators).await,
+            Vec::new(),
+        );
+    }
+    let PressOutcome {
+        source: own,
+        articles,
+        ..
+    } = press.crawl_source(&source, &validators).await;
+    let article_source = |url: String| Source {
+        vendor: None,
+        url,
+        kind: None,
+        role: ReportKind::Press,
+        allow_private: source.allow_private,
+    };
+    let articles = articles
+        .into_iter()
+        .filter_map(|page| press_fetchd(article_source(page.url), page.outcome))
+        .collect();
+    let own = press_fetchd(source.clone(), own.outcome).unwrap_or_else(|| Fetchd::Failed {
+        error: FetchError::Blocked {
+            url: source.url.clone(),
+            reason: "disallowed by the host's robots.txt".into(),
+        },
+        source,
+    });
+    (own, articles)
+}
+
+/// A press page's outcome as the writer takes it; a page robots.txt kept us from is nothing to
+/// record.
+fn press_fetchd(source: Source, outcome: PageOutcome) -> Option<Fetchd> {
+    match outcome {
+        PageOutcome::Fetched { fetched, parsed } => Some(Fetchd::Parsed {
+            source,
+            fetched,
+            parsed,
+        }),
+        PageOutcome::NotModified { validators } => Some(Fetchd::NotModified { source, validators }),
+        PageOutcome::Failed(error) => Some(Fetchd::Failed { source, error }),
+        PageOutcome::Disallowed => None,
+    }
 }
 
 async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validators) -> Fetchd {

@@ -11,6 +11,7 @@ use crate::cli::{CrawlArgs, DemoArgs, IngestArgs, SourcesAddArgs};
 use crate::crawl::{self as pipeline, CrawlReport, DataPaths, Progress};
 use crate::discover;
 use crate::fetch::{FetchConfig, Fetcher, Mirror};
+use crate::press_crawl::PressConfig;
 use crate::snapshot::SnapshotServer;
 use crate::sources;
 use crate::store::{IncidentFilter, Store};
@@ -31,7 +32,14 @@ pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
         );
         let fetcher = Fetcher::new(FetchConfig::default(), Some(Mirror::new(server.base_url())))?;
         let progress = progress_for_terminal();
-        let report = pipeline::crawl(sources, &fetcher, paths, 8, false, progress.as_ref()).await;
+        // The snapshot is served from this machine: no need to pause between its pages.
+        let press = PressConfig {
+            delay: std::time::Duration::from_millis(50),
+            ..PressConfig::default()
+        };
+        let report =
+            pipeline::crawl_with(sources, &fetcher, paths, 8, false, progress.as_ref(), press)
+                .await;
         server.stop().await;
         anyhow::Ok(report?)
     })?;

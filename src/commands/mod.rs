@@ -3,6 +3,7 @@
 
 pub(crate) mod analytics;
 mod crawl;
+mod eval;
 mod extract;
 mod merge;
 mod print;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Crawl(args) => crawl::crawl(&paths, &args),
         Command::Ingest(args) => crawl::ingest(&paths, &args),
         Command::Extract(args) => extract::extract(&args),
+        Command::Eval(args) => eval::eval(&args),
         Command::Search(args) => query::search(&paths, &args),
         Command::Timeline(args) => query::timeline(&paths, &args),
         Command::Stats(args) => analytics::stats(&paths, &args),

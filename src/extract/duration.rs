@@ -220,6 +220,10 @@ fn is_not_a_length(lower: &str, start: usize, end: usize) -> bool {
     if prev1 == "than" && !matches!(prev2, "more" | "less" | "longer") {
         return true;
     }
+    // "lasted 49 minutes before services were restored" is a length whatever follows.
+    if matches!(prev1, "lasted" | "lasting") {
+        return false;
+    }
     let next1 = next.first().copied().unwrap_or("");
     matches!(
         next1,
@@ -337,5 +341,16 @@ mod tests {
             minutes("Engineers spent 2 days on the fix after a 90-minute outage."),
             Some(90)
         );
+    }
+
+    #[test]
+    fn lasted_makes_a_length_even_before_before() {
+        let got = find_durations(
+            "The disruption began at 09:47 UTC and lasted 49 minutes before most services were restored.",
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].minutes, 49);
+        assert!(got[0].about_outage);
+        assert!(find_durations("Customers were warned 30 minutes before the change.").is_empty());
     }
 }

@@ -7,7 +7,6 @@ pub mod classify;
 pub mod dates;
 pub mod duration;
 pub mod press;
-mod press_seam;
 pub mod region;
 pub mod services;
 pub mod text;

@@ -29,12 +29,15 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::cause;
 use super::classify::{Classification, VendorEvidence, classify, contains_phrase};
 use super::dates::{Anchor, Precision, find_dates, find_window, mentions_other_year, regex};
 use super::duration::find_durations;
-use super::press_seam::{canonical_region, canonical_vendor, find_regions, find_vendors};
+use super::region;
 use super::services::{find_services, same_service};
 use super::text::{one_line, sentences, truncate_chars};
+use super::vendor::Gazetteer;
+use super::window;
 use crate::model::{Severity, Status};
 
 /// Sentences read per document; news and post-mortems state their facts early.
@@ -188,7 +191,7 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
         one_line(input.title)
     };
     let timing = timing(&sents, input.published);
-    let regions = regions(&sents);
+    let regions = regions(&sents, cloud_of(&vendor.value));
     let services = services(&sents);
     let impact = sents
         .iter()
@@ -306,7 +309,9 @@ fn recalls_other_event(sentence: &str, published: Option<DateTime<Utc>>) -> bool
 /// first two body sentences, 1 further down; ties go to the earliest mention.
 fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
     if let Some(hint) = input.vendor_hint.filter(|h| !h.trim().is_empty()) {
-        let value = canonical_vendor(hint).map_or_else(|| hint.trim().to_string(), str::to_string);
+        let value = Gazetteer::builtin()
+            .canonical(hint)
+            .map_or_else(|| hint.trim().to_string(), str::to_string);
         let quote = sents
             .iter()
             .find(|s| s.text.contains(hint))
@@ -314,7 +319,7 @@ fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
             .map_or_else(String::new, |s| s.text.to_string());
         return Some(Fact { value, quote });
     }
-    let mut tally: Vec<(&'static str, i32, usize, &str)> = Vec::new();
+    let mut tally: Vec<(String, i32, usize, &str)> = Vec::new();
     let mut body_seen = 0;
     for s in sents.iter().take(FACT_SENTENCES) {
         let weight = if s.is_title {
@@ -323,27 +328,27 @@ fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
             body_seen += 1;
             if body_seen <= 2 { 2 } else { 1 }
         };
-        let mut seen: Vec<&str> = Vec::new();
-        for hit in find_vendors(s.text) {
+        let mut seen: Vec<String> = Vec::new();
+        for hit in Gazetteer::builtin().find_in_text(s.text) {
             if seen.contains(&hit.vendor) {
                 continue;
             }
             // The headline's first vendor is usually the one that failed ("AWS outage takes
             // down Slack").
             let bonus = if s.is_title && seen.is_empty() { 2 } else { 0 };
-            seen.push(hit.vendor);
             let order = s.index * 10_000 + hit.start;
             match tally.iter_mut().find(|t| t.0 == hit.vendor) {
                 Some(t) => t.1 += weight + bonus,
-                None => tally.push((hit.vendor, weight + bonus, order, s.text)),
+                None => tally.push((hit.vendor.clone(), weight + bonus, order, s.text)),
             }
+            seen.push(hit.vendor);
         }
     }
     tally
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
         .map(|(vendor, _, _, quote)| Fact {
-            value: vendor.to_string(),
+            value: vendor,
             quote: quote.to_string(),
         })
 }
@@ -508,7 +513,7 @@ fn unlisted_vendor(sents: &[Sentence]) -> Option<Fact<String>> {
         if !first.is_uppercase() || w.len() < 2 || NOT_VENDORS.contains(&w) {
             return None;
         }
-        if !find_regions(w).is_empty() {
+        if !region::find_in_text(w).is_empty() {
             return None;
         }
         Some(w.to_string())
@@ -533,7 +538,7 @@ fn unlisted_vendor(sents: &[Sentence]) -> Option<Fact<String>> {
         for (i, word) in words.iter().enumerate().skip(1) {
             // "United" in "United States" is part of a place.
             let next = words.get(i + 1).copied().unwrap_or("");
-            if !find_regions(&format!("{word} {next}")).is_empty() {
+            if !region::find_in_text(&format!("{word} {next}")).is_empty() {
                 continue;
             }
             if let Some(name) = candidate(word).filter(|n| recurs(n)) {
@@ -575,15 +580,23 @@ fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
     let mut end_exact: Option<Fact<DateTime<Utc>>> = None;
     let limit = published.map(|p| p + Duration::days(1));
     for s in sents.iter().filter(|s| !s.recalls_other) {
-        if let Some(w) = find_window(s.text, &anchor) {
-            if out.start.is_none() && limit.is_none_or(|l| w.start <= l) {
+        // A stated "between … and …" window is read by the shared reader first (it knows more
+        // date layouts); the press reader also resolves relative days ("yesterday from 9am").
+        let reference = anchor
+            .day
+            .or_else(|| anchor.published.map(|p| p.date_naive()));
+        let stated = window::impact_window(s.text, reference)
+            .map(|w| (w.start, w.end))
+            .or_else(|| find_window(s.text, &anchor).map(|w| (w.start, w.end)));
+        if let Some((w_start, w_end)) = stated {
+            if out.start.is_none() && limit.is_none_or(|l| w_start <= l) {
                 out.start = Some(DateFact {
-                    at: w.start,
+                    at: w_start,
                     precision: Precision::Minute,
                     quote: s.text.to_string(),
                 });
                 out.end = Some(Fact {
-                    value: w.end,
+                    value: w_end,
                     quote: s.text.to_string(),
                 });
             }
@@ -721,15 +734,35 @@ fn fact_sentences<'s, 'a>(sents: &'s [Sentence<'a>]) -> impl Iterator<Item = &'s
         })
 }
 
-fn regions(sents: &[Sentence]) -> Vec<Fact<String>> {
+/// The cloud whose region names a vendor's own reports use ("Sydney" in an AWS report is
+/// `ap-southeast-2`, not the city).
+fn cloud_of(vendor: &str) -> Option<region::Provider> {
+    match vendor {
+        "AWS" => Some(region::Provider::Aws),
+        "Google Cloud" => Some(region::Provider::Gcp),
+        "Microsoft Azure" => Some(region::Provider::Azure),
+        _ => None,
+    }
+}
+
+fn regions(sents: &[Sentence], cloud: Option<region::Provider>) -> Vec<Fact<String>> {
     let mut out: Vec<Fact<String>> = Vec::new();
     for s in fact_sentences(sents) {
-        for hit in find_regions(s.text) {
-            if out.iter().any(|f| f.value == hit.region) {
+        let mut found = region::find_in_text(s.text);
+        if let Some(p) = cloud {
+            // The cloud's reading wins where both read a name; ids of other clouds ("us-east1"
+            // in a report that misnames a region) still count where the cloud reads nothing.
+            let scoped = region::find_in_text_in(p, s.text);
+            found.retain(|g| !scoped.iter().any(|c| c.start < g.end && g.start < c.end));
+            found.extend(scoped);
+            found.sort_by_key(|m| m.start);
+        }
+        for hit in found {
+            if out.iter().any(|f| f.value == hit.label()) {
                 continue;
             }
             out.push(Fact {
-                value: hit.region,
+                value: hit.label().to_string(),
                 quote: s.text.to_string(),
             });
         }
@@ -772,18 +805,24 @@ fn weak_cue(cue: &str) -> bool {
     c == "after" || c == "following" || c == "when" || c == "blamed"
 }
 
-/// SEAM (`extract::cause::cause_sentence`): the sentence that states the cause. A "Root Cause"
-/// heading's first line wins; else the first sentence with a cause cue.
+/// The sentence that states the cause. A "Root Cause" heading's first line wins; then the
+/// sentence [`cause::cause_sentence`] picks (it skips promises and guesses such as "the cause is
+/// under investigation") when a phrase can be cut from it; else the first sentence with one of
+/// the press's looser cues ("blamed", "after a power failure").
 fn cause_sentence<'s, 'a>(sents: &'s [Sentence<'a>]) -> Option<&'s Sentence<'a>> {
-    sents
-        .iter()
-        .find(|s| s.section.contains("cause"))
-        .or_else(|| {
-            sents
-                .iter()
-                .filter(|s| !s.recalls_other)
-                .find(|s| cause_phrase(s.text).is_some())
-        })
+    if let Some(s) = sents.iter().find(|s| s.section.contains("cause")) {
+        return Some(s);
+    }
+    let current: Vec<&Sentence> = sents.iter().filter(|s| !s.recalls_other).collect();
+    let texts: Vec<&str> = current.iter().map(|s| s.text).collect();
+    let shared = cause::cause_sentence(&texts).and_then(|found| {
+        let head = found.trim_end_matches('…').trim();
+        current
+            .iter()
+            .find(|s| s.text.trim().starts_with(head) && cause_phrase(s.text).is_some())
+            .copied()
+    });
+    shared.or_else(|| current.into_iter().find(|s| cause_phrase(s.text).is_some()))
 }
 
 fn cause(sents: &[Sentence]) -> Option<Fact<String>> {
@@ -1237,6 +1276,10 @@ pub struct EvalReport {
     pub cause: FieldScore,
     /// Items whose detection was wrong, by title, for inspection.
     pub misclassified: Vec<String>,
+    /// Outages whose vendor was wrong: "title: expected X, got Y".
+    pub wrong_vendor: Vec<String>,
+    /// Outages whose regions differ from the label: "title: expected [..], got [..]".
+    pub wrong_regions: Vec<String>,
 }
 
 impl fmt::Display for EvalReport {
@@ -1310,10 +1353,17 @@ fn score_fields(r: &mut EvalReport, item: &LabelledItem, got: Option<&PressRepor
         if let Some(g) = got {
             r.vendor.predicted += 1;
             let canon = |s: &str| {
-                canonical_vendor(s).map_or_else(|| s.trim().to_lowercase(), |c| c.to_lowercase())
+                Gazetteer::builtin()
+                    .canonical(s)
+                    .map_or_else(|| s.trim().to_lowercase(), str::to_lowercase)
             };
             if canon(v) == canon(&g.vendor.value) {
                 r.vendor.correct += 1;
+            } else {
+                r.wrong_vendor.push(format!(
+                    "{}: expected {v}, got {}",
+                    item.title, g.vendor.value
+                ));
             }
         }
     }
@@ -1353,9 +1403,22 @@ fn score_fields(r: &mut EvalReport, item: &LabelledItem, got: Option<&PressRepor
     let got_regions: Vec<String> = got.map_or_else(Vec::new, |g| {
         g.regions.iter().map(|f| f.value.clone()).collect()
     });
-    set_score(&mut r.regions, &item.regions, &got_regions, |a, b| {
-        canonical_region(a).eq_ignore_ascii_case(&canonical_region(b))
-    });
+    let same_region = |a: &str, b: &str| {
+        let label =
+            |s: &str| region::lookup(s).map_or_else(|| s.trim().to_string(), |r| r.id.to_string());
+        label(a).eq_ignore_ascii_case(&label(b))
+    };
+    let exact = got_regions.len() == item.regions.len()
+        && got_regions
+            .iter()
+            .all(|g| item.regions.iter().any(|w| same_region(w, g)));
+    if !exact {
+        r.wrong_regions.push(format!(
+            "{}: expected {:?}, got {:?}",
+            item.title, item.regions, got_regions
+        ));
+    }
+    set_score(&mut r.regions, &item.regions, &got_regions, same_region);
     let got_services: Vec<String> = got.map_or_else(Vec::new, |g| {
         g.services.iter().map(|f| f.value.clone()).collect()
     });
@@ -1448,10 +1511,9 @@ mod tests {
         let services: Vec<&str> = r.services.iter().map(|f| f.value.as_str()).collect();
         assert_eq!(services, vec!["EC2", "EBS"]);
         assert_eq!(r.cause_category, CauseCategory::HardwarePower);
-        assert_eq!(
-            r.regions.first().map(|f| f.value.as_str()),
-            Some("Australia")
-        );
+        // "Sydney" in an AWS report is the AWS region, the same one the title's id names.
+        let regions: Vec<&str> = r.regions.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(regions, vec!["ap-southeast-2"]);
     }
 
     #[test]
@@ -1641,5 +1703,48 @@ mod tests {
             }
         );
         assert!(r.misclassified.is_empty());
+    }
+
+    /// Sub-windows in one clause are read by the shared window reader, relative days by the
+    /// press date reader: each reads what the other cannot.
+    #[test]
+    fn stated_windows_from_both_readers() {
+        let published = Some(utc("2021-10-07T12:00:00Z"));
+        let spans = extract(&PressInput {
+            title: "GitHub outage disrupts Git operations",
+            text: "GitHub suffered an outage that left users unable to push code. Between 02:20 to 03:30 and 04:07 to 04:52 UTC on 4 October, error rates rose for Git operations.",
+            published,
+            vendor_hint: None,
+        })
+        .expect("an outage");
+        assert_eq!(
+            spans.start.map(|s| crate::model::rfc3339(s.at)).as_deref(),
+            Some("2021-10-04T02:20:00Z")
+        );
+        assert_eq!(
+            spans.end.map(|e| crate::model::rfc3339(e.value)).as_deref(),
+            Some("2021-10-04T04:52:00Z")
+        );
+        let relative = extract(&PressInput {
+            title: "Slack outage leaves users unable to send messages",
+            text: "Slack suffered an outage that left users unable to send messages. The outage lasted from 9am to 11am Pacific time yesterday.",
+            published,
+            vendor_hint: None,
+        })
+        .expect("an outage");
+        assert_eq!(
+            relative
+                .start
+                .map(|s| crate::model::rfc3339(s.at))
+                .as_deref(),
+            Some("2021-10-06T16:00:00Z")
+        );
+        assert_eq!(
+            relative
+                .end
+                .map(|e| crate::model::rfc3339(e.value))
+                .as_deref(),
+            Some("2021-10-06T18:00:00Z")
+        );
     }
 }

@@ -208,7 +208,11 @@ const fn with_aliases(mut r: Region, aliases: &'static [&'static str]) -> Region
 /// Every region and area we know. Cloud tables follow the providers' public region lists.
 pub static REGIONS: &[Region] = &[
     // ---- AWS ----
-    aws("us-east-1", "US East (N. Virginia)", "US", NorthAmerica),
+    // The press names AWS's oldest region by its state, as AWS's own summaries do.
+    Region {
+        aliases: &["Northern Virginia", "North Virginia"],
+        ..aws("us-east-1", "US East (N. Virginia)", "US", NorthAmerica)
+    },
     aws("us-east-2", "US East (Ohio)", "US", NorthAmerica),
     aws("us-west-1", "US West (N. California)", "US", NorthAmerica),
     aws("us-west-2", "US West (Oregon)", "US", NorthAmerica),
@@ -475,7 +479,7 @@ pub static REGIONS: &[Region] = &[
     ),
     country("US East Coast", "US", NorthAmerica, &["East Coast"]),
     country("US West Coast", "US", NorthAmerica, &["West Coast"]),
-    country("Canada", "CA", NorthAmerica, &[]),
+    country("Canada", "CA", NorthAmerica, &["Canadian"]),
     country("Mexico", "MX", NorthAmerica, &[]),
     country("Brazil", "BR", SouthAmerica, &[]),
     country("Argentina", "AR", SouthAmerica, &[]),
@@ -487,11 +491,11 @@ pub static REGIONS: &[Region] = &[
         "United Kingdom",
         "GB",
         Europe,
-        &["UK", "U.K.", "Britain", "Great Britain"],
+        &["UK", "U.K.", "Britain", "Great Britain", "British"],
     ),
     country("Ireland", "IE", Europe, &[]),
-    country("France", "FR", Europe, &[]),
-    country("Germany", "DE", Europe, &[]),
+    country("France", "FR", Europe, &["French"]),
+    country("Germany", "DE", Europe, &["German"]),
     country("Netherlands", "NL", Europe, &["The Netherlands", "Holland"]),
     country("Belgium", "BE", Europe, &[]),
     country("Luxembourg", "LU", Europe, &[]),
@@ -534,7 +538,7 @@ pub static REGIONS: &[Region] = &[
     country("China", "CN", Asia, &["Mainland China"]),
     country("Hong Kong", "HK", Asia, &[]),
     country("Taiwan", "TW", Asia, &[]),
-    country("Japan", "JP", Asia, &[]),
+    country("Japan", "JP", Asia, &["Japanese"]),
     country("South Korea", "KR", Asia, &["Korea", "Republic of Korea"]),
     country("Singapore", "SG", Asia, &[]),
     country("Malaysia", "MY", Asia, &[]),
@@ -542,7 +546,7 @@ pub static REGIONS: &[Region] = &[
     country("Thailand", "TH", Asia, &[]),
     country("Vietnam", "VN", Asia, &["Viet Nam"]),
     country("Philippines", "PH", Asia, &["The Philippines"]),
-    country("Australia", "AU", Oceania, &[]),
+    country("Australia", "AU", Oceania, &["Australian", "Aussie"]),
     country("New Zealand", "NZ", Oceania, &[]),
 ];
 

@@ -12,6 +12,7 @@ mod gcp_azure;
 mod merge;
 mod platforms;
 mod press;
+mod press_crawl;
 mod snapshot;
 mod sources;
 mod statuspage;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use outages::fetch::{FetchConfig, FetchOutcome, Fetcher, Mirror, Validators};
-use outages::model::Format;
+use outages::model::{Format, ReportKind};
 use outages::snapshot::SnapshotServer;
 use outages::sources::{self, Source};
 use url::Url;
@@ -55,9 +55,11 @@ enum Syntax {
 /// The wire syntax each snapshotted format is written in.
 fn syntax(kind: Format) -> Syntax {
     match kind {
-        Format::StatuspageAtom | Format::StatuspageRss | Format::AwsRss | Format::AzureRss => {
-            Syntax::Xml
-        }
+        Format::StatuspageAtom
+        | Format::StatuspageRss
+        | Format::AwsRss
+        | Format::AzureRss
+        | Format::Feed => Syntax::Xml,
         Format::StatuspageJson | Format::GcpJson | Format::SlackJson | Format::SalesforceJson => {
             Syntax::Json
         }
@@ -66,7 +68,8 @@ fn syntax(kind: Format) -> Syntax {
 }
 
 /// How many entries (feed items, or incidents in the JSON document) each file holds.
-const ENTRIES: [(&str, usize); 15] = [
+const ENTRIES: [(&str, usize); 16] = [
+    ("https://news.outages.example/cloud/feed.xml", 4),
     ("https://www.githubstatus.com/history.atom", 8),
     ("https://www.cloudflarestatus.com/history.atom", 6),
     ("https://confluence.status.atlassian.com/history.atom", 3),
@@ -111,14 +114,54 @@ fn json_entries(doc: &serde_json::Value) -> usize {
         .expect("a JSON status document is an array or has incidents/scheduled_maintenances")
 }
 
+/// Article pages a press feed links to that the snapshot holds (screened-out items have none),
+/// and the press host's robots.txt, as paths relative to the snapshot folder.
+fn press_pages(sources: &[Source]) -> BTreeSet<String> {
+    let dir = snapshot_dir();
+    let mut out = BTreeSet::new();
+    for s in sources.iter().filter(|s| s.role == ReportKind::Press) {
+        let bytes = std::fs::read(file_for(&s.url)).expect("press feed reads");
+        let feed = feed_rs::parser::parse(bytes.as_slice()).expect("press feed parses");
+        let mut links: Vec<String> = feed
+            .entries
+            .iter()
+            .filter_map(|e| e.links.first().map(|l| l.href.clone()))
+            .collect();
+        let host = Url::parse(&s.url).expect("feed URL");
+        links.push(format!(
+            "https://{}/robots.txt",
+            host.host_str().expect("feed host")
+        ));
+        for link in links {
+            let file = file_for(&link);
+            if file.is_file() {
+                let rel = file.strip_prefix(&dir).expect("under the snapshot folder");
+                let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy()).collect();
+                out.insert(parts.join("/"));
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn snapshot_sources_load_with_vendor_and_kind() {
-    let sources = load_sources();
+    let all = load_sources();
+    assert_eq!(all.len(), 16);
+    let press: Vec<&Source> = all.iter().filter(|s| s.role == ReportKind::Press).collect();
+    assert_eq!(press.len(), 1);
+    assert_eq!(press[0].kind, Some(Format::Feed));
+    let sources: Vec<&Source> = all
+        .iter()
+        .filter(|s| s.role == ReportKind::Status)
+        .collect();
     assert_eq!(sources.len(), 15);
+    for s in &all {
+        assert!(!s.allow_private, "{} must be a public URL", s.url);
+        assert!(s.kind.is_some(), "{} names no kind", s.url);
+    }
     for s in &sources {
         assert!(s.vendor.is_some(), "{} names no vendor", s.url);
-        assert!(s.kind.is_some(), "{} names no kind", s.url);
-        assert!(!s.allow_private, "{} must be a real public URL", s.url);
     }
     let vendors: BTreeSet<_> = sources.iter().filter_map(|s| s.vendor.as_deref()).collect();
     assert_eq!(vendors.len(), 15, "one source per vendor: {vendors:?}");
@@ -127,8 +170,14 @@ fn snapshot_sources_load_with_vendor_and_kind() {
 #[test]
 fn every_snapshot_source_has_its_file_and_every_file_is_listed() {
     let dir = snapshot_dir();
-    let mut listed = BTreeSet::new();
-    for s in load_sources() {
+    let sources = load_sources();
+    let mut listed = press_pages(&sources);
+    assert_eq!(
+        listed.len(),
+        4,
+        "three article pages and robots.txt: {listed:?}"
+    );
+    for s in sources {
         let file = file_for(&s.url);
         assert!(
             file.is_file(),
@@ -148,7 +197,7 @@ fn every_snapshot_source_has_its_file_and_every_file_is_listed() {
         unlisted.is_empty(),
         "files not in sources.toml: {unlisted:?}"
     );
-    assert_eq!(present.len(), 15);
+    assert_eq!(present.len(), 20);
 }
 
 #[test]

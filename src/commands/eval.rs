@@ -1,0 +1,64 @@
+//! `outages eval DIR`: scores the press extractor against a labelled set, so a change to the
+//! extraction rules can be judged by numbers, field by field, rather than by a few examples.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::Exit;
+use crate::cli::EvalArgs;
+use crate::extract::press::{LabelledItem, evaluate};
+
+pub fn eval(args: &EvalArgs) -> Result<Exit> {
+    let files = labelled_files(&args.dir)?;
+    let mut items = Vec::new();
+    for file in &files {
+        items.extend(read_labelled(file)?);
+    }
+    if items.is_empty() {
+        bail!("{}: no labelled items", args.dir.display());
+    }
+    let report = evaluate(&items);
+    println!("{report}");
+    for title in &report.misclassified {
+        println!("misclassified: {title}");
+    }
+    for miss in &report.wrong_vendor {
+        println!("wrong vendor: {miss}");
+    }
+    for miss in &report.wrong_regions {
+        println!("wrong regions: {miss}");
+    }
+    Ok(Exit::Ok)
+}
+
+/// The `.jsonl` files of a folder in name order, or the one file given.
+fn labelled_files(path: &Path) -> Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .with_context(|| format!("cannot read the folder {}", path.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{}: no .jsonl labelled set in this folder", path.display());
+    }
+    Ok(files)
+}
+
+/// One labelled item per non-empty line; a bad line is an error naming its file and line.
+fn read_labelled(file: &Path) -> Result<Vec<LabelledItem>> {
+    let raw =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    raw.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            serde_json::from_str(l)
+                .with_context(|| format!("{}:{}: not a labelled item", file.display(), n + 1))
+        })
+        .collect()
+}
