@@ -4,8 +4,13 @@
 //! fetcher); parsing runs on the blocking pool; one writer thread owns the SQLite connection and
 //! the index writer and applies results as they arrive. A failing source is recorded on the
 //! source and counted, never fatal: the exit status is decided once, from the [`CrawlReport`].
+//!
+//! Each outcome also schedules the source's next attempt (see [`crate::schedule`]): a source in
+//! backoff is skipped unless the crawl is forced, and a stop request (SIGTERM) ends the fetch
+//! stage while the writer still commits and indexes everything already fetched.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -16,6 +21,7 @@ use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::index::{IndexError, SearchIndex};
 use crate::model::{Format, Incident};
 use crate::parse::{self, ParseContext, Parsed};
+use crate::schedule::{self, StopSignal};
 use crate::sources::Source;
 use crate::store::{FetchRecord, FetchedBody, Store, StoreError, UpsertCounts};
 
@@ -41,7 +47,34 @@ impl DataPaths {
             },
         }
     }
+
+    /// The one-writer lock file (see [`crate::lock`]), beside the store.
+    pub fn lock_file(&self) -> PathBuf {
+        let mut name = self.store.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        self.store.with_file_name(name)
+    }
 }
+
+/// How a crawl runs.
+#[derive(Debug, Clone)]
+pub struct CrawlOptions {
+    /// Requests in flight at once (per-host limits still apply).
+    pub concurrency: usize,
+    /// Ignore stored validators and backoff: fetch everything now.
+    pub force: bool,
+    /// Raised on SIGTERM/SIGINT: no new fetch starts; what was fetched is still written.
+    pub stop: Option<StopSignal>,
+}
+
+/// Most incidents taken from one document: a feed of 100,000 items is a hostile or broken
+/// one, and the newest items are the ones that matter.
+pub const MAX_ITEMS_PER_DOCUMENT: usize = 1000;
+
+/// Largest HTML page handed to the HTML parser, and deepest element nesting: html5ever's tree
+/// building is quadratic on deep nesting (1.1 MB took 19 s), so such pages are refused before.
+pub const MAX_HTML_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_HTML_DEPTH: usize = 256;
 
 /// Why a crawl or an ingest could not go on at all (a single source failing is not one).
 #[derive(Debug, Error)]
@@ -52,6 +85,14 @@ pub enum CrawlError {
     Index(#[from] IndexError),
     #[error("the writer thread stopped unexpectedly")]
     WriterGone,
+}
+
+/// One source skipped because it is backing off or its last response is still fresh.
+#[derive(Debug, Clone)]
+pub struct DeferredSource {
+    pub url: String,
+    pub vendor: Option<String>,
+    pub until: DateTime<Utc>,
 }
 
 /// One source that failed, with the reason.
@@ -74,6 +115,10 @@ pub struct CrawlReport {
     pub incidents: UpsertCounts,
     /// Documents indexed into tantivy at the end of the run.
     pub indexed: usize,
+    /// Sources not fetched this run (backoff, `Retry-After`, freshness).
+    pub deferred: Vec<DeferredSource>,
+    /// A stop request ended the run before every source was fetched.
+    pub interrupted: bool,
 }
 
 impl CrawlReport {
@@ -101,16 +146,41 @@ impl Progress for Silent {
     fn source_done(&self, _url: &str, _outcome: &str) {}
 }
 
+/// Why a fetched body gave no incidents.
+#[derive(Debug, Error)]
+pub enum BodyError {
+    /// Empty, or a web page where a feed or API response was expected.
+    #[error("not a feed: {0}")]
+    NotAFeed(String),
+    /// Too big or too deeply nested to parse safely.
+    #[error("too complex to parse: {0}")]
+    TooComplex(String),
+    #[error(transparent)]
+    Parse(#[from] parse::ParseError),
+}
+
+impl BodyError {
+    /// The class stored with the source.
+    pub fn class(&self) -> &'static str {
+        match self {
+            BodyError::NotAFeed(_) => "not_a_feed",
+            BodyError::TooComplex(_) => "too_complex",
+            BodyError::Parse(_) => "parse",
+        }
+    }
+}
+
 /// What the fetch stage hands the writer for one source.
 enum Fetchd {
     Parsed {
         source: Source,
         fetched: crate::fetch::Fetched,
-        parsed: Result<Parsed, parse::ParseError>,
+        parsed: Result<Parsed, BodyError>,
     },
     NotModified {
         source: Source,
         validators: Validators,
+        fresh_for: Option<Duration>,
     },
     Failed {
         source: Source,
@@ -127,20 +197,46 @@ pub async fn crawl(
     force: bool,
     progress: &dyn Progress,
 ) -> Result<CrawlReport, CrawlError> {
+    let options = CrawlOptions {
+        concurrency,
+        force,
+        stop: None,
+    };
+    crawl_with(sources, fetcher, paths, &options, progress).await
+}
+
+/// [`crawl`] with every option: skips sources whose next attempt is still ahead (unless
+/// forced), and stops taking new fetches when `options.stop` is raised.
+pub async fn crawl_with(
+    sources: Vec<Source>,
+    fetcher: &Fetcher,
+    paths: &DataPaths,
+    options: &CrawlOptions,
+    progress: &dyn Progress,
+) -> Result<CrawlReport, CrawlError> {
     let store = Store::open(&paths.store)?;
+    let now = Utc::now();
     // Validators are read up front so the writer thread alone owns the connection afterwards.
     let mut jobs = Vec::with_capacity(sources.len());
+    let mut deferred = Vec::new();
     for source in sources {
-        let validators = if force {
-            Validators::default()
-        } else {
-            store
-                .source(&source.url)?
-                .map(|s| Validators {
-                    etag: s.etag,
-                    last_modified: s.last_modified,
-                })
-                .unwrap_or_default()
+        let state = store.source(&source.url)?;
+        if !options.force
+            && let Some(until) = state
+                .as_ref()
+                .and_then(|s| s.next_attempt_at)
+                .filter(|t| *t > now)
+        {
+            deferred.push(DeferredSource {
+                url: source.url,
+                vendor: source.vendor,
+                until,
+            });
+            continue;
+        }
+        let validators = match state {
+            Some(s) if !options.force => s.validators(),
+            _ => Validators::default(),
         };
         jobs.push((source, validators));
     }
@@ -153,8 +249,22 @@ pub async fn crawl(
     // The one concurrent stage: up to `concurrency` fetches in flight.
     let mut stream = futures::stream::iter(jobs)
         .map(|(source, validators)| fetch_and_parse(fetcher, source, validators))
-        .buffer_unordered(concurrency.max(1));
-    while let Some(result) = stream.next().await {
+        .buffer_unordered(options.concurrency.max(1));
+    let mut stop = options.stop.clone();
+    let mut interrupted = false;
+    loop {
+        let next = match stop.as_mut() {
+            Some(stop) => tokio::select! {
+                biased;
+                _ = stop.stopped() => {
+                    interrupted = true;
+                    break;
+                }
+                next = stream.next() => next,
+            },
+            None => stream.next().await,
+        };
+        let Some(result) = next else { break };
         let (url, outcome) = match &result {
             Fetchd::Parsed { source, parsed, .. } => (
                 source.url.clone(),
@@ -171,8 +281,13 @@ pub async fn crawl(
             break;
         }
     }
+    // Dropping the stream cancels fetches still in flight; the writer drains what it has.
+    drop(stream);
     drop(tx);
-    writer.join().map_err(|_| CrawlError::WriterGone)?
+    let mut report = writer.join().map_err(|_| CrawlError::WriterGone)??;
+    report.deferred = deferred;
+    report.interrupted = interrupted;
+    Ok(report)
 }
 
 async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validators) -> Fetchd {
@@ -181,7 +296,14 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
         .await
     {
         Err(error) => Fetchd::Failed { source, error },
-        Ok(FetchOutcome::NotModified { validators }) => Fetchd::NotModified { source, validators },
+        Ok(FetchOutcome::NotModified {
+            validators,
+            fresh_for,
+        }) => Fetchd::NotModified {
+            source,
+            validators,
+            fresh_for,
+        },
         Ok(FetchOutcome::Fetched(fetched)) => {
             let ctx = ParseContext {
                 url: Some(source.url.clone()),
@@ -194,9 +316,9 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             let parsed = tokio::task::spawn_blocking(move || parse_source(&body, &ctx, role))
                 .await
                 .unwrap_or_else(|e| {
-                    Err(parse::ParseError::Unrecognised(format!(
+                    Err(BodyError::Parse(parse::ParseError::Unrecognised(format!(
                         "parser crashed: {e}"
-                    )))
+                    ))))
                 });
             Fetchd::Parsed {
                 source,
@@ -214,22 +336,98 @@ fn parse_source(
     body: &[u8],
     ctx: &ParseContext,
     role: crate::model::ReportKind,
-) -> Result<Parsed, parse::ParseError> {
+) -> Result<Parsed, BodyError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(BodyError::NotAFeed("the response body is empty".into()));
+    }
     let format = ctx.format.or_else(|| parse::detect(body));
     if role == crate::model::ReportKind::Status
         && matches!(format, Some(Format::Article | Format::Text))
     {
-        return Err(parse::ParseError::Unrecognised(
+        return Err(BodyError::NotAFeed(
             "an HTML page where a status feed or API response was expected".into(),
         ));
     }
-    parse::parse(
+    if matches!(format, Some(Format::Article | Format::Text)) {
+        html_guard(body)?;
+    }
+    let mut parsed = parse::parse(
         body,
         &ParseContext {
             format,
             ..ctx.clone()
         },
-    )
+    )?;
+    cap_items(&mut parsed.incidents);
+    Ok(parsed)
+}
+
+/// Refuses an HTML page too big or too deeply nested for the HTML parser, in one linear scan.
+/// The depth is an upper bound from tag syntax alone (void and self-closed elements excepted),
+/// which is all a guard needs.
+pub fn html_guard(body: &[u8]) -> Result<(), BodyError> {
+    if body.len() > MAX_HTML_BYTES {
+        return Err(BodyError::TooComplex(format!(
+            "an HTML page of {} bytes (limit {MAX_HTML_BYTES})",
+            body.len()
+        )));
+    }
+    const VOID: [&[u8]; 14] = [
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+        b"param", b"source", b"track", b"wbr",
+    ];
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(offset) = body
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
+    {
+        let start = i + offset + 1;
+        let rest = body.get(start..).unwrap_or_default();
+        let end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
+        let tag = rest.get(..end).unwrap_or_default();
+        i = start + end;
+        match tag.first() {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let name_len = tag
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .unwrap_or(tag.len());
+                let name = tag.get(..name_len).unwrap_or_default().to_ascii_lowercase();
+                if tag.ends_with(b"/") || VOID.contains(&name.as_slice()) {
+                    continue;
+                }
+                depth += 1;
+                if depth > MAX_HTML_DEPTH {
+                    return Err(BodyError::TooComplex(format!(
+                        "HTML nested deeper than {MAX_HTML_DEPTH} elements"
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the newest [`MAX_ITEMS_PER_DOCUMENT`] incidents (undated ones count as oldest), in
+/// their original order.
+fn cap_items(incidents: &mut Vec<Incident>) {
+    if incidents.len() <= MAX_ITEMS_PER_DOCUMENT {
+        return;
+    }
+    let mut starts: Vec<Option<DateTime<Utc>>> = incidents.iter().map(|i| i.start).collect();
+    starts.sort_unstable_by(|a, b| b.cmp(a));
+    let Some(&cutoff) = starts.get(MAX_ITEMS_PER_DOCUMENT - 1) else {
+        return;
+    };
+    let mut kept = 0;
+    incidents.retain(|i| {
+        let keep = i.start >= cutoff && kept < MAX_ITEMS_PER_DOCUMENT;
+        kept += usize::from(keep);
+        keep
+    });
 }
 
 /// The writer: applies each source's result in its own transaction, then syncs the index.
@@ -250,6 +448,7 @@ fn write_results(
                     error.class(),
                     &error.to_string(),
                 )?;
+                schedule_retry(&mut store, &source.url, now, error.retry_after())?;
                 report.failures.push(SourceFailure {
                     url: source.url,
                     vendor: source.vendor,
@@ -257,7 +456,11 @@ fn write_results(
                     message: error.to_string(),
                 });
             }
-            Fetchd::NotModified { source, validators } => {
+            Fetchd::NotModified {
+                source,
+                validators,
+                fresh_for,
+            } => {
                 store.record_fetch(&FetchRecord {
                     url: source.url.clone(),
                     vendor: source.vendor.clone(),
@@ -268,6 +471,8 @@ fn write_results(
                     validators,
                     body: None,
                 })?;
+                store
+                    .set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
                 report.not_modified += 1;
             }
             Fetchd::Parsed {
@@ -276,50 +481,48 @@ fn write_results(
                 parsed,
             } => {
                 let format = parsed.as_ref().ok().map(|p| p.format);
-                let ok = parsed.is_ok();
+                let fresh_for = fetched.fresh_for;
                 // The raw body is kept even when it does not parse, so extraction can be re-run
-                // once the parser learns the format; its validators are not, so the next crawl
-                // fetches it again instead of getting a 304 for a document we never read.
-                store.record_fetch(&FetchRecord {
+                // once the parser learns the format.
+                let record = FetchRecord {
                     url: source.url.clone(),
                     vendor: source.vendor.clone(),
                     kind: source.kind,
                     role: source.role,
                     fetched_at: now,
                     http_status: fetched.status,
-                    validators: if ok {
-                        fetched.validators
-                    } else {
-                        Validators::default()
-                    },
+                    validators: fetched.validators,
                     body: Some(FetchedBody {
                         bytes: fetched.body,
                         content_type: fetched.content_type,
                         format,
                     }),
-                })?;
+                };
                 match parsed {
                     Ok(parsed) => {
+                        // Incidents first, validators last: a crash in between leaves no
+                        // validators, so the next crawl refetches instead of getting a 304 for
+                        // a document whose incidents were never stored.
                         let counts = store.upsert_incidents(&parsed.incidents, now)?;
                         add_counts(&mut report.incidents, &counts);
                         if let Some((oldest, newest)) = window(&parsed.incidents) {
                             store.record_items_window(&source.url, Some(oldest), Some(newest))?;
                         }
+                        store.record_fetch(&record)?;
+                        store.set_next_attempt(
+                            &source.url,
+                            schedule::next_after_success(now, fresh_for),
+                        )?;
                         report.ok += 1;
                     }
                     Err(e) => {
                         let message = format!("{}: {e}", source.url);
-                        store.record_failure(
-                            &source.url,
-                            source.vendor.as_deref(),
-                            now,
-                            "parse",
-                            &message,
-                        )?;
+                        store.record_unreadable_fetch(&record, e.class(), &message)?;
+                        schedule_retry(&mut store, &source.url, now, None)?;
                         report.failures.push(SourceFailure {
                             url: source.url,
                             vendor: source.vendor,
-                            class: "parse".into(),
+                            class: e.class().into(),
                             message,
                         });
                     }
@@ -330,6 +533,20 @@ fn write_results(
     let mut index = SearchIndex::open(index_dir)?;
     report.indexed = index.sync(&store)?;
     Ok(report)
+}
+
+/// Backs a failed source off: the wait grows with its consecutive failures (just counted).
+fn schedule_retry(
+    store: &mut Store,
+    url: &str,
+    now: DateTime<Utc>,
+    retry_after: Option<Duration>,
+) -> Result<(), StoreError> {
+    let failures = store.source(url)?.map_or(1, |s| s.consecutive_failures);
+    store.set_next_attempt(
+        url,
+        Some(schedule::next_after_failure(now, failures, retry_after)),
+    )
 }
 
 /// The oldest and newest incident start a document covers: how far back its history reaches.

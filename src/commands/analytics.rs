@@ -441,8 +441,11 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
                     "last_error": s.last_error,
                     "last_error_class": s.last_error_class,
                     "consecutive_failures": s.consecutive_failures,
+                    "last_checked_at": s.last_checked_at.map(rfc3339),
+                    "next_attempt_at": s.next_attempt_at.map(rfc3339),
                     "oldest_item_at": s.oldest_item_at.map(rfc3339),
                     "newest_item_at": s.newest_item_at.map(rfc3339),
+                    "history_days": s.oldest_item_at.zip(s.newest_item_at).map(|(a, b)| (b - a).num_days()),
                 })
             })
             .collect();

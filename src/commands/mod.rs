@@ -37,6 +37,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Show(args) => analytics::show(&paths, &args),
         Command::Sources(SourcesCommand::List(args)) => analytics::sources_list(&paths, &args),
         Command::Reindex => query::reindex(&paths),
+        Command::Watch(args) => crawl::watch(&paths, &args),
+        Command::Backup(args) => crawl::backup(&paths, &args),
     }
 }
 

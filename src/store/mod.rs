@@ -88,6 +88,9 @@ pub enum StoreError {
     /// The caller passed a fetch that cannot be recorded as a success.
     #[error("cannot record the fetch of {url}: {reason}")]
     InvalidFetch { url: String, reason: String },
+    /// A backup destination that cannot be used.
+    #[error("cannot back up to {dest}: {reason}")]
+    InvalidBackup { dest: String, reason: String },
 }
 
 /// Totals for summaries (`outages status`).

@@ -188,43 +188,80 @@ impl Store {
                 return Ok(BodyRecord::NoBody);
             }
         };
-        let sha = sha256_hex(&body.bytes);
-        let last_sha: Option<String> = tx
-            .query_row(
-                "SELECT body_sha256 FROM fetches WHERE source_url = ?1 ORDER BY id DESC LIMIT 1",
-                [url],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| sql_error(db, &op("reading the last body hash"), e))?;
-        let outcome = if last_sha.as_deref() == Some(sha.as_str()) {
-            BodyRecord::Unchanged
-        } else {
-            let compressed = compress(&body.bytes).map_err(|source| StoreError::Body {
-                db: db.to_string(),
-                op: op("compressing the body"),
-                source,
-            })?;
-            tx.execute(
-                "INSERT INTO fetches (source_url, fetched_at, http_status, content_type, body,
-                     body_sha256, format)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    url,
-                    encode_time(record.fetched_at),
-                    record.http_status,
-                    body.content_type,
-                    compressed,
-                    sha,
-                    body.format.map(Format::as_str)
-                ],
-            )
-            .map_err(|e| sql_error(db, &op("storing the body"), e))?;
-            BodyRecord::Stored
-        };
+        let outcome = store_body(&tx, db, url, record, body)?;
         tx.commit()
             .map_err(|e| sql_error(db, &op("committing the fetch record"), e))?;
         Ok(outcome)
+    }
+
+    /// Records a 2xx whose body could not be read as what the source should serve (a web page
+    /// instead of a feed, an empty or unparsable body): the body is kept for re-extraction, but
+    /// the attempt counts as a failure, never as a success, and the validators are not stored,
+    /// so the next crawl fetches it whole instead of getting a 304 for a document never read.
+    pub fn record_unreadable_fetch(
+        &mut self,
+        record: &FetchRecord,
+        class: &str,
+        message: &str,
+    ) -> Result<BodyRecord, StoreError> {
+        let db = self.db.as_str();
+        let url = record.url.as_str();
+        let op = |what: &str| format!("{what} for source {url}");
+        let message = truncate_chars(&one_line(message), MAX_ERROR_CHARS);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql_error(db, &op("starting the unreadable-fetch record"), e))?;
+        tx.execute(
+            "INSERT INTO sources (url, vendor, kind, role, last_checked_at, last_error,
+                 last_error_class, consecutive_failures)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)
+             ON CONFLICT(url) DO UPDATE SET
+                 vendor = coalesce(excluded.vendor, vendor),
+                 kind = coalesce(excluded.kind, kind),
+                 role = excluded.role,
+                 etag = NULL,
+                 last_modified = NULL,
+                 last_checked_at = excluded.last_checked_at,
+                 last_error = excluded.last_error,
+                 last_error_class = excluded.last_error_class,
+                 consecutive_failures = consecutive_failures + 1",
+            params![
+                url,
+                record.vendor,
+                record.kind.map(Format::as_str),
+                record.role.as_str(),
+                encode_time(record.fetched_at),
+                message,
+                class
+            ],
+        )
+        .map_err(|e| sql_error(db, &op("updating the state"), e))?;
+        let outcome = match &record.body {
+            Some(body) => store_body(&tx, db, url, record, body)?,
+            None => BodyRecord::NoBody,
+        };
+        tx.commit()
+            .map_err(|e| sql_error(db, &op("committing the unreadable-fetch record"), e))?;
+        Ok(outcome)
+    }
+
+    /// Writes a consistent copy of the whole database to `dest` (which must not exist) with
+    /// `VACUUM INTO`: one read transaction, so a crawl writing meanwhile is either wholly in
+    /// the copy or not at all, and the copy is compact. Copying the file with `cp` instead
+    /// could catch a half-applied WAL.
+    pub fn backup_to(&self, dest: &std::path::Path) -> Result<(), StoreError> {
+        let target = dest.to_string_lossy().into_owned();
+        if dest.exists() {
+            return Err(StoreError::InvalidBackup {
+                dest: target,
+                reason: "the file already exists; choose a new name".into(),
+            });
+        }
+        self.conn
+            .execute("VACUUM INTO ?1", [&target])
+            .map_err(|e| sql_error(&self.db, &format!("backing up to {target}"), e))?;
+        Ok(())
     }
 
     /// Records a failed attempt: one more consecutive failure, the error kept (on one line,
@@ -348,6 +385,52 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Stores a fetched body unless it is byte-identical to the source's latest one.
+fn store_body(
+    tx: &rusqlite::Transaction<'_>,
+    db: &str,
+    url: &str,
+    record: &FetchRecord,
+    body: &FetchedBody,
+) -> Result<BodyRecord, StoreError> {
+    let op = |what: &str| format!("{what} for source {url}");
+    let sha = sha256_hex(&body.bytes);
+    let last_sha: Option<String> = tx
+        .query_row(
+            "SELECT body_sha256 FROM fetches WHERE source_url = ?1 ORDER BY id DESC LIMIT 1",
+            [url],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| sql_error(db, &op("reading the last body hash"), e))?;
+    let outcome = if last_sha.as_deref() == Some(sha.as_str()) {
+        BodyRecord::Unchanged
+    } else {
+        let compressed = compress(&body.bytes).map_err(|source| StoreError::Body {
+            db: db.to_string(),
+            op: op("compressing the body"),
+            source,
+        })?;
+        tx.execute(
+            "INSERT INTO fetches (source_url, fetched_at, http_status, content_type, body,
+                     body_sha256, format)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                url,
+                encode_time(record.fetched_at),
+                record.http_status,
+                body.content_type,
+                compressed,
+                sha,
+                body.format.map(Format::as_str)
+            ],
+        )
+        .map_err(|e| sql_error(db, &op("storing the body"), e))?;
+        BodyRecord::Stored
+    };
+    Ok(outcome)
 }
 
 fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
