@@ -81,6 +81,9 @@ pub struct FetchArgs {
     /// Deadline for one whole request, body included, e.g. 30s or 2m
     #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
+    /// Largest response body accepted, in MiB, counted after decompression
+    #[arg(long, default_value_t = 16, value_name = "MIB")]
+    pub max_body_mib: usize,
 }
 
 #[derive(Debug, Args)]

@@ -38,6 +38,9 @@ pub struct FetchConfig {
     pub user_agent: String,
     /// How host names become addresses.
     pub resolution: NameResolution,
+    /// Host names allowed to resolve to private addresses even for a source without
+    /// `allow_private` (an intranet status page). Literal addresses are never on it.
+    pub allow_hosts: Vec<String>,
 }
 
 /// How host names are resolved. Whatever the table, resolved addresses go through the same
@@ -67,6 +70,7 @@ impl Default for FetchConfig {
                 env!("CARGO_PKG_VERSION")
             ),
             resolution: NameResolution::System,
+            allow_hosts: Vec::new(),
         }
     }
 }
@@ -278,6 +282,11 @@ impl Fetcher {
                 .dns_resolver(GuardedResolver {
                     resolution: config.resolution.clone(),
                     allow_private,
+                    allow_hosts: config
+                        .allow_hosts
+                        .iter()
+                        .map(|h| h.to_ascii_lowercase())
+                        .collect(),
                 })
                 .redirect(redirect_policy(config.max_redirects, allow_private))
                 .build()
@@ -453,16 +462,33 @@ fn redirect_policy(max: usize, allow_private: bool) -> redirect::Policy {
         if attempt.previous().len() > max {
             return attempt.error(format!("more than {max} redirects"));
         }
-        let next = attempt.url();
-        if !matches!(next.scheme(), "http" | "https") {
-            let scheme = next.scheme().to_string();
-            return attempt.error(format!("redirect to a {scheme}: URL"));
+        match redirect_refusal(attempt.url(), allow_private) {
+            Some(refusal) => attempt.error(refusal),
+            None => attempt.follow(),
         }
-        if !allow_private && let Some(reason) = private_literal(next) {
-            return attempt.error(reason);
-        }
-        attempt.follow()
     })
+}
+
+/// Why a redirect hop is not followed: a scheme other than http(s) (`file:`, `data:`,
+/// `gopher:` ...), or a literal private address unless private addresses are allowed. Names
+/// on the hop go through the resolver's check like any other.
+pub fn redirect_refusal(next: &Url, allow_private: bool) -> Option<RedirectRefused> {
+    if !matches!(next.scheme(), "http" | "https") {
+        return Some(RedirectRefused::Scheme(next.scheme().to_string()));
+    }
+    if allow_private {
+        return None;
+    }
+    private_literal(next).map(RedirectRefused::Private)
+}
+
+/// A redirect hop the policy refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RedirectRefused {
+    #[error("redirect to a {0}: URL")]
+    Scheme(String),
+    #[error("redirect to {0}")]
+    Private(String),
 }
 
 /// Refuses URLs whose host is a literal private, loopback, link-local or unspecified address,
@@ -519,6 +545,11 @@ fn classify(url: &str, e: &reqwest::Error) -> FetchError {
             url,
             reason: refused.to_string(),
         }
+    } else if let Some(RedirectRefused::Private(reason)) = find_cause::<RedirectRefused>(e) {
+        FetchError::Blocked {
+            url,
+            reason: format!("redirect to {reason}"),
+        }
     } else if e.is_timeout() {
         FetchError::Timeout { url }
     } else if find_cause::<NameNotFound>(e).is_some() || message.contains("dns error") {
@@ -571,6 +602,7 @@ fn looks_like_tls(message: &str) -> bool {
 struct GuardedResolver {
     resolution: NameResolution,
     allow_private: bool,
+    allow_hosts: Vec<String>,
 }
 
 /// A name resolved only to addresses the guard refuses.
@@ -590,7 +622,11 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let name = name.as_str().to_string();
         let resolution = self.resolution.clone();
-        let allow_private = self.allow_private;
+        let allow_private = self.allow_private
+            || self
+                .allow_hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&name));
         Box::pin(async move {
             let found: Vec<SocketAddr> = match &resolution {
                 NameResolution::Static(table) => table
@@ -686,5 +722,144 @@ mod tests {
         }
         let public = Url::parse("https://www.githubstatus.com/").expect("url");
         assert_eq!(private_literal(&public), None);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_clamps() {
+        let now = DateTime::parse_from_rfc3339("2024-03-01T10:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let secs = |v: &str| retry_after(v, now).map(|d| d.as_secs());
+        assert_eq!(secs("7"), Some(7));
+        assert_eq!(secs(" 90 "), Some(90));
+        assert_eq!(secs("999999999"), Some(21_600));
+        assert_eq!(secs("99999999999999999999999"), Some(21_600));
+        assert_eq!(secs("0"), Some(1));
+        assert_eq!(secs("Fri, 01 Mar 2024 10:02:00 GMT"), Some(120));
+        assert_eq!(secs("Fri, 01 Mar 2024 09:00:00 GMT"), Some(1));
+        assert_eq!(secs("soon"), None);
+        assert_eq!(secs("-5"), None);
+        assert_eq!(secs(""), None);
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+                HeaderValue::from_str(v).expect("value"),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn freshness_from_cache_control_and_expires() {
+        let now = DateTime::parse_from_rfc3339("2024-03-01T10:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let fresh = |pairs: &[(&str, &str)]| freshness(&headers(pairs), now).map(|d| d.as_secs());
+        assert_eq!(
+            fresh(&[("cache-control", "public, max-age=300")]),
+            Some(300)
+        );
+        assert_eq!(
+            fresh(&[("cache-control", "max-age=300, no-cache")]),
+            Some(0)
+        );
+        assert_eq!(fresh(&[("cache-control", "no-store")]), Some(0));
+        assert_eq!(
+            fresh(&[("cache-control", "max-age=99999999")]),
+            Some(21_600)
+        );
+        assert_eq!(
+            fresh(&[
+                ("date", "Fri, 01 Mar 2024 09:00:00 GMT"),
+                ("expires", "Fri, 01 Mar 2024 09:10:00 GMT")
+            ]),
+            Some(600)
+        );
+        assert_eq!(
+            fresh(&[("expires", "Fri, 01 Mar 2024 10:05:00 GMT")]),
+            Some(300)
+        );
+        assert_eq!(fresh(&[("expires", "0")]), Some(0));
+        assert_eq!(
+            fresh(&[
+                ("cache-control", "max-age=60"),
+                ("expires", "Fri, 01 Mar 2024 12:00:00 GMT")
+            ]),
+            Some(60)
+        );
+        assert_eq!(fresh(&[("cache-control", "public")]), None);
+        assert_eq!(fresh(&[]), None);
+    }
+
+    #[test]
+    fn redirect_hops_to_other_schemes_or_private_spellings_are_refused() {
+        for u in [
+            "http://127.0.0.1:8080/x",
+            "http://0x7f000001/",
+            "http://2130706433/",
+            "http://0177.0.0.1/",
+            "http://127.1/",
+            "http://[::ffff:7f00:1]/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[fd00:ec2::254]/",
+            "http://10.0.0.1/",
+            "http://172.16.5.4/",
+            "http://192.168.1.1/",
+            "http://100.64.0.1/",
+            "http://[fe80::1]/",
+            "http://localhost/",
+        ] {
+            let url = Url::parse(u).expect("url");
+            assert!(
+                matches!(
+                    redirect_refusal(&url, false),
+                    Some(RedirectRefused::Private(_))
+                ),
+                "{u} must be refused"
+            );
+            assert_eq!(
+                redirect_refusal(&url, true),
+                None,
+                "{u} allowed when private is"
+            );
+        }
+        for (u, scheme) in [
+            ("file:///etc/passwd", "file"),
+            ("gopher://example.com/", "gopher"),
+            ("data:text/plain,hello", "data"),
+            ("ftp://example.com/feed", "ftp"),
+            ("javascript:alert(1)", "javascript"),
+        ] {
+            let url = Url::parse(u).expect("url");
+            assert_eq!(
+                redirect_refusal(&url, true),
+                Some(RedirectRefused::Scheme(scheme.into())),
+                "{u}"
+            );
+        }
+        let public = Url::parse("https://status.example.com/history.atom").expect("url");
+        assert_eq!(redirect_refusal(&public, false), None);
+    }
+
+    #[test]
+    fn resolved_private_addresses_are_filtered_unless_allowed() {
+        let addr = |s: &str| s.parse::<SocketAddr>().expect("addr");
+        let found = vec![
+            addr("127.0.0.1:0"),
+            addr("[::ffff:169.254.169.254]:0"),
+            addr("93.184.216.34:0"),
+            addr("[2606:2800:220:1::1]:0"),
+        ];
+        assert_eq!(
+            filter_addresses(&found, false),
+            vec![addr("93.184.216.34:0"), addr("[2606:2800:220:1::1]:0")]
+        );
+        assert_eq!(filter_addresses(&found, true), found);
+        assert!(filter_addresses(&[addr("10.1.1.1:0")], false).is_empty());
     }
 }

@@ -151,6 +151,7 @@ fn fetch_config(args: &FetchArgs) -> FetchConfig {
         total_timeout: args.timeout,
         read_timeout: defaults.read_timeout.min(args.timeout),
         connect_timeout: defaults.connect_timeout.min(args.timeout),
+        max_body_bytes: args.max_body_mib.saturating_mul(1024 * 1024).max(1),
         ..defaults
     }
 }

@@ -7,6 +7,8 @@ mod crawl;
 mod gcp_azure;
 mod platforms;
 mod press;
+mod rawserver;
+mod reliability_net;
 mod snapshot;
 mod sources;
 mod statuspage;
