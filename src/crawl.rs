@@ -359,7 +359,39 @@ fn parse_source(
         },
     )?;
     cap_items(&mut parsed.incidents);
+    defang(&mut parsed.incidents);
     Ok(parsed)
+}
+
+/// Cleans every text field a parser left with control, escape or bidi characters in it, so
+/// nothing stored can drive a terminal whatever the parser missed. Clean fields are left
+/// untouched, so their content hashes (and the incidents' revisions) do not move.
+pub fn defang(incidents: &mut [Incident]) {
+    fn fix(s: &mut String) {
+        let hostile = s.chars().any(|c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        });
+        if hostile {
+            *s = crate::extract::text::clean_text(s);
+        }
+    }
+    for i in incidents {
+        fix(&mut i.vendor);
+        fix(&mut i.title);
+        i.severity_native.iter_mut().for_each(fix);
+        i.regions.iter_mut().for_each(fix);
+        i.services.iter_mut().for_each(fix);
+        i.cause.iter_mut().for_each(fix);
+        for u in &mut i.updates {
+            fix(&mut u.status);
+            fix(&mut u.text);
+        }
+        for s in &mut i.sources {
+            s.url.iter_mut().for_each(fix);
+            s.quote.iter_mut().for_each(fix);
+        }
+    }
 }
 
 /// Refuses an HTML page too big or too deeply nested for the HTML parser, in one linear scan.
@@ -530,9 +562,20 @@ fn write_results(
             }
         }
     }
+    if failpoint("abort-before-index") {
+        // Crash-safety tests: die between the store's commits and the index's, as a power cut
+        // or kill -9 would; the next start-up must heal the index from the store.
+        std::process::abort();
+    }
     let mut index = SearchIndex::open(index_dir)?;
     report.indexed = index.sync(&store)?;
     Ok(report)
+}
+
+/// True when the `OUTAGES_FAILPOINT` environment variable names this point. Only the crash
+/// tests set it.
+fn failpoint(name: &str) -> bool {
+    std::env::var_os("OUTAGES_FAILPOINT").is_some_and(|v| v == name)
 }
 
 /// Backs a failed source off: the wait grows with its consecutive failures (just counted).
@@ -592,7 +635,8 @@ pub fn ingest(
             ..ParseContext::default()
         };
         match parse::parse(&bytes, &ctx) {
-            Ok(parsed) => {
+            Ok(mut parsed) => {
+                defang(&mut parsed.incidents);
                 let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
                 progress.source_done(&name, &format!("{} incidents", parsed.incidents.len()));
                 add_counts(&mut report.incidents, &counts);

@@ -9,6 +9,7 @@ mod platforms;
 mod press;
 mod rawserver;
 mod reliability_net;
+mod reliability_ops;
 mod snapshot;
 mod sources;
 mod statuspage;
