@@ -137,7 +137,7 @@ impl RawServer {
     /// `http://127.0.0.1:PORT/path`. Paths: `/ok/N`, `/cache/N` (max-age=600), `/silent`,
     /// `/trickle`, `/reset`, `/huge`, `/bomb`, `/loop/a`, `/chain/N`, `/file`, `/html`,
     /// `/truncated`, `/503`, `/429`, `/empty`, `/badchunk`, `/headerflood`, `/to-private`,
-    /// `/to-evil`, `/slow/N` (a delay of 15 ms x (N mod 7), then `/ok/N`).
+    /// `/to-evil`, `/slow/N` or `/slow/RxN` (a delay of 15 ms x (N mod 7), then `/ok/N`).
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
@@ -202,7 +202,14 @@ async fn handle(mut sock: TcpStream, port: u16, hits: Arc<Mutex<HashMap<String, 
     let bytes: Vec<u8> = match segments.as_slice() {
         ["ok", n] => response("200 OK", &json, statuspage_json(n).as_bytes()),
         ["slow", n] => {
-            let delay = n.parse::<u64>().unwrap_or(0) % 7 * 15;
+            // `/slow/R x N` (no spaces): the delay follows N, the ids follow the whole label.
+            let delay = n
+                .rsplit('x')
+                .next()
+                .and_then(|k| k.parse::<u64>().ok())
+                .unwrap_or(0)
+                % 7
+                * 15;
             tokio::time::sleep(Duration::from_millis(delay)).await;
             response("200 OK", &json, statuspage_json(n).as_bytes())
         }
