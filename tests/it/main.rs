@@ -11,6 +11,7 @@ mod rawserver;
 mod reliability_crash;
 mod reliability_net;
 mod reliability_ops;
+mod reliability_props;
 mod snapshot;
 mod sources;
 mod statuspage;
