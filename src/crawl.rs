@@ -119,6 +119,8 @@ pub struct CrawlReport {
     pub deferred: Vec<DeferredSource>,
     /// A stop request ended the run before every source was fetched.
     pub interrupted: bool,
+    /// Incidents newly flagged as gone from a feed that should still list them.
+    pub vanished: usize,
 }
 
 impl CrawlReport {
@@ -537,9 +539,13 @@ fn write_results(
                         // a document whose incidents were never stored.
                         let counts = store.upsert_incidents(&parsed.incidents, now)?;
                         add_counts(&mut report.incidents, &counts);
-                        if let Some((oldest, newest)) = window(&parsed.incidents) {
+                        let span = window(&parsed.incidents);
+                        if let Some((oldest, newest)) = span {
                             store.record_items_window(&source.url, Some(oldest), Some(newest))?;
                         }
+                        let ids: Vec<String> =
+                            parsed.incidents.iter().map(|i| i.id.clone()).collect();
+                        report.vanished += store.record_items_seen(&source.url, &ids, span, now)?;
                         store.record_fetch(&record)?;
                         store.set_next_attempt(
                             &source.url,

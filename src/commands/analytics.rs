@@ -430,10 +430,14 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
     let store = open_store(paths)?;
     let sources = store.sources()?;
     if args.json {
-        let rows: Vec<serde_json::Value> = sources
-            .iter()
-            .map(|s| {
-                serde_json::json!({
+        let mut rows: Vec<serde_json::Value> = Vec::with_capacity(sources.len());
+        for s in &sources {
+            let vanished: Vec<String> = store
+                .vanished_items(&s.url)?
+                .into_iter()
+                .map(|v| v.incident_id)
+                .collect();
+            rows.push(serde_json::json!({
                     "url": s.url,
                     "vendor": s.vendor,
                     "kind": s.kind.map(|k| k.as_str()),
@@ -446,9 +450,9 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
                     "oldest_item_at": s.oldest_item_at.map(rfc3339),
                     "newest_item_at": s.newest_item_at.map(rfc3339),
                     "history_days": s.oldest_item_at.zip(s.newest_item_at).map(|(a, b)| (b - a).num_days()),
-                })
-            })
-            .collect();
+                    "vanished_incidents": vanished,
+                }));
+        }
         print::json(&rows)?;
         return Ok(Exit::Ok);
     }

@@ -72,6 +72,13 @@ pub fn report(report: &CrawlReport, what: &str) -> std::io::Result<()> {
             report.deferred.len()
         )?;
     }
+    if report.vanished > 0 {
+        writeln!(
+            out,
+            "  {} incidents vanished from feeds that should still list them (kept; see sources list)",
+            report.vanished
+        )?;
+    }
     if report.interrupted {
         writeln!(
             out,

@@ -27,7 +27,7 @@ use thiserror::Error;
 pub use incidents::{
     ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
 };
-pub use sources::{BodyRecord, FetchRecord, FetchedBody, SourceState, StoredBody};
+pub use sources::{BodyRecord, FetchRecord, FetchedBody, SourceState, StoredBody, VanishedItem};
 
 /// How long a writer waits for another process's lock before giving up with `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -289,10 +289,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 1);
+        assert_eq!(store.schema_version().expect("version"), 2);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 1);
+        assert_eq!(store.schema_version().expect("version"), 2);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -309,7 +309,7 @@ mod tests {
             err,
             StoreError::TooNew {
                 found: 7,
-                supported: 1,
+                supported: 2,
                 ..
             }
         ));

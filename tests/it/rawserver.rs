@@ -4,7 +4,6 @@
 //! 25 s deadline; hits are counted per path so a test can prove a refused URL was never asked.
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
