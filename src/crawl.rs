@@ -693,3 +693,125 @@ fn add_counts(total: &mut UpsertCounts, more: &UpsertCounts) {
     total.updated += more.updated;
     total.unchanged += more.unchanged;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ReportKind, Severity, Status, Update};
+
+    fn incident(n: usize, start: Option<&str>) -> Incident {
+        Incident {
+            id: crate::model::incident_id("Acme", &n.to_string()),
+            vendor: "Acme".into(),
+            title: format!("Incident {n}"),
+            start: start.map(|s| {
+                DateTime::parse_from_rfc3339(s)
+                    .expect("time")
+                    .with_timezone(&Utc)
+            }),
+            end: None,
+            status: Status::Investigating,
+            severity: Severity::Minor,
+            severity_native: None,
+            regions: vec![],
+            services: vec![],
+            cause: None,
+            updates: vec![],
+            sources: vec![],
+        }
+    }
+
+    #[test]
+    fn deeply_nested_page_is_refused_in_milliseconds() {
+        let page = format!(
+            "<html><body>{}deep{}</body></html>",
+            "<div>".repeat(110_000),
+            "</div>".repeat(110_000)
+        );
+        assert!(page.len() > 1_100_000);
+        let started = std::time::Instant::now();
+        let err = html_guard(page.as_bytes()).expect_err("too deep");
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        assert_eq!(err.class(), "too_complex");
+        assert_eq!(
+            err.to_string(),
+            "too complex to parse: HTML nested deeper than 256 elements"
+        );
+        let big = "<p>word</p>".repeat(300_000);
+        let err = html_guard(big.as_bytes()).expect_err("too big");
+        assert_eq!(
+            err.to_string(),
+            "too complex to parse: an HTML page of 3300000 bytes (limit 2097152)"
+        );
+    }
+
+    #[test]
+    fn ordinary_pages_pass_the_guard_void_and_closed_tags_do_not_count() {
+        let page = format!(
+            "<!DOCTYPE html><html><head><meta charset=utf-8><link rel=x></head><body>{}<p>x<br>y<img src=a /></p></body></html>",
+            "<section><div>".repeat(100) + &"</div></section>".repeat(100)
+        );
+        assert!(html_guard(page.as_bytes()).is_ok());
+        assert!(html_guard(b"a < b and c > d").is_ok());
+    }
+
+    #[test]
+    fn item_cap_keeps_the_newest_in_document_order() {
+        let mut incidents: Vec<Incident> = (0..MAX_ITEMS_PER_DOCUMENT + 5)
+            .map(|n| {
+                let day = 1 + n % 28;
+                let month = 1 + (n / 28) % 12;
+                let year = 2000 + n / 336;
+                let start = format!("{year}-{month:02}-{day:02}T00:00:00Z");
+                incident(n, Some(start.as_str()))
+            })
+            .collect();
+        incidents.push(incident(9999, None));
+        cap_items(&mut incidents);
+        assert_eq!(incidents.len(), MAX_ITEMS_PER_DOCUMENT);
+        assert_eq!(incidents[0].title, "Incident 5");
+        assert_eq!(incidents[MAX_ITEMS_PER_DOCUMENT - 1].title, "Incident 1004");
+    }
+
+    #[test]
+    fn defang_cleans_only_fields_with_control_characters() {
+        let mut i = incident(1, None);
+        i.title = "Calm  title".into();
+        i.services = vec!["API\u{1b}[31m".into()];
+        i.updates = vec![Update {
+            at: None,
+            status: "resolved".into(),
+            text: "Fixed\u{7}.\nAll good.".into(),
+        }];
+        i.sources = vec![crate::model::SourceRef {
+            url: Some("https://status.acme.test/i/1".into()),
+            kind: ReportKind::Status,
+            quote: Some("\u{202e}quoted".into()),
+        }];
+        defang(std::slice::from_mut(&mut i));
+        assert_eq!(i.title, "Calm  title", "clean text keeps its exact form");
+        assert_eq!(i.services, vec!["API".to_string()]);
+        assert_eq!(i.updates[0].text, "Fixed.\nAll good.");
+        assert_eq!(i.sources[0].quote.as_deref(), Some("quoted"));
+    }
+
+    #[test]
+    fn empty_and_web_page_bodies_are_not_feeds() {
+        let ctx = ParseContext::default();
+        let err = parse_source(b"  \n", &ctx, ReportKind::Status).expect_err("empty");
+        assert_eq!(err.class(), "not_a_feed");
+        assert_eq!(err.to_string(), "not a feed: the response body is empty");
+        let page = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><p>Checking your browser.</p></body></html>";
+        let err = parse_source(page, &ctx, ReportKind::Status).expect_err("portal");
+        assert_eq!(err.class(), "not_a_feed");
+    }
+
+    #[test]
+    fn lock_file_sits_beside_the_store() {
+        let paths = DataPaths::new(Some(Path::new("/tmp/x")));
+        assert_eq!(
+            paths.lock_file(),
+            PathBuf::from("/tmp/x/outages.sqlite.lock")
+        );
+    }
+}

@@ -80,7 +80,7 @@ fn kill_9_at_random_points_never_loses_committed_incidents_or_corrupts() {
     let work = tempfile::tempdir().expect("tempdir");
     let data = work.path().join("data");
     let db = data.join("outages.sqlite");
-    let seed = 0x5EED_0F_0A7A6E5;
+    let seed = 0x0005_EED0_F0A7_A6E5;
     let mut rng = Rng(seed);
     let mut committed = BTreeSet::new();
     let mut all_sources = Vec::new();
