@@ -362,7 +362,39 @@ fn parse_source(
     )?;
     cap_items(&mut parsed.incidents);
     defang(&mut parsed.incidents);
+    split_duplicate_ids(&mut parsed.incidents);
     Ok(parsed)
+}
+
+/// Gives distinct ids to different items that one document lists under the same id (feeds
+/// reuse a guid more often than one would hope; feed-rs returns both). The store would merge
+/// them into one incident and lose the other; instead a later item whose link (or, without
+/// one, title) differs from the first one's gets the id plus a short hash of that link, which
+/// is stable across fetches. Items that agree on it are the same item listed twice and keep
+/// the id, to be merged.
+pub fn split_duplicate_ids(incidents: &mut [Incident]) {
+    use sha2::{Digest, Sha256};
+    let key = |i: &Incident| {
+        i.sources
+            .iter()
+            .find_map(|s| s.url.clone())
+            .unwrap_or_else(|| i.title.clone())
+    };
+    let mut first_key: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for incident in incidents.iter_mut() {
+        let k = key(incident);
+        match first_key.get(&incident.id) {
+            None => {
+                first_key.insert(incident.id.clone(), k);
+            }
+            Some(first) if *first == k => {}
+            Some(_) => {
+                let digest = Sha256::digest(k.as_bytes());
+                let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+                incident.id = format!("{}-{short}", incident.id);
+            }
+        }
+    }
 }
 
 /// Cleans every text field a parser left with control, escape or bidi characters in it, so
@@ -643,6 +675,7 @@ pub fn ingest(
         match parse::parse(&bytes, &ctx) {
             Ok(mut parsed) => {
                 defang(&mut parsed.incidents);
+                split_duplicate_ids(&mut parsed.incidents);
                 let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
                 progress.source_done(&name, &format!("{} incidents", parsed.incidents.len()));
                 add_counts(&mut report.incidents, &counts);

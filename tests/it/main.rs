@@ -8,6 +8,7 @@ mod gcp_azure;
 mod platforms;
 mod press;
 mod rawserver;
+mod reliability_content;
 mod reliability_crash;
 mod reliability_net;
 mod reliability_ops;
