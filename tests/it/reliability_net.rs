@@ -384,3 +384,85 @@ fn backoff_defers_failing_sources_until_forced_and_freshness_defers_fresh_ones()
         );
     });
 }
+
+/// A port that answers every connection with plain HTTP at once, as a misconfigured 443 does.
+fn plaintext_port() -> (u16, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        if let Ok((mut sock, _)) = listener.accept() {
+            use std::io::Write as _;
+            let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    (port, handle)
+}
+
+#[test]
+fn https_to_a_plaintext_port_is_a_tls_failure_without_fallback() {
+    let (port, server) = plaintext_port();
+    let err = block_on(get(
+        &fetcher(),
+        &format!("https://127.0.0.1:{port}/feed"),
+        true,
+    ))
+    .expect_err("no TLS there");
+    assert_eq!(err.class(), "tls", "{err}");
+    server.join().expect("server thread");
+}
+
+#[test]
+fn self_signed_certificate_is_refused_as_tls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (key, cert) = (dir.path().join("key.pem"), dir.path().join("cert.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: openssl cannot make a test certificate here");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let mut server = std::process::Command::new("timeout")
+        .args(["20", "openssl", "s_server", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .arg("-www")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl s_server");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "s_server never listened"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let err = block_on(get(&fetcher(), &format!("https://127.0.0.1:{port}/"), true))
+        .expect_err("self-signed");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(err.class(), "tls", "{err}");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "{err}"
+    );
+}
