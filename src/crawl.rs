@@ -293,6 +293,15 @@ pub async fn crawl_with(
 }
 
 async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validators) -> Fetchd {
+    // Press sites are crawled as a guest and their robots.txt is honoured; status feeds are
+    // published to be polled.
+    if source.role == crate::model::ReportKind::Press
+        && let Err(error) = fetcher
+            .robots_allows(&source.url, source.allow_private)
+            .await
+    {
+        return Fetchd::Failed { source, error };
+    }
     match fetcher
         .get(&source.url, &validators, source.allow_private)
         .await

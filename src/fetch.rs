@@ -21,6 +21,8 @@ use reqwest::header::{
 use reqwest::{StatusCode, redirect};
 use thiserror::Error;
 use tokio::sync::Semaphore;
+
+use crate::robots::RobotsPolicy;
 use url::Url;
 
 /// Limits of the client; the defaults suit status feeds (small documents, slow servers).
@@ -136,6 +138,8 @@ pub enum FetchError {
     TooLarge { url: String, limit: usize },
     #[error("{url}: cannot decode the body: {message}")]
     Decode { url: String, message: String },
+    #[error("{url}: disallowed by the site's robots.txt")]
+    Robots { url: String },
     #[error("{url}: {message}")]
     Other { url: String, message: String },
 }
@@ -154,6 +158,7 @@ impl FetchError {
             FetchError::Status { .. } => "http_status",
             FetchError::TooLarge { .. } => "too_large",
             FetchError::Decode { .. } => "decode",
+            FetchError::Robots { .. } => "robots",
             FetchError::Other { .. } => "other",
         }
     }
@@ -267,8 +272,16 @@ pub struct Fetcher {
     /// For sources marked `allow_private` and for the snapshot mirror.
     permissive: reqwest::Client,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// robots.txt verdicts by origin, with when they were read.
+    robots: Mutex<HashMap<String, (std::time::Instant, Arc<RobotsPolicy>)>>,
     mirror: Option<Mirror>,
 }
+
+/// How long a robots.txt verdict is reused (RFC 9309 asks for no more than 24 hours).
+pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// The product token matched against robots.txt `User-agent` lines.
+pub const ROBOTS_AGENT: &str = "outages";
 
 impl Fetcher {
     pub fn new(config: FetchConfig, mirror: Option<Mirror>) -> Result<Self, FetchError> {
@@ -299,6 +312,7 @@ impl Fetcher {
             strict: build(false)?,
             permissive: build(true)?,
             hosts: Mutex::new(HashMap::new()),
+            robots: Mutex::new(HashMap::new()),
             mirror,
             config,
         })
@@ -345,6 +359,64 @@ impl Fetcher {
         let result = self.exchange(client, url, target, validators).await;
         drop(permit);
         result
+    }
+
+    /// Whether the origin's robots.txt lets us fetch `url`; the verdict is fetched through the
+    /// same guarded client (so robots.txt gets every limit a page gets) and cached per origin
+    /// for [`ROBOTS_TTL`]. Unreachable robots.txt means "not now" (RFC 9309).
+    pub async fn robots_allows(&self, url: &str, allow_private: bool) -> Result<(), FetchError> {
+        let parsed = Url::parse(url).map_err(|e| FetchError::BadUrl {
+            url: url.to_string(),
+            message: e.to_string(),
+        })?;
+        let origin = parsed.origin().ascii_serialization();
+        let cached = self
+            .robots_cache()
+            .get(&origin)
+            .and_then(|(at, policy)| (at.elapsed() < ROBOTS_TTL).then(|| policy.clone()));
+        let policy = match cached {
+            Some(policy) => policy,
+            None => {
+                let robots_url = format!("{origin}/robots.txt");
+                let policy = match self
+                    .get(&robots_url, &Validators::default(), allow_private)
+                    .await
+                {
+                    Ok(FetchOutcome::Fetched(f)) => {
+                        RobotsPolicy::from_response(Some(f.status), &f.body, ROBOTS_AGENT)
+                    }
+                    Ok(FetchOutcome::NotModified { .. }) => RobotsPolicy::AllowAll,
+                    Err(FetchError::Status { status, .. }) => {
+                        RobotsPolicy::from_response(Some(status), b"", ROBOTS_AGENT)
+                    }
+                    Err(_) => RobotsPolicy::DisallowAll,
+                };
+                let policy = Arc::new(policy);
+                self.robots_cache()
+                    .insert(origin, (std::time::Instant::now(), policy.clone()));
+                policy
+            }
+        };
+        let path = match parsed.query() {
+            Some(q) => format!("{}?{q}", parsed.path()),
+            None => parsed.path().to_string(),
+        };
+        if policy.allows(&path) {
+            Ok(())
+        } else {
+            Err(FetchError::Robots {
+                url: url.to_string(),
+            })
+        }
+    }
+
+    fn robots_cache(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (std::time::Instant, Arc<RobotsPolicy>)>> {
+        match self.robots.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 
     fn host_slot(&self, url: &Url) -> Arc<Semaphore> {

@@ -16,6 +16,7 @@ pub mod index;
 pub mod lock;
 pub mod parse;
 pub mod query;
+pub mod robots;
 pub mod schedule;
 pub mod search_syntax;
 pub mod snapshot;

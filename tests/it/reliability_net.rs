@@ -466,3 +466,71 @@ fn self_signed_certificate_is_refused_as_tls() {
         "{err}"
     );
 }
+
+/// A server answering 503 to everything, recording each request's path.
+fn unavailable_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for sock in listener.incoming().take(8) {
+            let Ok(mut sock) = sock else { continue };
+            let _ = sock.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 2048];
+            let n = sock.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(buf.get(..n).unwrap_or_default()).into_owned();
+            if let Some(path) = head.split_whitespace().nth(1)
+                && let Ok(mut l) = log.lock()
+            {
+                l.push(path.to_string());
+            }
+            let _ = sock.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    (port, seen)
+}
+
+#[test]
+fn press_pages_honour_robots_txt_and_an_unreachable_one_disallows() {
+    let server = RawServer::start();
+    let (down, seen) = unavailable_server();
+    let data = tempfile::tempdir().expect("tempdir");
+    let paths = DataPaths::new(Some(data.path()));
+    let press = |url: String| Source {
+        vendor: None,
+        url,
+        kind: Some(outages::model::Format::StatuspageJson),
+        role: outages::model::ReportKind::Press,
+        allow_private: true,
+    };
+    let sources = vec![
+        press(server.url("/ok/1")),
+        press(server.url("/ok/2")),
+        press(format!("http://127.0.0.1:{down}/news/outage")),
+    ];
+    let options = CrawlOptions {
+        concurrency: 1,
+        force: false,
+        stop: None,
+    };
+    let report = block_on(crawl::crawl_with(
+        sources,
+        &fetcher(),
+        &paths,
+        &options,
+        &Silent,
+    ))
+    .expect("crawl");
+    // robots.txt 404: allowed, read once for the origin and cached.
+    assert_eq!(server.hits("/robots.txt"), 1);
+    assert_eq!((server.hits("/ok/1"), server.hits("/ok/2")), (1, 1));
+    // robots.txt 503: everything disallowed, the page never asked.
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures[0].class, "robots");
+    let asked = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    assert_eq!(asked, vec!["/robots.txt".to_string()]);
+}
