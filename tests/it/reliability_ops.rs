@@ -353,3 +353,44 @@ fn terminal_escapes_in_feeds_never_reach_stored_text_or_the_terminal() {
         "{stored:?}"
     );
 }
+
+#[test]
+fn hostile_queries_end_with_a_message_never_an_abort() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/hardening/escape-injection-statuspage-imitation.json"
+    );
+    ok_stdout(&outages(
+        work.path(),
+        &["ingest", fixture, "--kind", "statuspage-json"],
+    ));
+    let deep = format!("{}login{}", "(".repeat(400), ")".repeat(400));
+    let long = "login ".repeat(20_000);
+    let huge_nest = format!("{}login{}", "(".repeat(10_000), ")".repeat(10_000));
+    let cases = [
+        (
+            deep.as_str(),
+            Some(2),
+            "nests parentheses deeper than 16 levels",
+        ),
+        (
+            long.as_str(),
+            Some(2),
+            "the query is longer than 1000 characters",
+        ),
+        (
+            huge_nest.as_str(),
+            Some(2),
+            "the query is longer than 1000 characters",
+        ),
+        ("\u{1b}[2J login *:*~^", Some(0), ""),
+    ];
+    for (query, code, message) in cases {
+        let out = outages(work.path(), &["search", query]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), code, "{} chars: {stderr}", query.len());
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(!out.stdout.contains(&0x1b));
+    }
+}
