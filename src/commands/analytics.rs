@@ -460,26 +460,36 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
     let day = |t: Option<DateTime<Utc>>| t.map_or("-".into(), |t| t.format("%Y-%m-%d").to_string());
     writeln!(
         w,
-        "{:<16} {:<17} {:<11} {:<11} {:<23} url",
-        "vendor", "kind", "last ok", "history", "last error"
+        "{:<16} {:<17} {:<11} {:<8} {:<23} {:<17} url",
+        "vendor", "kind", "last ok", "history", "last error", "next try"
     )?;
+    let now = Utc::now();
     for s in &sources {
         let history = match (s.oldest_item_at, s.newest_item_at) {
             (Some(a), Some(b)) => format!("{}d", (b - a).num_days()),
             _ => "-".into(),
         };
+        let vanished = store.vanished_items(&s.url)?.len();
         let error = match (&s.last_error_class, s.consecutive_failures) {
             (Some(class), n) if n > 0 => format!("{class} x{n}"),
+            // Never read successfully: not "all clear".
+            _ if s.last_success_at.is_none() => "never read".into(),
+            _ if vanished > 0 => format!("{vanished} vanished"),
             _ => "-".into(),
+        };
+        let next = match s.next_attempt_at {
+            Some(t) if t > now => t.format("%Y-%m-%d %H:%M").to_string(),
+            _ => "next run".into(),
         };
         writeln!(
             w,
-            "{:<16} {:<17} {:<11} {:<11} {:<23} {}",
+            "{:<16} {:<17} {:<11} {:<8} {:<23} {:<17} {}",
             crate::extract::text::truncate_chars(&one_line(s.vendor.as_deref().unwrap_or("-")), 16),
             s.kind.map_or("detect", |k| k.as_str()),
             day(s.last_success_at),
             history,
             error,
+            next,
             one_line(&s.url)
         )?;
     }
