@@ -227,7 +227,14 @@ pub async fn crawl_with(
             && let Some(until) = state
                 .as_ref()
                 .and_then(|s| s.next_attempt_at)
-                .filter(|t| *t > now)
+                // A time beyond the longest wait means the clock was set back: not a reason
+                // to skip.
+                .filter(|t| {
+                    *t > now
+                        && (*t - now)
+                            .to_std()
+                            .is_ok_and(|d| d <= schedule::BACKOFF_MAX)
+                })
         {
             deferred.push(DeferredSource {
                 url: source.url,

@@ -55,11 +55,18 @@ pub fn next_after_success(
 }
 
 /// When `watch` should next fetch a source: one interval after its last attempt, or later if
-/// it is backing off or still fresh. A source never tried is due now.
-pub fn due_at(state: Option<&SourceState>, interval: Duration) -> Option<DateTime<Utc>> {
+/// it is backing off or still fresh. A source never tried is due now. Stored times ahead of
+/// `now` (the clock was set back) count as `now`, and no wait exceeds [`BACKOFF_MAX`], so a
+/// clock jump cannot starve a source.
+pub fn due_at(
+    state: Option<&SourceState>,
+    interval: Duration,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     let state = state?;
-    let by_interval = state.last_checked_at.map(|t| add(t, interval));
-    match (by_interval, state.next_attempt_at) {
+    let by_interval = state.last_checked_at.map(|t| add(t.min(now), interval));
+    let backoff = state.next_attempt_at.map(|t| t.min(add(now, BACKOFF_MAX)));
+    match (by_interval, backoff) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     }
@@ -173,7 +180,7 @@ pub async fn watch(
             let mut next_due: Option<DateTime<Utc>> = None;
             for source in &sources {
                 let state = store.source(&source.url).map_err(CrawlError::from)?;
-                match due_at(state.as_ref(), interval) {
+                match due_at(state.as_ref(), interval, now) {
                     Some(at) if at > now => {
                         next_due = Some(next_due.map_or(at, |n| n.min(at)));
                     }
@@ -280,13 +287,25 @@ mod tests {
     #[test]
     fn due_time_is_the_later_of_interval_and_backoff() {
         let ten = Duration::from_secs(600);
-        assert_eq!(due_at(None, ten), None);
+        let now = t("2024-03-01T10:05:00Z");
+        assert_eq!(due_at(None, ten, now), None);
         let s = state(Some("2024-03-01T10:00:00Z"), None);
-        assert_eq!(due_at(Some(&s), ten), Some(t("2024-03-01T10:10:00Z")));
+        assert_eq!(due_at(Some(&s), ten, now), Some(t("2024-03-01T10:10:00Z")));
         let s = state(Some("2024-03-01T10:00:00Z"), Some("2024-03-01T11:00:00Z"));
-        assert_eq!(due_at(Some(&s), ten), Some(t("2024-03-01T11:00:00Z")));
+        assert_eq!(due_at(Some(&s), ten, now), Some(t("2024-03-01T11:00:00Z")));
         let s = state(Some("2024-03-01T10:00:00Z"), Some("2024-03-01T10:01:00Z"));
-        assert_eq!(due_at(Some(&s), ten), Some(t("2024-03-01T10:10:00Z")));
+        assert_eq!(due_at(Some(&s), ten, now), Some(t("2024-03-01T10:10:00Z")));
+    }
+
+    #[test]
+    fn a_clock_set_back_does_not_starve_a_source() {
+        let ten = Duration::from_secs(600);
+        // Last checked "in 2030" and backing off until 2031, seen from a clock now in 2024.
+        let now = t("2024-03-01T10:00:00Z");
+        let s = state(Some("2030-01-01T00:00:00Z"), Some("2031-01-01T00:00:00Z"));
+        assert_eq!(due_at(Some(&s), ten, now), Some(t("2024-03-01T16:00:00Z")));
+        let s = state(Some("2030-01-01T00:00:00Z"), None);
+        assert_eq!(due_at(Some(&s), ten, now), Some(t("2024-03-01T10:10:00Z")));
     }
 
     #[tokio::test]
