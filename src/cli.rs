@@ -60,6 +60,10 @@ pub enum Command {
     Remerge,
     /// What vendors changed in an event's incidents between crawls, and what they deleted
     History(HistoryArgs),
+    /// Keep crawling: each source on its own cadence, backing off failing ones, until SIGTERM or Ctrl-C
+    Watch(WatchArgs),
+    /// Write a consistent copy of the store to FILE (safe while a crawl runs)
+    Backup(BackupArgs),
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +73,45 @@ pub struct HistoryArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The copy to write; must not exist yet
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// Fetch options shared by `crawl` and `watch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Sources file
+    #[arg(long, default_value = "data/sources.toml", value_name = "FILE")]
+    pub sources: PathBuf,
+    /// Crawl only these vendors (case-insensitive; repeatable)
+    #[arg(long, value_name = "VENDOR", num_args = 1..)]
+    pub only: Vec<String>,
+    /// Requests in flight at once (per-host limits still apply)
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Let every source use private and loopback addresses (local test servers, intranet pages)
+    #[arg(long)]
+    pub allow_private: bool,
+    /// Deadline for one whole request, body included, e.g. 30s or 2m
+    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+    /// Largest response body accepted, in MiB, counted after decompression
+    #[arg(long, default_value_t = 16, value_name = "MIB")]
+    pub max_body_mib: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+    /// How often each source is fetched when healthy, e.g. 10m, 1h, 90s
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: std::time::Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,18 +248,12 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct CrawlArgs {
-    /// Sources file
-    #[arg(long, default_value = "data/sources.toml", value_name = "FILE")]
-    pub sources: PathBuf,
-    /// Crawl only these vendors (case-insensitive; repeatable)
-    #[arg(long, value_name = "VENDOR", num_args = 1..)]
-    pub only: Vec<String>,
-    /// Fetch even when the server says nothing changed (ignores stored ETag/Last-Modified)
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+    /// Fetch every source now, even one backing off after failures or one the server said is
+    /// unchanged or still fresh (ignores stored ETag/Last-Modified and the schedule)
     #[arg(long)]
     pub force: bool,
-    /// Requests in flight at once (per-host limits still apply)
-    #[arg(long, default_value_t = 16)]
-    pub concurrency: usize,
 }
 
 #[derive(Debug, Args)]
@@ -296,6 +333,27 @@ pub struct TimelineArgs {
     pub limit: usize,
 }
 
+/// A duration: a whole number with `s`, `m`, `h` or `d` (`90s`, `10m`, `1h`); a bare number is
+/// seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (expected e.g. 30s, 10m, 1h)"))?;
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?} (use s, m, h or d)")),
+    };
+    n.checked_mul(scale)
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("{s:?} is too long"))
+}
+
 /// `2023-01-31` (midnight UTC) or an RFC 3339 time.
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -339,5 +397,18 @@ mod tests {
             Ok("2023-02-01T00:00:00Z".to_string())
         );
         assert!(parse_time("31/01/2023").is_err());
+    }
+
+    #[test]
+    fn durations_parse_with_units_and_refuse_garbage() {
+        let secs = |s: &str| parse_duration(s).map(|d| d.as_secs());
+        assert_eq!(secs("90"), Ok(90));
+        assert_eq!(secs("30s"), Ok(30));
+        assert_eq!(secs("10m"), Ok(600));
+        assert_eq!(secs("2h"), Ok(7200));
+        assert_eq!(secs("1d"), Ok(86_400));
+        assert!(parse_duration("10 minutes").is_err());
+        assert!(parse_duration("m").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
     }
 }

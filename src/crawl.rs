@@ -4,9 +4,14 @@
 //! fetcher); parsing runs on the blocking pool; one writer thread owns the SQLite connection and
 //! the index writer and applies results as they arrive. A failing source is recorded on the
 //! source and counted, never fatal: the exit status is decided once, from the [`CrawlReport`].
+//!
+//! Each outcome also schedules the source's next attempt (see [`crate::schedule`]): a source in
+//! backoff is skipped unless the crawl is forced, and a stop request (SIGTERM) ends the fetch
+//! stage while the writer still commits and indexes everything already fetched.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -18,6 +23,7 @@ use crate::index::{IndexError, SearchIndex};
 use crate::model::{Format, Incident, ReportKind};
 use crate::parse::{self, ParseContext, Parsed};
 use crate::press_crawl::{PageOutcome, PressConfig, PressCrawler, PressOutcome};
+use crate::schedule::{self, StopSignal};
 use crate::sources::Source;
 use crate::store::{FetchRecord, FetchedBody, Store, StoreError, UpsertCounts};
 
@@ -43,7 +49,47 @@ impl DataPaths {
             },
         }
     }
+
+    /// The one-writer lock file (see [`crate::lock`]), beside the store.
+    pub fn lock_file(&self) -> PathBuf {
+        let mut name = self.store.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        self.store.with_file_name(name)
+    }
 }
+
+/// How a crawl runs.
+#[derive(Debug, Clone)]
+pub struct CrawlOptions {
+    /// Requests in flight at once (per-host limits still apply).
+    pub concurrency: usize,
+    /// Ignore stored validators and backoff: fetch everything now.
+    pub force: bool,
+    /// Raised on SIGTERM/SIGINT: no new fetch starts; what was fetched is still written.
+    pub stop: Option<StopSignal>,
+    /// Politeness and volume limits of the press crawl.
+    pub press: PressConfig,
+}
+
+impl Default for CrawlOptions {
+    fn default() -> Self {
+        CrawlOptions {
+            concurrency: 16,
+            force: false,
+            stop: None,
+            press: PressConfig::default(),
+        }
+    }
+}
+
+/// Most incidents taken from one document: a feed of 100,000 items is a hostile or broken
+/// one, and the newest items are the ones that matter.
+pub const MAX_ITEMS_PER_DOCUMENT: usize = 1000;
+
+/// Largest HTML page handed to the HTML parser, and deepest element nesting: html5ever's tree
+/// building is quadratic on deep nesting (1.1 MB took 19 s), so such pages are refused before.
+pub const MAX_HTML_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_HTML_DEPTH: usize = 256;
 
 /// Why a crawl or an ingest could not go on at all (a single source failing is not one).
 #[derive(Debug, Error)]
@@ -56,6 +102,14 @@ pub enum CrawlError {
     Merge(#[from] crate::merge::MergeError),
     #[error("the writer thread stopped unexpectedly")]
     WriterGone,
+}
+
+/// One source skipped because it is backing off or its last response is still fresh.
+#[derive(Debug, Clone)]
+pub struct DeferredSource {
+    pub url: String,
+    pub vendor: Option<String>,
+    pub until: DateTime<Utc>,
 }
 
 /// One source that failed, with the reason.
@@ -78,6 +132,12 @@ pub struct CrawlReport {
     pub incidents: UpsertCounts,
     /// Documents indexed into tantivy at the end of the run.
     pub indexed: usize,
+    /// Sources not fetched this run (backoff, `Retry-After`, freshness).
+    pub deferred: Vec<DeferredSource>,
+    /// A stop request ended the run before every source was fetched.
+    pub interrupted: bool,
+    /// Incidents newly flagged as gone from a feed that should still list them.
+    pub vanished: usize,
 }
 
 impl CrawlReport {
@@ -105,16 +165,41 @@ impl Progress for Silent {
     fn source_done(&self, _url: &str, _outcome: &str) {}
 }
 
+/// Why a fetched body gave no incidents.
+#[derive(Debug, Error)]
+pub enum BodyError {
+    /// Empty, or a web page where a feed or API response was expected.
+    #[error("not a feed: {0}")]
+    NotAFeed(String),
+    /// Too big or too deeply nested to parse safely.
+    #[error("too complex to parse: {0}")]
+    TooComplex(String),
+    #[error(transparent)]
+    Parse(#[from] parse::ParseError),
+}
+
+impl BodyError {
+    /// The class stored with the source.
+    pub fn class(&self) -> &'static str {
+        match self {
+            BodyError::NotAFeed(_) => "not_a_feed",
+            BodyError::TooComplex(_) => "too_complex",
+            BodyError::Parse(_) => "parse",
+        }
+    }
+}
+
 /// What the fetch stage hands the writer for one source.
 enum Fetchd {
     Parsed {
         source: Source,
         fetched: crate::fetch::Fetched,
-        parsed: Result<Parsed, parse::ParseError>,
+        parsed: Result<Parsed, BodyError>,
     },
     NotModified {
         source: Source,
         validators: Validators,
+        fresh_for: Option<Duration>,
     },
     Failed {
         source: Source,
@@ -131,40 +216,60 @@ pub async fn crawl(
     force: bool,
     progress: &dyn Progress,
 ) -> Result<CrawlReport, CrawlError> {
-    let press = PressConfig::default();
-    crawl_with(sources, fetcher, paths, concurrency, force, progress, press).await
+    let options = CrawlOptions {
+        concurrency,
+        force,
+        stop: None,
+        press: PressConfig::default(),
+    };
+    crawl_with(sources, fetcher, paths, &options, progress).await
 }
 
-/// [`crawl`] with the press crawl's politeness settings given (tests and the demo use a shorter
-/// per-host delay).
+/// [`crawl`] with every option: skips sources whose next attempt is still ahead (unless
+/// forced), stops taking new fetches when `options.stop` is raised, and paces the press crawl
+/// as `options.press` says (tests and the demo use a shorter per-host delay).
 pub async fn crawl_with(
     sources: Vec<Source>,
     fetcher: &Fetcher,
     paths: &DataPaths,
-    concurrency: usize,
-    force: bool,
+    options: &CrawlOptions,
     progress: &dyn Progress,
-    press: PressConfig,
 ) -> Result<CrawlReport, CrawlError> {
     let store = Store::open(&paths.store)?;
+    let now = Utc::now();
     // Validators are read up front so the writer thread alone owns the connection afterwards.
     let mut jobs = Vec::with_capacity(sources.len());
+    let mut deferred = Vec::new();
     for source in sources {
-        let validators = if force {
-            Validators::default()
-        } else {
-            store
-                .source(&source.url)?
-                .map(|s| Validators {
-                    etag: s.etag,
-                    last_modified: s.last_modified,
+        let state = store.source(&source.url)?;
+        if !options.force
+            && let Some(until) = state
+                .as_ref()
+                .and_then(|s| s.next_attempt_at)
+                // A time beyond the longest wait means the clock was set back: not a reason
+                // to skip.
+                .filter(|t| {
+                    *t > now
+                        && (*t - now)
+                            .to_std()
+                            .is_ok_and(|d| d <= schedule::BACKOFF_MAX)
                 })
-                .unwrap_or_default()
+        {
+            deferred.push(DeferredSource {
+                url: source.url,
+                vendor: source.vendor,
+                until,
+            });
+            continue;
+        }
+        let validators = match state {
+            Some(s) if !options.force => s.validators(),
+            _ => Validators::default(),
         };
         jobs.push((source, validators));
     }
     // Article pages seen in earlier runs, for conditional GETs from the press crawl.
-    let known_pages: HashMap<String, Validators> = if force {
+    let known_pages: HashMap<String, Validators> = if options.force {
         HashMap::new()
     } else {
         store
@@ -174,7 +279,7 @@ pub async fn crawl_with(
             .map(|s| (s.url.clone(), s.validators()))
             .collect()
     };
-    let press = PressCrawler::new(fetcher, press, known_pages);
+    let press = PressCrawler::new(fetcher, options.press.clone(), known_pages);
     progress.start(jobs.len());
 
     let (tx, rx) = mpsc::channel::<Fetchd>(32);
@@ -184,8 +289,24 @@ pub async fn crawl_with(
     // The one concurrent stage: up to `concurrency` fetches in flight.
     let mut stream = futures::stream::iter(jobs)
         .map(|(source, validators)| fetch_source(fetcher, &press, source, validators))
-        .buffer_unordered(concurrency.max(1));
-    while let Some((result, articles)) = stream.next().await {
+        .buffer_unordered(options.concurrency.max(1));
+    let mut stop = options.stop.clone();
+    let mut interrupted = false;
+    loop {
+        let next = match stop.as_mut() {
+            Some(stop) => tokio::select! {
+                biased;
+                _ = stop.stopped() => {
+                    interrupted = true;
+                    break;
+                }
+                next = stream.next() => next,
+            },
+            None => stream.next().await,
+        };
+        let Some((result, articles)) = next else {
+            break;
+        };
         let (url, outcome) = match &result {
             Fetchd::Parsed { source, .. } if source.role == ReportKind::Press => (
                 source.url.clone(),
@@ -211,8 +332,13 @@ pub async fn crawl_with(
             }
         }
     }
+    // Dropping the stream cancels fetches still in flight; the writer drains what it has.
+    drop(stream);
     drop(tx);
-    writer.join().map_err(|_| CrawlError::WriterGone)?
+    let mut report = writer.join().map_err(|_| CrawlError::WriterGone)??;
+    report.deferred = deferred;
+    report.interrupted = interrupted;
+    Ok(report)
 }
 
 /// Fetches one source: a status document, or a press source with the articles it led to.
@@ -245,9 +371,8 @@ async fn fetch_source(
         .filter_map(|page| press_fetchd(article_source(page.url), page.outcome))
         .collect();
     let own = press_fetchd(source.clone(), own.outcome).unwrap_or_else(|| Fetchd::Failed {
-        error: FetchError::Blocked {
+        error: FetchError::Robots {
             url: source.url.clone(),
-            reason: "disallowed by the host's robots.txt".into(),
         },
         source,
     });
@@ -261,9 +386,13 @@ fn press_fetchd(source: Source, outcome: PageOutcome) -> Option<Fetchd> {
         PageOutcome::Fetched { fetched, parsed } => Some(Fetchd::Parsed {
             source,
             fetched,
-            parsed,
+            parsed: parsed.map_err(BodyError::Parse),
         }),
-        PageOutcome::NotModified { validators } => Some(Fetchd::NotModified { source, validators }),
+        PageOutcome::NotModified { validators } => Some(Fetchd::NotModified {
+            source,
+            validators,
+            fresh_for: None,
+        }),
         PageOutcome::Failed(error) => Some(Fetchd::Failed { source, error }),
         PageOutcome::Disallowed => None,
     }
@@ -275,7 +404,14 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
         .await
     {
         Err(error) => Fetchd::Failed { source, error },
-        Ok(FetchOutcome::NotModified { validators }) => Fetchd::NotModified { source, validators },
+        Ok(FetchOutcome::NotModified {
+            validators,
+            fresh_for,
+        }) => Fetchd::NotModified {
+            source,
+            validators,
+            fresh_for,
+        },
         Ok(FetchOutcome::Fetched(fetched)) => {
             let ctx = ParseContext {
                 url: Some(source.url.clone()),
@@ -288,9 +424,9 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             let parsed = tokio::task::spawn_blocking(move || parse_source(&body, &ctx, role))
                 .await
                 .unwrap_or_else(|e| {
-                    Err(parse::ParseError::Unrecognised(format!(
+                    Err(BodyError::Parse(parse::ParseError::Unrecognised(format!(
                         "parser crashed: {e}"
-                    )))
+                    ))))
                 });
             Fetchd::Parsed {
                 source,
@@ -308,22 +444,162 @@ fn parse_source(
     body: &[u8],
     ctx: &ParseContext,
     role: crate::model::ReportKind,
-) -> Result<Parsed, parse::ParseError> {
+) -> Result<Parsed, BodyError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(BodyError::NotAFeed("the response body is empty".into()));
+    }
     let format = ctx.format.or_else(|| parse::detect(body));
     if role == crate::model::ReportKind::Status
         && matches!(format, Some(Format::Article | Format::Text))
     {
-        return Err(parse::ParseError::Unrecognised(
+        return Err(BodyError::NotAFeed(
             "an HTML page where a status feed or API response was expected".into(),
         ));
     }
-    parse::parse(
+    if matches!(format, Some(Format::Article | Format::Text)) {
+        html_guard(body)?;
+    }
+    let mut parsed = parse::parse(
         body,
         &ParseContext {
             format,
             ..ctx.clone()
         },
-    )
+    )?;
+    cap_items(&mut parsed.incidents);
+    defang(&mut parsed.incidents);
+    split_duplicate_ids(&mut parsed.incidents);
+    Ok(parsed)
+}
+
+/// Gives distinct ids to different items that one document lists under the same id (feeds
+/// reuse a guid more often than one would hope; feed-rs returns both). The store would merge
+/// them into one incident and lose the other; instead a later item whose link (or, without
+/// one, title) differs from the first one's gets the id plus a short hash of that link, which
+/// is stable across fetches. Items that agree on it are the same item listed twice and keep
+/// the id, to be merged.
+pub fn split_duplicate_ids(incidents: &mut [Incident]) {
+    use sha2::{Digest, Sha256};
+    let key = |i: &Incident| {
+        i.sources
+            .iter()
+            .find_map(|s| s.url.clone())
+            .unwrap_or_else(|| i.title.clone())
+    };
+    let mut first_key: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for incident in incidents.iter_mut() {
+        let k = key(incident);
+        match first_key.get(&incident.id) {
+            None => {
+                first_key.insert(incident.id.clone(), k);
+            }
+            Some(first) if *first == k => {}
+            Some(_) => {
+                let digest = Sha256::digest(k.as_bytes());
+                let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+                incident.id = format!("{}-{short}", incident.id);
+            }
+        }
+    }
+}
+
+/// Cleans every text field a parser left with control, escape or bidi characters in it, so
+/// nothing stored can drive a terminal whatever the parser missed. Clean fields are left
+/// untouched, so their content hashes (and the incidents' revisions) do not move.
+pub fn defang(incidents: &mut [Incident]) {
+    fn fix(s: &mut String) {
+        let hostile = s.chars().any(|c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        });
+        if hostile {
+            *s = crate::extract::text::clean_text(s);
+        }
+    }
+    for i in incidents {
+        fix(&mut i.vendor);
+        fix(&mut i.title);
+        i.severity_native.iter_mut().for_each(fix);
+        i.regions.iter_mut().for_each(fix);
+        i.services.iter_mut().for_each(fix);
+        i.cause.iter_mut().for_each(fix);
+        for u in &mut i.updates {
+            fix(&mut u.status);
+            fix(&mut u.text);
+        }
+        for s in &mut i.sources {
+            s.url.iter_mut().for_each(fix);
+            s.quote.iter_mut().for_each(fix);
+        }
+    }
+}
+
+/// Refuses an HTML page too big or too deeply nested for the HTML parser, in one linear scan.
+/// The depth is an upper bound from tag syntax alone (void and self-closed elements excepted),
+/// which is all a guard needs.
+pub fn html_guard(body: &[u8]) -> Result<(), BodyError> {
+    if body.len() > MAX_HTML_BYTES {
+        return Err(BodyError::TooComplex(format!(
+            "an HTML page of {} bytes (limit {MAX_HTML_BYTES})",
+            body.len()
+        )));
+    }
+    const VOID: [&[u8]; 14] = [
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+        b"param", b"source", b"track", b"wbr",
+    ];
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(offset) = body
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
+    {
+        let start = i + offset + 1;
+        let rest = body.get(start..).unwrap_or_default();
+        let end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
+        let tag = rest.get(..end).unwrap_or_default();
+        i = start + end;
+        match tag.first() {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let name_len = tag
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .unwrap_or(tag.len());
+                let name = tag.get(..name_len).unwrap_or_default().to_ascii_lowercase();
+                if tag.ends_with(b"/") || VOID.contains(&name.as_slice()) {
+                    continue;
+                }
+                depth += 1;
+                if depth > MAX_HTML_DEPTH {
+                    return Err(BodyError::TooComplex(format!(
+                        "HTML nested deeper than {MAX_HTML_DEPTH} elements"
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the newest [`MAX_ITEMS_PER_DOCUMENT`] incidents (undated ones count as oldest), in
+/// their original order.
+fn cap_items(incidents: &mut Vec<Incident>) {
+    if incidents.len() <= MAX_ITEMS_PER_DOCUMENT {
+        return;
+    }
+    let mut starts: Vec<Option<DateTime<Utc>>> = incidents.iter().map(|i| i.start).collect();
+    starts.sort_unstable_by(|a, b| b.cmp(a));
+    let Some(&cutoff) = starts.get(MAX_ITEMS_PER_DOCUMENT - 1) else {
+        return;
+    };
+    let mut kept = 0;
+    incidents.retain(|i| {
+        let keep = i.start >= cutoff && kept < MAX_ITEMS_PER_DOCUMENT;
+        kept += usize::from(keep);
+        keep
+    });
 }
 
 /// The writer: applies each source's result in its own transaction, then syncs the index.
@@ -344,6 +620,7 @@ fn write_results(
                     error.class(),
                     &error.to_string(),
                 )?;
+                schedule_retry(&mut store, &source.url, now, error.retry_after())?;
                 report.failures.push(SourceFailure {
                     url: source.url,
                     vendor: source.vendor,
@@ -351,7 +628,11 @@ fn write_results(
                     message: error.to_string(),
                 });
             }
-            Fetchd::NotModified { source, validators } => {
+            Fetchd::NotModified {
+                source,
+                validators,
+                fresh_for,
+            } => {
                 store.record_fetch(&FetchRecord {
                     url: source.url.clone(),
                     vendor: source.vendor.clone(),
@@ -362,6 +643,8 @@ fn write_results(
                     validators,
                     body: None,
                 })?;
+                store
+                    .set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
                 report.not_modified += 1;
             }
             Fetchd::Parsed {
@@ -370,33 +653,32 @@ fn write_results(
                 parsed,
             } => {
                 let format = parsed.as_ref().ok().map(|p| p.format);
-                let ok = parsed.is_ok();
+                let fresh_for = fetched.fresh_for;
                 // The raw body is kept even when it does not parse, so extraction can be re-run
-                // once the parser learns the format; its validators are not, so the next crawl
-                // fetches it again instead of getting a 304 for a document we never read.
-                store.record_fetch(&FetchRecord {
+                // once the parser learns the format.
+                let record = FetchRecord {
                     url: source.url.clone(),
                     vendor: source.vendor.clone(),
                     kind: source.kind,
                     role: source.role,
                     fetched_at: now,
                     http_status: fetched.status,
-                    validators: if ok {
-                        fetched.validators
-                    } else {
-                        Validators::default()
-                    },
+                    validators: fetched.validators,
                     body: Some(FetchedBody {
                         bytes: fetched.body,
                         content_type: fetched.content_type,
                         format,
                     }),
-                })?;
+                };
                 match parsed {
                     Ok(parsed) => {
+                        // Incidents first, validators last: a crash in between leaves no
+                        // validators, so the next crawl refetches instead of getting a 304 for
+                        // a document whose incidents were never stored.
                         let counts = store.upsert_incidents(&parsed.incidents, now)?;
                         add_counts(&mut report.incidents, &counts);
-                        if let Some((oldest, newest)) = window(&parsed.incidents) {
+                        let span = window(&parsed.incidents);
+                        if let Some((oldest, newest)) = span {
                             store.record_items_window(&source.url, Some(oldest), Some(newest))?;
                         }
                         crate::merge::record_listing(
@@ -405,21 +687,24 @@ fn write_results(
                             &parsed.incidents,
                             now,
                         )?;
+                        let ids: Vec<String> =
+                            parsed.incidents.iter().map(|i| i.id.clone()).collect();
+                        report.vanished += store.record_items_seen(&source.url, &ids, span, now)?;
+                        store.record_fetch(&record)?;
+                        store.set_next_attempt(
+                            &source.url,
+                            schedule::next_after_success(now, fresh_for),
+                        )?;
                         report.ok += 1;
                     }
                     Err(e) => {
                         let message = format!("{}: {e}", source.url);
-                        store.record_failure(
-                            &source.url,
-                            source.vendor.as_deref(),
-                            now,
-                            "parse",
-                            &message,
-                        )?;
+                        store.record_unreadable_fetch(&record, e.class(), &message)?;
+                        schedule_retry(&mut store, &source.url, now, None)?;
                         report.failures.push(SourceFailure {
                             url: source.url,
                             vendor: source.vendor,
-                            class: "parse".into(),
+                            class: e.class().into(),
                             message,
                         });
                     }
@@ -428,9 +713,34 @@ fn write_results(
         }
     }
     crate::merge::merge_pending(&mut store, Utc::now())?;
+    if failpoint("abort-before-index") {
+        // Crash-safety tests: die between the store's commits and the index's, as a power cut
+        // or kill -9 would; the next start-up must heal the index from the store.
+        std::process::abort();
+    }
     let mut index = SearchIndex::open(index_dir)?;
     report.indexed = index.sync(&store)?;
     Ok(report)
+}
+
+/// True when the `OUTAGES_FAILPOINT` environment variable names this point. Only the crash
+/// tests set it.
+fn failpoint(name: &str) -> bool {
+    std::env::var_os("OUTAGES_FAILPOINT").is_some_and(|v| v == name)
+}
+
+/// Backs a failed source off: the wait grows with its consecutive failures (just counted).
+fn schedule_retry(
+    store: &mut Store,
+    url: &str,
+    now: DateTime<Utc>,
+    retry_after: Option<Duration>,
+) -> Result<(), StoreError> {
+    let failures = store.source(url)?.map_or(1, |s| s.consecutive_failures);
+    store.set_next_attempt(
+        url,
+        Some(schedule::next_after_failure(now, failures, retry_after)),
+    )
 }
 
 /// The oldest and newest incident start a document covers: how far back its history reaches.
@@ -476,7 +786,9 @@ pub fn ingest(
             ..ParseContext::default()
         };
         match parse::parse(&bytes, &ctx) {
-            Ok(parsed) => {
+            Ok(mut parsed) => {
+                defang(&mut parsed.incidents);
+                split_duplicate_ids(&mut parsed.incidents);
                 let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
                 progress.source_done(&name, &format!("{} incidents", parsed.incidents.len()));
                 add_counts(&mut report.incidents, &counts);
@@ -573,4 +885,126 @@ pub fn reparse(paths: &DataPaths, progress: &dyn Progress) -> Result<CrawlReport
     let mut index = SearchIndex::open(&paths.index)?;
     report.indexed = index.sync(&store)?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ReportKind, Severity, Status, Update};
+
+    fn incident(n: usize, start: Option<&str>) -> Incident {
+        Incident {
+            id: crate::model::incident_id("Acme", &n.to_string()),
+            vendor: "Acme".into(),
+            title: format!("Incident {n}"),
+            start: start.map(|s| {
+                DateTime::parse_from_rfc3339(s)
+                    .expect("time")
+                    .with_timezone(&Utc)
+            }),
+            end: None,
+            status: Status::Investigating,
+            severity: Severity::Minor,
+            severity_native: None,
+            regions: vec![],
+            services: vec![],
+            cause: None,
+            updates: vec![],
+            sources: vec![],
+        }
+    }
+
+    #[test]
+    fn deeply_nested_page_is_refused_in_milliseconds() {
+        let page = format!(
+            "<html><body>{}deep{}</body></html>",
+            "<div>".repeat(110_000),
+            "</div>".repeat(110_000)
+        );
+        assert!(page.len() > 1_100_000);
+        let started = std::time::Instant::now();
+        let err = html_guard(page.as_bytes()).expect_err("too deep");
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        assert_eq!(err.class(), "too_complex");
+        assert_eq!(
+            err.to_string(),
+            "too complex to parse: HTML nested deeper than 256 elements"
+        );
+        let big = "<p>word</p>".repeat(300_000);
+        let err = html_guard(big.as_bytes()).expect_err("too big");
+        assert_eq!(
+            err.to_string(),
+            "too complex to parse: an HTML page of 3300000 bytes (limit 2097152)"
+        );
+    }
+
+    #[test]
+    fn ordinary_pages_pass_the_guard_void_and_closed_tags_do_not_count() {
+        let page = format!(
+            "<!DOCTYPE html><html><head><meta charset=utf-8><link rel=x></head><body>{}<p>x<br>y<img src=a /></p></body></html>",
+            "<section><div>".repeat(100) + &"</div></section>".repeat(100)
+        );
+        assert!(html_guard(page.as_bytes()).is_ok());
+        assert!(html_guard(b"a < b and c > d").is_ok());
+    }
+
+    #[test]
+    fn item_cap_keeps_the_newest_in_document_order() {
+        let mut incidents: Vec<Incident> = (0..MAX_ITEMS_PER_DOCUMENT + 5)
+            .map(|n| {
+                let day = 1 + n % 28;
+                let month = 1 + (n / 28) % 12;
+                let year = 2000 + n / 336;
+                let start = format!("{year}-{month:02}-{day:02}T00:00:00Z");
+                incident(n, Some(start.as_str()))
+            })
+            .collect();
+        incidents.push(incident(9999, None));
+        cap_items(&mut incidents);
+        assert_eq!(incidents.len(), MAX_ITEMS_PER_DOCUMENT);
+        assert_eq!(incidents[0].title, "Incident 5");
+        assert_eq!(incidents[MAX_ITEMS_PER_DOCUMENT - 1].title, "Incident 1004");
+    }
+
+    #[test]
+    fn defang_cleans_only_fields_with_control_characters() {
+        let mut i = incident(1, None);
+        i.title = "Calm  title".into();
+        i.services = vec!["API\u{1b}[31m".into()];
+        i.updates = vec![Update {
+            at: None,
+            status: "resolved".into(),
+            text: "Fixed\u{7}.\nAll good.".into(),
+        }];
+        i.sources = vec![crate::model::SourceRef {
+            url: Some("https://status.acme.test/i/1".into()),
+            kind: ReportKind::Status,
+            quote: Some("\u{202e}quoted".into()),
+        }];
+        defang(std::slice::from_mut(&mut i));
+        assert_eq!(i.title, "Calm  title", "clean text keeps its exact form");
+        assert_eq!(i.services, vec!["API".to_string()]);
+        assert_eq!(i.updates[0].text, "Fixed.\nAll good.");
+        assert_eq!(i.sources[0].quote.as_deref(), Some("quoted"));
+    }
+
+    #[test]
+    fn empty_and_web_page_bodies_are_not_feeds() {
+        let ctx = ParseContext::default();
+        let err = parse_source(b"  \n", &ctx, ReportKind::Status).expect_err("empty");
+        assert_eq!(err.class(), "not_a_feed");
+        assert_eq!(err.to_string(), "not a feed: the response body is empty");
+        let page = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><p>Checking your browser.</p></body></html>";
+        let err = parse_source(page, &ctx, ReportKind::Status).expect_err("portal");
+        assert_eq!(err.class(), "not_a_feed");
+    }
+
+    #[test]
+    fn lock_file_sits_beside_the_store() {
+        let paths = DataPaths::new(Some(Path::new("/tmp/x")));
+        assert_eq!(
+            paths.lock_file(),
+            PathBuf::from("/tmp/x/outages.sqlite.lock")
+        );
+    }
 }

@@ -23,6 +23,15 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
+            if e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<outages::lock::LockError>(),
+                    Some(outages::lock::LockError::Held { .. })
+                )
+            }) {
+                eprintln!("error: {e:#}");
+                return ExitCode::from(outages::lock::EXIT_LOCKED);
+            }
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }

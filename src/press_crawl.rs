@@ -140,7 +140,7 @@ impl<'f> PressCrawler<'f> {
                 outcome.source.outcome = PageOutcome::Failed(e);
                 return outcome;
             }
-            Some(Ok(FetchOutcome::NotModified { validators })) => {
+            Some(Ok(FetchOutcome::NotModified { validators, .. })) => {
                 outcome.source.outcome = PageOutcome::NotModified { validators };
                 return outcome;
             }
@@ -209,7 +209,7 @@ impl<'f> PressCrawler<'f> {
         {
             None => PageOutcome::Disallowed,
             Some(Err(e)) => PageOutcome::Failed(e),
-            Some(Ok(FetchOutcome::NotModified { validators })) => {
+            Some(Ok(FetchOutcome::NotModified { validators, .. })) => {
                 PageOutcome::NotModified { validators }
             }
             Some(Ok(FetchOutcome::Fetched(fetched))) => {

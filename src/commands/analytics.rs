@@ -511,10 +511,14 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
     let store = open_store(paths)?;
     let sources = store.sources()?;
     if args.json {
-        let rows: Vec<serde_json::Value> = sources
-            .iter()
-            .map(|s| {
-                serde_json::json!({
+        let mut rows: Vec<serde_json::Value> = Vec::with_capacity(sources.len());
+        for s in &sources {
+            let vanished: Vec<String> = store
+                .vanished_items(&s.url)?
+                .into_iter()
+                .map(|v| v.incident_id)
+                .collect();
+            rows.push(serde_json::json!({
                     "url": s.url,
                     "vendor": s.vendor,
                     "kind": s.kind.map(|k| k.as_str()),
@@ -522,11 +526,14 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
                     "last_error": s.last_error,
                     "last_error_class": s.last_error_class,
                     "consecutive_failures": s.consecutive_failures,
+                    "last_checked_at": s.last_checked_at.map(rfc3339),
+                    "next_attempt_at": s.next_attempt_at.map(rfc3339),
                     "oldest_item_at": s.oldest_item_at.map(rfc3339),
                     "newest_item_at": s.newest_item_at.map(rfc3339),
-                })
-            })
-            .collect();
+                    "history_days": s.oldest_item_at.zip(s.newest_item_at).map(|(a, b)| (b - a).num_days()),
+                    "vanished_incidents": vanished,
+                }));
+        }
         print::json(&rows)?;
         return Ok(Exit::Ok);
     }
@@ -534,26 +541,36 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
     let day = |t: Option<DateTime<Utc>>| t.map_or("-".into(), |t| t.format("%Y-%m-%d").to_string());
     writeln!(
         w,
-        "{:<16} {:<17} {:<11} {:<11} {:<23} url",
-        "vendor", "kind", "last ok", "history", "last error"
+        "{:<16} {:<17} {:<11} {:<8} {:<23} {:<17} url",
+        "vendor", "kind", "last ok", "history", "last error", "next try"
     )?;
+    let now = Utc::now();
     for s in &sources {
         let history = match (s.oldest_item_at, s.newest_item_at) {
             (Some(a), Some(b)) => format!("{}d", (b - a).num_days()),
             _ => "-".into(),
         };
+        let vanished = store.vanished_items(&s.url)?.len();
         let error = match (&s.last_error_class, s.consecutive_failures) {
             (Some(class), n) if n > 0 => format!("{class} x{n}"),
+            // Never read successfully: not "all clear".
+            _ if s.last_success_at.is_none() => "never read".into(),
+            _ if vanished > 0 => format!("{vanished} vanished"),
             _ => "-".into(),
+        };
+        let next = match s.next_attempt_at {
+            Some(t) if t > now => t.format("%Y-%m-%d %H:%M").to_string(),
+            _ => "next run".into(),
         };
         writeln!(
             w,
-            "{:<16} {:<17} {:<11} {:<11} {:<23} {}",
+            "{:<16} {:<17} {:<11} {:<8} {:<23} {:<17} {}",
             crate::extract::text::truncate_chars(&one_line(s.vendor.as_deref().unwrap_or("-")), 16),
             s.kind.map_or("detect", |k| k.as_str()),
             day(s.last_success_at),
             history,
             error,
+            next,
             one_line(&s.url)
         )?;
     }

@@ -1,5 +1,6 @@
-//! `demo`, `crawl` and `ingest`: the commands that write, with a progress bar on a terminal and
-//! plain log lines otherwise, and a summary at the end.
+//! `demo`, `crawl`, `watch` and `ingest`: the commands that write, with a progress bar on a
+//! terminal and plain log lines otherwise, and a summary at the end; and `backup`. Each writer
+//! holds the data directory's lock (see [`crate::lock`]) for its whole run.
 
 use std::io::IsTerminal;
 
@@ -7,16 +8,21 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Exit, data_root, print};
-use crate::cli::{CrawlArgs, DemoArgs, IngestArgs, SourcesAddArgs};
-use crate::crawl::{self as pipeline, CrawlReport, DataPaths, Progress};
+use crate::cli::{
+    BackupArgs, CrawlArgs, DemoArgs, FetchArgs, IngestArgs, SourcesAddArgs, WatchArgs,
+};
+use crate::crawl::{self as pipeline, CrawlOptions, CrawlReport, DataPaths, Progress};
 use crate::discover;
 use crate::fetch::{FetchConfig, Fetcher, Mirror};
+use crate::lock::WriterLock;
 use crate::press_crawl::PressConfig;
+use crate::schedule::{self, StopSignal};
 use crate::snapshot::SnapshotServer;
-use crate::sources;
+use crate::sources::{self, Source};
 use crate::store::{IncidentFilter, Store};
 
 pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
+    let lock = WriterLock::acquire(&paths.lock_file())?;
     let root = data_root().join("snapshot");
     let list = root.join("sources.toml");
     let sources = sources::load(&list)?;
@@ -37,9 +43,13 @@ pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
             delay: std::time::Duration::from_millis(50),
             ..PressConfig::default()
         };
+        let options = CrawlOptions {
+            concurrency: 8,
+            press,
+            ..CrawlOptions::default()
+        };
         let report =
-            pipeline::crawl_with(sources, &fetcher, paths, 8, false, progress.as_ref(), press)
-                .await;
+            pipeline::crawl_with(sources, &fetcher, paths, &options, progress.as_ref()).await;
         server.stop().await;
         anyhow::Ok(report?)
     })?;
@@ -55,6 +65,8 @@ pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
     print::timeline(&events)?;
     println!();
     println!("Try: outages search \"network\"   or   outages timeline --vendor GitHub");
+    // Serving only reads: release the writer lock so a crawl can run meanwhile.
+    drop(lock);
     if !args.no_serve && !report.all_failed() {
         println!();
         super::serve::serve_demo(paths)?;
@@ -63,6 +75,74 @@ pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
 }
 
 pub fn crawl(paths: &DataPaths, args: &CrawlArgs) -> Result<Exit> {
+    let sources = selected_sources(&args.fetch)?;
+    let _lock = WriterLock::acquire(&paths.lock_file())?;
+    let runtime = runtime()?;
+    let report = runtime.block_on(async {
+        let fetcher = Fetcher::new(fetch_config(&args.fetch), None)?;
+        let progress = progress_for_terminal();
+        let options = CrawlOptions {
+            concurrency: args.fetch.concurrency,
+            force: args.force,
+            stop: Some(StopSignal::on_termination()?),
+            ..CrawlOptions::default()
+        };
+        anyhow::Ok(
+            pipeline::crawl_with(sources, &fetcher, paths, &options, progress.as_ref()).await?,
+        )
+    })?;
+    print::report(&report, "sources")?;
+    Ok(exit_for(&report))
+}
+
+pub fn watch(paths: &DataPaths, args: &WatchArgs) -> Result<Exit> {
+    let sources = selected_sources(&args.fetch)?;
+    let _lock = WriterLock::acquire(&paths.lock_file())?;
+    let runtime = runtime()?;
+    let summary = runtime.block_on(async {
+        let fetcher = Fetcher::new(fetch_config(&args.fetch), None)?;
+        let stop = StopSignal::on_termination()?;
+        eprintln!(
+            "watching {} sources every {}s; stop with Ctrl-C or SIGTERM",
+            sources.len(),
+            args.interval.as_secs()
+        );
+        anyhow::Ok(
+            schedule::watch(
+                sources,
+                &fetcher,
+                paths,
+                args.interval,
+                args.fetch.concurrency,
+                stop,
+                &Lines,
+            )
+            .await?,
+        )
+    })?;
+    eprintln!("stopped after {} crawl rounds", summary.rounds);
+    if let Some(last) = summary.reports.last() {
+        print::report(last, "sources (last round)")?;
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn backup(paths: &DataPaths, args: &BackupArgs) -> Result<Exit> {
+    if !paths.store.is_file() {
+        anyhow::bail!("no store at {} to back up", paths.store.display());
+    }
+    let store = Store::open(&paths.store)?;
+    store.backup_to(&args.file)?;
+    println!(
+        "backed up {} to {}",
+        paths.store.display(),
+        args.file.display()
+    );
+    Ok(Exit::Ok)
+}
+
+/// The sources file, narrowed to `--only` vendors, with `--allow-private` applied.
+fn selected_sources(args: &FetchArgs) -> Result<Vec<Source>> {
     let mut sources = sources::load(&args.sources)?;
     if !args.only.is_empty() {
         let wanted: Vec<String> = args.only.iter().map(|v| v.to_lowercase()).collect();
@@ -79,24 +159,23 @@ pub fn crawl(paths: &DataPaths, args: &CrawlArgs) -> Result<Exit> {
             );
         }
     }
-    let runtime = runtime()?;
-    let report = runtime.block_on(async {
-        let fetcher = Fetcher::new(FetchConfig::default(), None)?;
-        let progress = progress_for_terminal();
-        anyhow::Ok(
-            pipeline::crawl(
-                sources,
-                &fetcher,
-                paths,
-                args.concurrency,
-                args.force,
-                progress.as_ref(),
-            )
-            .await?,
-        )
-    })?;
-    print::report(&report, "sources")?;
-    Ok(exit_for(&report))
+    if args.allow_private {
+        for s in &mut sources {
+            s.allow_private = true;
+        }
+    }
+    Ok(sources)
+}
+
+fn fetch_config(args: &FetchArgs) -> FetchConfig {
+    let defaults = FetchConfig::default();
+    FetchConfig {
+        total_timeout: args.timeout,
+        read_timeout: defaults.read_timeout.min(args.timeout),
+        connect_timeout: defaults.connect_timeout.min(args.timeout),
+        max_body_bytes: args.max_body_mib.saturating_mul(1024 * 1024).max(1),
+        ..defaults
+    }
 }
 
 pub fn reparse(paths: &DataPaths) -> Result<Exit> {
@@ -113,6 +192,7 @@ pub fn reparse(paths: &DataPaths) -> Result<Exit> {
 }
 
 pub fn ingest(paths: &DataPaths, args: &IngestArgs) -> Result<Exit> {
+    let _lock = WriterLock::acquire(&paths.lock_file())?;
     let progress = progress_for_terminal();
     let report = pipeline::ingest(&args.paths, paths, args.kind, progress.as_ref())?;
     print::report(&report, "files")?;

@@ -46,6 +46,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Reindex => query::reindex(&paths),
         Command::Remerge => merge::remerge(&paths),
         Command::History(args) => merge::history(&paths, &args),
+        Command::Watch(args) => crawl::watch(&paths, &args),
+        Command::Backup(args) => crawl::backup(&paths, &args),
     }
 }
 

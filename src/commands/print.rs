@@ -47,6 +47,26 @@ pub fn report(report: &CrawlReport, what: &str) -> std::io::Result<()> {
             one_line(&f.message)
         )?;
     }
+    if !report.deferred.is_empty() {
+        writeln!(
+            out,
+            "  deferred {} sources backing off or still fresh (crawl --force fetches them now)",
+            report.deferred.len()
+        )?;
+    }
+    if report.vanished > 0 {
+        writeln!(
+            out,
+            "  {} incidents vanished from feeds that should still list them (kept; see sources list)",
+            report.vanished
+        )?;
+    }
+    if report.interrupted {
+        writeln!(
+            out,
+            "  stopped early on request: what was fetched is stored and indexed"
+        )?;
+    }
     Ok(())
 }
 

@@ -81,14 +81,18 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-/// Drops control characters (including ESC, so no terminal escapes survive) and collapses runs
-/// of whitespace; keeps single line breaks between paragraphs.
+/// Drops terminal escape sequences whole (CSI such as `ESC[31m`, OSC such as a window title),
+/// then every other control character, so nothing in scraped text can drive a terminal; and
+/// collapses runs of whitespace, keeping single line breaks between paragraphs.
 pub fn clean_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut pending_newline = false;
-    for c in s.chars() {
-        if c == '\n' || c == '\r' {
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' || c == '\u{9b}' {
+            skip_escape(c, &mut chars);
+        } else if c == '\n' || c == '\r' {
             pending_newline = true;
         } else if c.is_whitespace() {
             pending_space = true;
@@ -108,6 +112,63 @@ pub fn clean_text(s: &str) -> String {
         }
     }
     out
+}
+
+/// Longest escape sequence swallowed whole; past it only the introducer is dropped, so an
+/// unterminated sequence cannot eat the rest of the text.
+const MAX_ESCAPE_CHARS: usize = 256;
+
+/// Advances `chars` past the escape sequence that `first` (ESC or the C1 CSI) introduces.
+fn skip_escape(first: char, chars: &mut std::str::Chars<'_>) {
+    let mut probe = chars.clone();
+    let csi = match first {
+        '\u{9b}' => true,
+        _ => match probe.next() {
+            Some('[') => true,
+            Some(']' | 'P' | 'X' | '^' | '_') => {
+                // A string sequence: ends at BEL, ST (ESC \\) or the C1 ST.
+                let mut prev = '\0';
+                for _ in 0..MAX_ESCAPE_CHARS {
+                    match probe.next() {
+                        Some('\u{7}' | '\u{9c}') => {
+                            *chars = probe;
+                            return;
+                        }
+                        Some('\\') if prev == '\u{1b}' => {
+                            *chars = probe;
+                            return;
+                        }
+                        Some(c) => prev = c,
+                        None => return,
+                    }
+                }
+                return;
+            }
+            // A two-character escape (ESC c, ESC 7 ...): drop the second character too.
+            Some(c) if ('\u{20}'..='\u{7e}').contains(&c) => {
+                *chars = probe;
+                return;
+            }
+            _ => return,
+        },
+    };
+    if csi {
+        for _ in 0..MAX_ESCAPE_CHARS {
+            let before = probe.clone();
+            match probe.next() {
+                Some('\u{40}'..='\u{7e}') => {
+                    *chars = probe;
+                    return;
+                }
+                Some('\u{20}'..='\u{3f}') => {}
+                // Not a CSI after all: keep what follows the introducer.
+                _ => {
+                    *chars = before;
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// Bidi overrides and zero-width characters can disguise text in a terminal or a page.
@@ -179,10 +240,7 @@ mod tests {
 
     #[test]
     fn drops_scripts_and_control_characters() {
-        assert_eq!(
-            html_to_text("a<script>alert(1)</script>b\u{1b}[31m"),
-            "ab[31m"
-        );
+        assert_eq!(html_to_text("a<script>alert(1)</script>b\u{1b}[31m"), "ab");
         assert_eq!(html_to_text("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2");
     }
 
@@ -203,5 +261,25 @@ mod tests {
     fn truncates_on_char_boundary() {
         assert_eq!(truncate_chars("héllo world", 5), "héllo…");
         assert_eq!(truncate_chars("short", 10), "short");
+    }
+
+    #[test]
+    fn terminal_escape_sequences_are_dropped_whole() {
+        assert_eq!(
+            clean_text("Login \u{1b}[2J\u{1b}[31mfailures\u{7} for \u{202e}some users"),
+            "Login failures for some users"
+        );
+        assert_eq!(
+            clean_text("Fixed.\u{1b}]0;owned\u{7} The \u{1b}[1mlogin\u{1b}[0m is up.\u{9b}31m"),
+            "Fixed. The login is up."
+        );
+        assert_eq!(
+            clean_text("a\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\b"),
+            "alinkb"
+        );
+        assert_eq!(clean_text("reset\u{1b}c done"), "reset done");
+        // An unterminated OSC drops only the ESC; the text after it survives.
+        assert_eq!(clean_text("x\u{1b}]never ends"), "x]never ends");
+        assert_eq!(clean_text("[\u{1b}[é]"), "[é]");
     }
 }

@@ -433,7 +433,7 @@ mod tests {
             Some("https://status.acme.test/incidents/z9y8x7w6v5u4")
         );
         // Escape characters are dropped from the text.
-        assert_eq!(slow.updates[0].text, "Dashboards load slowly[2J.");
+        assert_eq!(slow.updates[0].text, "Dashboards load slowly.");
     }
 
     #[test]

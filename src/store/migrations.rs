@@ -130,6 +130,17 @@ CREATE TABLE feed_listings (
 );
 CREATE INDEX feed_listings_by_incident ON feed_listings(incident_id);
 "#,
+    // 3: which incidents each source's document listed, so one that vanishes from a feed while
+    // still inside the feed's time window is flagged (never deleted).
+    r#"
+CREATE TABLE source_items (
+    source_url      TEXT NOT NULL,
+    incident_id     TEXT NOT NULL,
+    last_in_feed_at TEXT NOT NULL,
+    missing_since   TEXT,
+    PRIMARY KEY (source_url, incident_id)
+);
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -32,7 +32,7 @@ pub use events::{
 pub use incidents::{
     ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
 };
-pub use sources::{BodyRecord, FetchRecord, FetchedBody, SourceState, StoredBody};
+pub use sources::{BodyRecord, FetchRecord, FetchedBody, SourceState, StoredBody, VanishedItem};
 
 /// How long a writer waits for another process's lock before giving up with `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -93,6 +93,9 @@ pub enum StoreError {
     /// The caller passed a fetch that cannot be recorded as a success.
     #[error("cannot record the fetch of {url}: {reason}")]
     InvalidFetch { url: String, reason: String },
+    /// A backup destination that cannot be used.
+    #[error("cannot back up to {dest}: {reason}")]
+    InvalidBackup { dest: String, reason: String },
 }
 
 /// Totals for summaries (`outages status`).
@@ -291,10 +294,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 2);
+        assert_eq!(store.schema_version().expect("version"), 3);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 2);
+        assert_eq!(store.schema_version().expect("version"), 3);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -311,7 +314,7 @@ mod tests {
             err,
             StoreError::TooNew {
                 found: 7,
-                supported: 2,
+                supported: 3,
                 ..
             }
         ));

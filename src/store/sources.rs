@@ -91,6 +91,16 @@ pub enum BodyRecord {
     Stored,
 }
 
+/// An incident a source listed before and no longer does, though the feed's time window still
+/// covers its start: the vendor removed or re-keyed it. It is kept; this is the flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VanishedItem {
+    pub incident_id: String,
+    pub title: String,
+    pub last_in_feed_at: DateTime<Utc>,
+    pub missing_since: DateTime<Utc>,
+}
+
 /// The latest stored body of a source, decompressed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredBody {
@@ -188,43 +198,175 @@ impl Store {
                 return Ok(BodyRecord::NoBody);
             }
         };
-        let sha = sha256_hex(&body.bytes);
-        let last_sha: Option<String> = tx
-            .query_row(
-                "SELECT body_sha256 FROM fetches WHERE source_url = ?1 ORDER BY id DESC LIMIT 1",
-                [url],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| sql_error(db, &op("reading the last body hash"), e))?;
-        let outcome = if last_sha.as_deref() == Some(sha.as_str()) {
-            BodyRecord::Unchanged
-        } else {
-            let compressed = compress(&body.bytes).map_err(|source| StoreError::Body {
-                db: db.to_string(),
-                op: op("compressing the body"),
-                source,
-            })?;
-            tx.execute(
-                "INSERT INTO fetches (source_url, fetched_at, http_status, content_type, body,
-                     body_sha256, format)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    url,
-                    encode_time(record.fetched_at),
-                    record.http_status,
-                    body.content_type,
-                    compressed,
-                    sha,
-                    body.format.map(Format::as_str)
-                ],
-            )
-            .map_err(|e| sql_error(db, &op("storing the body"), e))?;
-            BodyRecord::Stored
-        };
+        let outcome = store_body(&tx, db, url, record, body)?;
         tx.commit()
             .map_err(|e| sql_error(db, &op("committing the fetch record"), e))?;
         Ok(outcome)
+    }
+
+    /// Records a 2xx whose body could not be read as what the source should serve (a web page
+    /// instead of a feed, an empty or unparsable body): the body is kept for re-extraction, but
+    /// the attempt counts as a failure, never as a success, and the validators are not stored,
+    /// so the next crawl fetches it whole instead of getting a 304 for a document never read.
+    pub fn record_unreadable_fetch(
+        &mut self,
+        record: &FetchRecord,
+        class: &str,
+        message: &str,
+    ) -> Result<BodyRecord, StoreError> {
+        let db = self.db.as_str();
+        let url = record.url.as_str();
+        let op = |what: &str| format!("{what} for source {url}");
+        let message = truncate_chars(&one_line(message), MAX_ERROR_CHARS);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql_error(db, &op("starting the unreadable-fetch record"), e))?;
+        tx.execute(
+            "INSERT INTO sources (url, vendor, kind, role, last_checked_at, last_error,
+                 last_error_class, consecutive_failures)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)
+             ON CONFLICT(url) DO UPDATE SET
+                 vendor = coalesce(excluded.vendor, vendor),
+                 kind = coalesce(excluded.kind, kind),
+                 role = excluded.role,
+                 etag = NULL,
+                 last_modified = NULL,
+                 last_checked_at = excluded.last_checked_at,
+                 last_error = excluded.last_error,
+                 last_error_class = excluded.last_error_class,
+                 consecutive_failures = consecutive_failures + 1",
+            params![
+                url,
+                record.vendor,
+                record.kind.map(Format::as_str),
+                record.role.as_str(),
+                encode_time(record.fetched_at),
+                message,
+                class
+            ],
+        )
+        .map_err(|e| sql_error(db, &op("updating the state"), e))?;
+        let outcome = match &record.body {
+            Some(body) => store_body(&tx, db, url, record, body)?,
+            None => BodyRecord::NoBody,
+        };
+        tx.commit()
+            .map_err(|e| sql_error(db, &op("committing the unreadable-fetch record"), e))?;
+        Ok(outcome)
+    }
+
+    /// Records which incidents a source's document listed at `at`, and flags those it listed
+    /// before but not now whose start lies inside `window` (the oldest and newest start the
+    /// document covers): they should still be there, so their absence is news. Items older than
+    /// the window aged out normally and are not flagged. Returns how many were newly flagged.
+    pub fn record_items_seen(
+        &mut self,
+        url: &str,
+        incident_ids: &[String],
+        window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+        at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let db = self.db.as_str();
+        let op = |what: &str| format!("{what} for source {url}");
+        let now = encode_time(at);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql_error(db, &op("starting the item record"), e))?;
+        {
+            let mut seen = tx
+                .prepare_cached(
+                    "INSERT INTO source_items (source_url, incident_id, last_in_feed_at)
+                     VALUES (?1, ?2, ?3)
+                     ON CONFLICT(source_url, incident_id) DO UPDATE SET
+                         last_in_feed_at = excluded.last_in_feed_at,
+                         missing_since = NULL",
+                )
+                .map_err(|e| sql_error(db, &op("preparing the item record"), e))?;
+            for id in incident_ids {
+                seen.execute(params![url, id, now])
+                    .map_err(|e| sql_error(db, &op("recording a listed item"), e))?;
+            }
+        }
+        let flagged = match window {
+            None => 0,
+            Some((oldest, newest)) => tx
+                .execute(
+                    "UPDATE source_items SET missing_since = ?2
+                     WHERE source_url = ?1 AND last_in_feed_at < ?2 AND missing_since IS NULL
+                       AND incident_id IN
+                           (SELECT id FROM incidents WHERE start >= ?3 AND start <= ?4)",
+                    params![url, now, encode_time(oldest), encode_time(newest)],
+                )
+                .map_err(|e| sql_error(db, &op("flagging vanished items"), e))?,
+        };
+        tx.commit()
+            .map_err(|e| sql_error(db, &op("committing the item record"), e))?;
+        Ok(flagged)
+    }
+
+    /// The items flagged as vanished from a source's feed (see [`Store::record_items_seen`]),
+    /// most recently missed first.
+    pub fn vanished_items(&self, url: &str) -> Result<Vec<VanishedItem>, StoreError> {
+        let db = self.db.as_str();
+        let raws = self
+            .conn
+            .prepare_cached(
+                "SELECT s.incident_id, i.title, s.last_in_feed_at, s.missing_since
+                 FROM source_items s JOIN incidents i ON i.id = s.incident_id
+                 WHERE s.source_url = ?1 AND s.missing_since IS NOT NULL
+                 ORDER BY s.missing_since DESC, s.incident_id",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([url], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| sql_error(db, &format!("listing vanished items of source {url}"), e))?;
+        raws.into_iter()
+            .map(|(incident_id, title, last, missing)| {
+                let time = |field: &str, s: &str| {
+                    decode_time(s).map_err(|e| {
+                        corrupt(
+                            db,
+                            format!("{field} of item {incident_id} of source {url}"),
+                            e,
+                        )
+                    })
+                };
+                Ok(VanishedItem {
+                    last_in_feed_at: time("last_in_feed_at", &last)?,
+                    missing_since: time("missing_since", &missing)?,
+                    incident_id: incident_id.clone(),
+                    title,
+                })
+            })
+            .collect()
+    }
+
+    /// Writes a consistent copy of the whole database to `dest` (which must not exist) with
+    /// `VACUUM INTO`: one read transaction, so a crawl writing meanwhile is either wholly in
+    /// the copy or not at all, and the copy is compact. Copying the file with `cp` instead
+    /// could catch a half-applied WAL.
+    pub fn backup_to(&self, dest: &std::path::Path) -> Result<(), StoreError> {
+        let target = dest.to_string_lossy().into_owned();
+        if dest.exists() {
+            return Err(StoreError::InvalidBackup {
+                dest: target,
+                reason: "the file already exists; choose a new name".into(),
+            });
+        }
+        self.conn
+            .execute("VACUUM INTO ?1", [&target])
+            .map_err(|e| sql_error(&self.db, &format!("backing up to {target}"), e))?;
+        Ok(())
     }
 
     /// Records a failed attempt: one more consecutive failure, the error kept (on one line,
@@ -348,6 +490,52 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Stores a fetched body unless it is byte-identical to the source's latest one.
+fn store_body(
+    tx: &rusqlite::Transaction<'_>,
+    db: &str,
+    url: &str,
+    record: &FetchRecord,
+    body: &FetchedBody,
+) -> Result<BodyRecord, StoreError> {
+    let op = |what: &str| format!("{what} for source {url}");
+    let sha = sha256_hex(&body.bytes);
+    let last_sha: Option<String> = tx
+        .query_row(
+            "SELECT body_sha256 FROM fetches WHERE source_url = ?1 ORDER BY id DESC LIMIT 1",
+            [url],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| sql_error(db, &op("reading the last body hash"), e))?;
+    let outcome = if last_sha.as_deref() == Some(sha.as_str()) {
+        BodyRecord::Unchanged
+    } else {
+        let compressed = compress(&body.bytes).map_err(|source| StoreError::Body {
+            db: db.to_string(),
+            op: op("compressing the body"),
+            source,
+        })?;
+        tx.execute(
+            "INSERT INTO fetches (source_url, fetched_at, http_status, content_type, body,
+                     body_sha256, format)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                url,
+                encode_time(record.fetched_at),
+                record.http_status,
+                body.content_type,
+                compressed,
+                sha,
+                body.format.map(Format::as_str)
+            ],
+        )
+        .map_err(|e| sql_error(db, &op("storing the body"), e))?;
+        BodyRecord::Stored
+    };
+    Ok(outcome)
 }
 
 fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -624,5 +812,120 @@ mod tests {
         assert_eq!(state.consecutive_failures, 0);
         assert_eq!(store.sources().expect("all").len(), 1);
         assert_eq!(store.counts().expect("counts").sources, 1);
+    }
+
+    #[test]
+    fn an_item_gone_from_inside_the_window_is_flagged_and_kept_an_aged_out_one_is_not() {
+        use crate::store::fixtures::incident;
+        let mut store = Store::open_in_memory().expect("store");
+        let old = incident("old", "2024-01-01T00:00:00Z");
+        let mid = incident("mid", "2024-02-01T00:00:00Z");
+        let new = incident("new", "2024-03-01T00:00:00Z");
+        let newest = incident("newest", "2024-03-10T00:00:00Z");
+        store
+            .upsert_incidents(
+                &[old.clone(), mid.clone(), new.clone()],
+                t("2024-03-02T00:00:00Z"),
+            )
+            .expect("upsert");
+        let ids = |list: &[&crate::model::Incident]| -> Vec<String> {
+            list.iter().map(|i| i.id.clone()).collect()
+        };
+        let first = store
+            .record_items_seen(
+                URL,
+                &ids(&[&old, &mid, &new]),
+                Some((t("2024-01-01T00:00:00Z"), t("2024-03-01T00:00:00Z"))),
+                t("2024-03-02T00:00:00Z"),
+            )
+            .expect("first");
+        assert_eq!(first, 0);
+        // Next fetch: "old" aged out (before the window), "mid" vanished inside it.
+        store
+            .upsert_incidents(std::slice::from_ref(&newest), t("2024-03-11T00:00:00Z"))
+            .expect("upsert");
+        let flagged = store
+            .record_items_seen(
+                URL,
+                &ids(&[&new, &newest]),
+                Some((t("2024-01-15T00:00:00Z"), t("2024-03-10T00:00:00Z"))),
+                t("2024-03-11T00:00:00Z"),
+            )
+            .expect("second");
+        assert_eq!(flagged, 1);
+        let vanished = store.vanished_items(URL).expect("vanished");
+        assert_eq!(
+            vanished,
+            vec![VanishedItem {
+                incident_id: mid.id.clone(),
+                title: mid.title.clone(),
+                last_in_feed_at: t("2024-03-02T00:00:00Z"),
+                missing_since: t("2024-03-11T00:00:00Z"),
+            }]
+        );
+        assert_eq!(
+            store.counts().expect("counts").incidents,
+            4,
+            "nothing deleted"
+        );
+        // Listed again: the flag clears.
+        store
+            .record_items_seen(URL, &ids(&[&mid]), None, t("2024-03-12T00:00:00Z"))
+            .expect("third");
+        assert_eq!(store.vanished_items(URL).expect("vanished"), vec![]);
+    }
+
+    #[test]
+    fn disk_full_is_a_clear_error_and_committed_rows_survive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("full.sqlite");
+        let mut store = Store::open(&path).expect("store");
+        store
+            .record_fetch(&fetch(
+                "2024-03-01T10:00:00Z",
+                200,
+                Some("\"v1\""),
+                Some(b"small"),
+            ))
+            .expect("fits");
+        let pages: i64 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("page_count");
+        store
+            .conn
+            .query_row(&format!("PRAGMA max_page_count = {}", pages + 2), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .expect("limit the file");
+        // Incompressible bytes, far more than two pages.
+        let mut noise = Vec::with_capacity(256 * 1024);
+        let mut x: u32 = 0x1234_5678;
+        for _ in 0..256 * 1024 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            noise.push((x & 0xff) as u8);
+        }
+        let err = store
+            .record_fetch(&fetch(
+                "2024-03-01T11:00:00Z",
+                200,
+                Some("\"v2\""),
+                Some(&noise),
+            ))
+            .expect_err("the disk is full");
+        let message = err.to_string();
+        assert!(message.contains("full"), "{message}");
+        assert!(message.contains("full.sqlite"), "{message}");
+        drop(store);
+        let store = Store::open(&path).expect("reopens");
+        let state = store.source(URL).expect("read").expect("present");
+        assert_eq!(
+            state.etag.as_deref(),
+            Some("\"v1\""),
+            "the failed write rolled back"
+        );
+        assert_eq!(store.latest_bodies().expect("bodies")[0].bytes, b"small");
     }
 }

@@ -85,18 +85,23 @@ fn crawl_search_timeline_then_conditional_and_changed_recrawl() {
         "{human}"
     );
 
-    // Second crawl: the server answers 304, nothing changes.
+    // Second crawl: the server answers 304, nothing changes; the failing source is backing
+    // off, so it is deferred rather than hammered again.
     let second = ok_stdout(&outages(data.path(), &["crawl", "--sources", sources]));
     assert!(
         second.contains(
-            "sources: 0 ok, 1 not modified, 1 failed; incidents: 0 new, 0 updated, 0 unchanged"
+            "sources: 0 ok, 1 not modified, 0 failed; incidents: 0 new, 0 updated, 0 unchanged"
         ),
         "{second}"
     );
+    assert!(second.contains("deferred 1 sources"), "{second}");
 
     // The vendor resolves the ongoing incident: one more update, same incident, no duplicate.
     serve_version(served.path(), "v2");
-    let third = ok_stdout(&outages(data.path(), &["crawl", "--sources", sources]));
+    let third = ok_stdout(&outages(
+        data.path(),
+        &["crawl", "--sources", sources, "--force"],
+    ));
     assert!(
         third.contains(
             "sources: 1 ok, 0 not modified, 1 failed; incidents: 0 new, 1 updated, 1 unchanged"

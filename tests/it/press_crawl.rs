@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use outages::crawl::{self, DataPaths, Silent};
+use outages::crawl::{self, CrawlOptions, DataPaths, Silent};
 use outages::fetch::{FetchConfig, Fetcher};
 use outages::model::{ReportKind, Severity, Status, rfc3339};
 use outages::press_crawl::{PressConfig, may_report_outage};
@@ -223,10 +223,12 @@ fn run_crawl_with_delay(sources_toml: &str, data: &Path, delay: Duration) -> cra
             list,
             &fetcher,
             &DataPaths::new(Some(data)),
-            4,
-            false,
+            &CrawlOptions {
+                concurrency: 4,
+                press,
+                ..CrawlOptions::default()
+            },
             &Silent,
-            press,
         ))
         .expect("crawl runs")
 }
@@ -369,7 +371,7 @@ fn disallowed_single_article_is_never_requested() {
     let report = run_crawl(&toml, data.path());
     assert_eq!(site.paths(), vec!["/robots.txt"]);
     assert_eq!(report.failures.len(), 1);
-    assert_eq!(report.failures[0].class, "blocked_address");
+    assert_eq!(report.failures[0].class, "robots");
     assert!(
         report.failures[0].message.contains("robots.txt"),
         "{}",
@@ -402,7 +404,10 @@ fn feed_items_are_screened_on_title_and_summary() {
 #[test]
 fn demo_shows_press_events_next_to_status_incidents() {
     let data = tempfile::tempdir().expect("tempdir");
-    crate::cli::ok_stdout(&crate::cli::outages(data.path(), &["demo", "--show", "1"]));
+    crate::cli::ok_stdout(&crate::cli::outages(
+        data.path(),
+        &["demo", "--no-serve", "--show", "1"],
+    ));
     let timeline = crate::cli::events_json(&crate::cli::outages(
         data.path(),
         &[
