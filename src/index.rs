@@ -8,6 +8,7 @@
 //! Searches return ids, scores and snippets; the facts shown to users are read back from the
 //! store (see [`crate::query`]).
 
+use std::collections::HashMap;
 use std::ops::{Bound, Range};
 use std::path::{Path, PathBuf};
 
@@ -381,7 +382,6 @@ impl SearchIndex {
         };
         let mut columns: Vec<Option<SegmentColumns>> = Vec::new();
         let mut matches = Vec::with_capacity(ranked.top.len());
-        let mut buf = String::new();
         for (score, address) in &ranked.top {
             let slot = address.segment_ord as usize;
             if columns.len() <= slot {
@@ -392,25 +392,17 @@ impl SearchIndex {
                 Some(empty) => empty.insert(self.segment_columns(&ranked.searcher, slot)?),
                 None => continue,
             };
-            let text = |column: &Option<StrColumn>, buf: &mut String| -> Option<String> {
-                let column = column.as_ref()?;
-                let ord = column.term_ords(address.doc_id).next()?;
-                buf.clear();
-                column.ord_to_str(ord, buf).ok()?.then(|| buf.clone())
-            };
-            let Some(id) = text(&segment.id, &mut buf) else {
-                tracing::warn!(index = %self.location, "indexed document without an id; skipped");
-                continue;
-            };
-            let vendor = text(&segment.vendor, &mut buf).unwrap_or_default();
-            let severity = text(&segment.severity, &mut buf).and_then(|s| s.parse().ok());
+            let vendor = segment.vendor.get(address.doc_id).unwrap_or_default();
+            let severity = segment
+                .severity
+                .get(address.doc_id)
+                .and_then(|s| s.parse().ok());
             let start = segment
                 .onset
                 .as_ref()
                 .and_then(|c| c.first(address.doc_id))
                 .and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0));
             matches.push(Match {
-                id,
                 score: *score,
                 vendor,
                 severity,
@@ -425,6 +417,33 @@ impl SearchIndex {
                 generators: ranked.generators,
             }),
         })
+    }
+
+    /// The incident id of one match; `None` for a document without one (never written so).
+    /// Read only for the matches shown: ids are unique, so each read decompresses a block of
+    /// the column's dictionary, which for every match of a common word dominated the search.
+    pub fn match_id(&self, matches: &Matches, m: &Match) -> Result<Option<String>, IndexError> {
+        let Some(searched) = &matches.searched else {
+            return Ok(None);
+        };
+        let fast = searched
+            .searcher
+            .segment_reader(m.address.segment_ord)
+            .fast_fields();
+        let column = fast.str("id").map_err(|source| IndexError::Tantivy {
+            location: self.location.clone(),
+            op: "opening fast fields",
+            source,
+        })?;
+        let Some(column) = column else {
+            return Ok(None);
+        };
+        let mut id = String::new();
+        let found = match column.term_ords(m.address.doc_id).next() {
+            Some(ord) => column.ord_to_str(ord, &mut id).unwrap_or(false),
+            None => false,
+        };
+        Ok((found && !id.is_empty()).then_some(id))
     }
 
     /// The excerpt of one match, as [`SearchIndex::search`] makes it.
@@ -448,9 +467,8 @@ impl SearchIndex {
             source,
         };
         Ok(SegmentColumns {
-            id: fast.str("id").map_err(err)?,
-            vendor: fast.str("vendor_name").map_err(err)?,
-            severity: fast.str("severity").map_err(err)?,
+            vendor: LabelColumn::new(fast.str("vendor_name").map_err(err)?),
+            severity: LabelColumn::new(fast.str("severity").map_err(err)?),
             onset: fast.column_opt::<i64>("onset").map_err(err)?,
         })
     }
@@ -605,10 +623,10 @@ fn text_of(doc: &TantivyDocument, field: Field) -> String {
         .to_string()
 }
 
-/// One match of [`SearchIndex::matches`], read from fast fields only.
+/// One match of [`SearchIndex::matches`], read from fast fields only; its id comes from
+/// [`SearchIndex::match_id`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
-    pub id: String,
     /// BM25 relevance; 0 when the query had no text to rank by.
     pub score: f32,
     /// Canonical vendor name.
@@ -639,10 +657,39 @@ struct Ranked {
 
 /// The fast-field columns of one segment that [`SearchIndex::matches`] reads.
 struct SegmentColumns {
-    id: Option<StrColumn>,
-    vendor: Option<StrColumn>,
-    severity: Option<StrColumn>,
+    vendor: LabelColumn,
+    severity: LabelColumn,
     onset: Option<Column<i64>>,
+}
+
+/// A low-cardinality text column (vendor, severity) with its terms cached by ordinal, so each
+/// distinct term's dictionary block is decompressed once per search, not once per match.
+struct LabelColumn {
+    column: Option<StrColumn>,
+    names: HashMap<u64, String>,
+}
+
+impl LabelColumn {
+    fn new(column: Option<StrColumn>) -> LabelColumn {
+        LabelColumn {
+            column,
+            names: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, doc: tantivy::DocId) -> Option<String> {
+        let column = self.column.as_ref()?;
+        let ord = column.term_ords(doc).next()?;
+        if let Some(name) = self.names.get(&ord) {
+            return Some(name.clone());
+        }
+        let mut name = String::new();
+        if !column.ord_to_str(ord, &mut name).ok()? {
+            return None;
+        }
+        self.names.insert(ord, name.clone());
+        Some(name)
+    }
 }
 
 struct Generators {

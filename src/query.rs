@@ -104,7 +104,12 @@ pub fn find(
     sort: Sort,
     now: DateTime<Utc>,
 ) -> Result<Found, QueryError> {
-    let known = store.vendors()?;
+    // Listing the vendors scans the store: only a vendor filter needs it.
+    let known = if req.vendors.is_empty() {
+        Vec::new()
+    } else {
+        store.vendors()?
+    };
     let mut found = Found::default();
     let mut vendors = Vec::new();
     for asked in &req.vendors {
@@ -232,8 +237,12 @@ fn find_in_index(
         _ => {}
     }
     for (score, m) in kept.into_iter().take(limit) {
-        let Some(incident) = store.incident(&m.id)? else {
-            tracing::debug!(id = %m.id, "search hit missing from the store; index is stale");
+        let Some(id) = index.match_id(&matches, m)? else {
+            tracing::warn!("indexed document without an id; skipped");
+            continue;
+        };
+        let Some(incident) = store.incident(&id)? else {
+            tracing::debug!(id = %id, "search hit missing from the store; index is stale");
             continue;
         };
         found.results.push(SearchResult {
