@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::TopDocs;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
-use tantivy::columnar::{Column, StrColumn};
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
     Schema, TextFieldIndexing, TextOptions, Value,
@@ -364,9 +364,12 @@ impl SearchIndex {
         };
         let mut hits = Vec::with_capacity(ranked.top.len());
         for (score, address) in &ranked.top {
-            if let Some(hit) =
-                self.hit(&ranked.searcher, *address, *score, ranked.generators.as_ref())?
-            {
+            if let Some(hit) = self.hit(
+                &ranked.searcher,
+                *address,
+                *score,
+                ranked.generators.as_ref(),
+            )? {
                 hits.push(hit);
             }
         }

@@ -257,8 +257,7 @@ fn find_in_index(
 /// [`keep`] for a match read from the index.
 fn keep_match(m: &Match, req: &SearchRequest, vendors: &[String]) -> bool {
     (vendors.is_empty() || vendors.iter().any(|v| v.eq_ignore_ascii_case(&m.vendor)))
-        && (req.severities.is_empty()
-            || m.severity.is_some_and(|s| req.severities.contains(&s)))
+        && (req.severities.is_empty() || m.severity.is_some_and(|s| req.severities.contains(&s)))
         && req.after.is_none_or(|a| m.start.is_some_and(|s| s >= a))
         && req.before.is_none_or(|b| m.start.is_some_and(|s| s < b))
 }
@@ -450,8 +449,8 @@ mod tests {
                 assert!(!needs_stored_fields(&fast));
                 // Every generated event comes from a status page, so `source:status` keeps
                 // them all while sending the query down the store-read path.
-                let slow = crate::search_syntax::parse(&format!("{text} source:status"))
-                    .expect("query");
+                let slow =
+                    crate::search_syntax::parse(&format!("{text} source:status")).expect("query");
                 assert!(needs_stored_fields(&slow));
                 let a = find(&store, &index, &fast, 10, sort, now).expect("fast");
                 let b = find(&store, &index, &slow, 10, sort, now).expect("slow");

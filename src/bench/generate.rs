@@ -98,15 +98,35 @@ pub const VENDORS: &[VendorProfile] = &[
         name: "Cloudflare",
         host: "www.cloudflarestatus.com",
         weight: 16,
-        services: &["CDN/Cache", "DNS", "Workers", "Access", "WARP", "Dashboard", "API"],
+        services: &[
+            "CDN/Cache",
+            "DNS",
+            "Workers",
+            "Access",
+            "WARP",
+            "Dashboard",
+            "API",
+        ],
         regions: &["Frankfurt", "Ashburn", "Singapore", "São Paulo", "Sydney"],
     },
     VendorProfile {
         name: "Amazon Web Services",
         host: "health.aws.amazon.com",
         weight: 14,
-        services: &["Amazon EC2", "Amazon S3", "AWS Lambda", "Amazon RDS", "Amazon CloudFront"],
-        regions: &["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1", "eu-central-1"],
+        services: &[
+            "Amazon EC2",
+            "Amazon S3",
+            "AWS Lambda",
+            "Amazon RDS",
+            "Amazon CloudFront",
+        ],
+        regions: &[
+            "us-east-1",
+            "us-west-2",
+            "eu-west-1",
+            "ap-southeast-1",
+            "eu-central-1",
+        ],
     },
     VendorProfile {
         name: "Google Cloud",
@@ -137,14 +157,26 @@ pub const VENDORS: &[VendorProfile] = &[
         name: "Slack",
         host: "slack-status.com",
         weight: 8,
-        services: &["Messaging", "Login/SSO", "Notifications", "Calls", "Files", "Connectivity"],
+        services: &[
+            "Messaging",
+            "Login/SSO",
+            "Notifications",
+            "Calls",
+            "Files",
+            "Connectivity",
+        ],
         regions: &[],
     },
     VendorProfile {
         name: "Atlassian",
         host: "jira-software.status.atlassian.com",
         weight: 6,
-        services: &["Jira", "Confluence", "Bitbucket", "Authentication and User Management"],
+        services: &[
+            "Jira",
+            "Confluence",
+            "Bitbucket",
+            "Authentication and User Management",
+        ],
         regions: &[],
     },
     VendorProfile {
@@ -372,7 +404,9 @@ impl Generator {
         maintenance: bool,
         ongoing: bool,
     ) -> Vec<Update> {
-        let at = |fraction: f64| start + Duration::seconds(((end - start).num_seconds() as f64 * fraction) as i64);
+        let at = |fraction: f64| {
+            start + Duration::seconds(((end - start).num_seconds() as f64 * fraction) as i64)
+        };
         let update = |at: DateTime<Utc>, status: &str, text: String| Update {
             at: Some(at),
             status: status.to_string(),
@@ -591,8 +625,15 @@ mod tests {
             .iter()
             .filter(|e| e.severity == Severity::Maintenance)
             .count();
-        assert!((1400..1800).contains(&maintenance), "maintenance {maintenance}");
-        assert!(events.iter().all(|e| e.start.is_some() && !e.updates.is_empty()));
+        assert!(
+            (1400..1800).contains(&maintenance),
+            "maintenance {maintenance}"
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e.start.is_some() && !e.updates.is_empty())
+        );
     }
 
     #[test]
@@ -615,8 +656,15 @@ mod tests {
             .expect("generated Atom parses");
         assert_eq!(from_atom.format, crate::model::Format::StatuspageAtom);
         assert_eq!(from_atom.incidents.len(), 20);
-        for ((e, j), a) in events.iter().zip(&from_json.incidents).zip(&from_atom.incidents) {
-            assert_eq!((&j.id, &j.title, j.start, j.end), (&e.id, &e.title, e.start, e.end));
+        for ((e, j), a) in events
+            .iter()
+            .zip(&from_json.incidents)
+            .zip(&from_atom.incidents)
+        {
+            assert_eq!(
+                (&j.id, &j.title, j.start, j.end),
+                (&e.id, &e.title, e.start, e.end)
+            );
             assert_eq!(j.updates.len(), e.updates.len());
             assert_eq!((&a.id, &a.title), (&e.id, &e.title));
         }

@@ -172,7 +172,10 @@ mod tests {
             },
         ];
         let s = set_score(&pages).expect("two pages");
-        assert_eq!((s.pages, s.precision, s.recall, s.f1), (2, 0.75, 0.75, 0.75));
+        assert_eq!(
+            (s.pages, s.precision, s.recall, s.f1),
+            (2, 0.75, 0.75, 0.75)
+        );
         assert_eq!(set_score(&[]), None);
     }
 }

@@ -211,7 +211,10 @@ pub(crate) fn status_in_text(text: &str) -> Option<StatusWord> {
     static RE: OnceLock<Option<(Regex, Regex)>> = OnceLock::new();
     let (explicit, any) = RE
         .get_or_init(|| {
-            let explicit = Regex::new(&format!(r"(?i)(?-u:\b)status\s*:\s*({STATUS_WORDS})(?-u:\b)")).ok()?;
+            let explicit = Regex::new(&format!(
+                r"(?i)(?-u:\b)status\s*:\s*({STATUS_WORDS})(?-u:\b)"
+            ))
+            .ok()?;
             let any = Regex::new(&format!(r"(?i)(?-u:\b)({STATUS_WORDS})(?-u:\b)")).ok()?;
             Some((explicit, any))
         })

@@ -69,7 +69,9 @@ pub fn index(work: &Path, events: usize) -> Result<Value> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
-    Ok(json!({"docs": docs, "seconds": seconds, "docs_per_s": docs as f64 / seconds, "bytes": bytes}))
+    Ok(
+        json!({"docs": docs, "seconds": seconds, "docs_per_s": docs as f64 / seconds, "bytes": bytes}),
+    )
 }
 
 /// The prepared query set against the prepared FTS5 database.

@@ -16,7 +16,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "outages-bench", about = "Times the stages of outages for bench/run")]
+#[command(
+    name = "outages-bench",
+    about = "Times the stages of outages for bench/run"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -67,7 +67,11 @@ pub fn serve(urls: usize, seed: u64) -> Result<Value> {
     Ok(json!({"served": urls}))
 }
 
-async fn feed(State(feeds): State<Arc<Feeds>>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+async fn feed(
+    State(feeds): State<Arc<Feeds>>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let Some(n) = file
         .strip_suffix(".atom")
         .and_then(|n| n.parse::<usize>().ok())

@@ -9,7 +9,9 @@ use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use outages::bench::generate::{Generator, Rng, VENDORS, profile, statuspage_atom, statuspage_json};
+use outages::bench::generate::{
+    Generator, Rng, VENDORS, profile, statuspage_atom, statuspage_json,
+};
 use outages::bench::metric::{PageScore, page_score, set_score};
 use outages::crawl::{DataPaths, Silent};
 use outages::fetch::{FetchConfig, Fetcher};
@@ -112,7 +114,8 @@ pub fn queries(seed: u64) -> Vec<BenchQuery> {
     let mut rng = Rng::new(seed ^ 0x5EA2C4);
     let mut out = Vec::with_capacity(QUERIES);
     let term = |rng: &mut Rng| (*rng.pick(TERMS).unwrap_or(&"outage")).to_string();
-    let phrase = |rng: &mut Rng, set: &[&str]| format!("\"{}\"", rng.pick(set).unwrap_or(&"of the"));
+    let phrase =
+        |rng: &mut Rng, set: &[&str]| format!("\"{}\"", rng.pick(set).unwrap_or(&"of the"));
     for _ in 0..QUERIES {
         let roll = rng.below(100);
         let q = if roll < 40 {
@@ -216,7 +219,10 @@ fn write_archive(dir: &Path, events: &[Incident]) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut by_vendor: HashMap<&str, Vec<Incident>> = HashMap::new();
     for e in events {
-        by_vendor.entry(e.vendor.as_str()).or_default().push(e.clone());
+        by_vendor
+            .entry(e.vendor.as_str())
+            .or_default()
+            .push(e.clone());
     }
     for (vendor, list) in by_vendor {
         let Some(p) = profile(vendor) else {
@@ -243,9 +249,15 @@ pub fn prepare(work: &Path, events: usize, seed: u64, feeds: usize) -> Result<Va
                 i.vendor = vendor.name.to_string();
             }
             let (name, body) = if n % 2 == 0 {
-                (format!("{n:03}-{}.atom", slug(vendor.name)), statuspage_atom(vendor, &list))
+                (
+                    format!("{n:03}-{}.atom", slug(vendor.name)),
+                    statuspage_atom(vendor, &list),
+                )
             } else {
-                (format!("{n:03}-{}.json", slug(vendor.name)), statuspage_json(vendor, &list))
+                (
+                    format!("{n:03}-{}.json", slug(vendor.name)),
+                    statuspage_json(vendor, &list),
+                )
             };
             std::fs::write(dir.join(name), body)?;
         }
@@ -342,7 +354,9 @@ fn ground_truth(dir: &Path) -> Result<HashMap<String, String>> {
 
 fn score_value(scores: &[PageScore]) -> Value {
     match set_score(scores) {
-        Some(s) => json!({"pages": s.pages, "precision": s.precision, "recall": s.recall, "f1": s.f1}),
+        Some(s) => {
+            json!({"pages": s.pages, "precision": s.precision, "recall": s.recall, "f1": s.f1})
+        }
         None => json!({"pages": 0}),
     }
 }
@@ -364,7 +378,11 @@ pub fn articles(dir: &Path) -> Result<Value> {
     let started = Instant::now();
     let texts: Vec<String> = pages
         .iter()
-        .map(|(_, html)| extract_article(html, &ctx).map(|a| a.text).unwrap_or_default())
+        .map(|(_, html)| {
+            extract_article(html, &ctx)
+                .map(|a| a.text)
+                .unwrap_or_default()
+        })
         .collect();
     let seconds = started.elapsed().as_secs_f64();
     let scores: Vec<PageScore> = pages
@@ -380,8 +398,8 @@ pub fn articles(dir: &Path) -> Result<Value> {
 
 pub fn score(dir: &Path, extracted: &Path) -> Result<Value> {
     let truth = ground_truth(dir)?;
-    let raw = std::fs::read(extracted)
-        .with_context(|| format!("reading {}", extracted.display()))?;
+    let raw =
+        std::fs::read(extracted).with_context(|| format!("reading {}", extracted.display()))?;
     let texts: HashMap<String, String> = serde_json::from_slice(&raw)?;
     let scores: Vec<PageScore> = truth
         .iter()
@@ -411,7 +429,10 @@ fn remove(path: &Path) {
 fn prepared_store(work: &Path, events: usize) -> Result<Store> {
     let dir = size_dir(work, events);
     if !dir.join("done").exists() {
-        bail!("{} is not prepared: run `outages-bench prepare` first", dir.display());
+        bail!(
+            "{} is not prepared: run `outages-bench prepare` first",
+            dir.display()
+        );
     }
     Ok(Store::open(&dir.join("store.sqlite"))?)
 }
@@ -427,7 +448,9 @@ pub fn index_ours(work: &Path, events: usize) -> Result<Value> {
     let bytes = dir_bytes(&dir);
     drop(index);
     remove(&dir);
-    Ok(json!({"docs": docs, "seconds": seconds, "docs_per_s": docs as f64 / seconds, "bytes": bytes}))
+    Ok(
+        json!({"docs": docs, "seconds": seconds, "docs_per_s": docs as f64 / seconds, "bytes": bytes}),
+    )
 }
 
 fn dir_bytes(dir: &Path) -> u64 {
@@ -511,17 +534,16 @@ pub fn store(work: &Path, events: usize, seed: u64) -> Result<Value> {
     let seconds = started.elapsed().as_secs_f64();
     drop(store);
     remove(&path);
-    Ok(json!({"rows": rows.len(), "new": new, "seconds": seconds, "rows_per_s": rows.len() as f64 / seconds}))
+    Ok(
+        json!({"rows": rows.len(), "new": new, "seconds": seconds, "rows_per_s": rows.len() as f64 / seconds}),
+    )
 }
 
 pub fn stage_sum(work: &Path, events: usize) -> Result<Value> {
     let dir = size_dir(work, events);
     let mut files = Vec::new();
     files_under(&dir.join("archive"), &mut files)?;
-    let bodies: Vec<Vec<u8>> = files
-        .iter()
-        .map(std::fs::read)
-        .collect::<Result<_, _>>()?;
+    let bodies: Vec<Vec<u8>> = files.iter().map(std::fs::read).collect::<Result<_, _>>()?;
     let ctx = ParseContext::default();
     let started = Instant::now();
     let mut parsed = Vec::with_capacity(bodies.len());
