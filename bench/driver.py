@@ -60,7 +60,7 @@ class Stage:
                    "rounds": len(per_round)}
             if per_round:
                 row.update(median=statistics.median(per_round), min=min(per_round), max=max(per_round))
-                row["met"] = goal is None or row["median"] >= goal
+                row["met"] = None if goal is None else row["median"] >= goal
             rows.append(row)
         return {"stage": self.name, "size": self.size, "medians": med, "ratios": rows}
 
@@ -86,9 +86,13 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--only", default="", help="comma-separated stages to run")
+    ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    ap.add_argument("--sizes", default="", help="comma-separated event counts, instead of the mode's")
     args = ap.parse_args()
     quick = args.quick
     sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
+    if args.sizes:
+        sizes = [int(x) for x in args.sizes.split(",")]
     crawl_urls = 2_000 if quick else 50_000
     rounds = max(5, args.rounds)
     only = set(filter(None, args.only.split(",")))
@@ -225,7 +229,7 @@ INSERT INTO incidents SELECT * FROM staging WHERE true ON CONFLICT(id) DO UPDATE
         "elapsed_s": round(time.time() - started, 1),
         "stages": [s.summary() for s in stages],
     }
-    with open(os.path.join(HERE, "results.json"), "w") as f:
+    with open(args.out, "w") as f:
         json.dump(results, f, indent=1)
     print_table(results)
 
@@ -248,7 +252,7 @@ def print_table(results):
             goal = "" if r["goal"] is None else f"{r['goal']:.2f}x"
             if "median" in r:
                 print(f"{s['stage']:<14} {str(s['size']):>24} {r['ratio']:<30} {fmt(ours):>10} {fmt(peer):>10} "
-                      f"{r['median']:>6.2f}x {r['min']:>6.2f}x {r['max']:>6.2f}x {goal:>6}  {'yes' if r['met'] else 'NO'}")
+                      f"{r['median']:>6.2f}x {r['min']:>6.2f}x {r['max']:>6.2f}x {goal:>6}  {'-' if r['met'] is None else 'yes' if r['met'] else 'NO'}")
             else:
                 print(f"{s['stage']:<14} {str(s['size']):>24} {r['ratio']:<30} no paired rounds")
         extra = []
