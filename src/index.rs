@@ -8,17 +8,19 @@
 //! Searches return ids, scores and snippets; the facts shown to users are read back from the
 //! store (see [`crate::query`]).
 
+use std::collections::HashMap;
 use std::ops::{Bound, Range};
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tantivy::collector::TopDocs;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions, Value,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
 use tantivy::{
@@ -31,11 +33,19 @@ use crate::extract::text::truncate_chars;
 use crate::model::{Incident, Severity};
 use crate::store::{ChangedIncident, Store, StoreError};
 
-/// Incidents read from the store and committed per batch, bounding memory during a rebuild.
+/// Incidents read from the store per batch, bounding memory during a rebuild.
 const SYNC_BATCH: usize = 500;
 
-/// Indexing heap; one thread, since the machine is shared and batches are small.
-const WRITER_MEMORY: usize = 32 * 1024 * 1024;
+/// Documents per commit. Each commit makes a segment that merges later, so committing every
+/// read batch made a million-event rebuild spend most of its time merging; a crash still
+/// loses at most this many, which the next sync re-indexes from the rev in the last commit.
+const COMMIT_EVERY: usize = 50_000;
+
+/// Indexing heap, split between the writer threads.
+const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+
+/// Writer threads: two, the most this kind of shared machine gives one job.
+const WRITER_THREADS: usize = 2;
 
 /// Deepest parenthesis nesting passed to the query parser. Deeper nesting only comes from
 /// hostile input and overflows the parser's stack (an abort, not an error).
@@ -114,6 +124,11 @@ struct Fields {
     status: Field,
     start: Field,
     end: Field,
+    /// The canonical vendor name as a fast field, for facets without reading documents.
+    vendor_name: Field,
+    /// The source's own start in Unix seconds, absent when it gave none (unlike `start`, which
+    /// falls back to the time first seen).
+    onset: Field,
 }
 
 /// The index, its reader, and the field handles of the current schema.
@@ -134,15 +149,17 @@ fn schema() -> (Schema, Fields) {
     let stored_text = text.clone().set_stored();
     let date = DateOptions::from(INDEXED).set_precision(DateTimePrecision::Seconds);
     let fields = Fields {
-        id: builder.add_text_field("id", STRING | STORED),
+        id: builder.add_text_field("id", STRING | STORED | FAST),
         vendor: builder.add_text_field("vendor", STRING),
         vendor_text: builder.add_text_field("vendor_text", text),
         title: builder.add_text_field("title", stored_text.clone()),
         body: builder.add_text_field("body", stored_text),
-        severity: builder.add_text_field("severity", STRING),
+        severity: builder.add_text_field("severity", STRING | FAST),
         status: builder.add_text_field("status", STRING),
         start: builder.add_date_field("start", date.clone().set_fast().set_stored()),
         end: builder.add_date_field("end", date),
+        vendor_name: builder.add_text_field("vendor_name", FAST),
+        onset: builder.add_i64_field("onset", FAST),
     };
     (builder.build(), fields)
 }
@@ -264,7 +281,7 @@ impl SearchIndex {
         };
         let mut writer: IndexWriter = self
             .index
-            .writer_with_num_threads(1, WRITER_MEMORY)
+            .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)
             .map_err(tantivy_err("opening the writer"))?;
         if wipe {
             writer
@@ -274,6 +291,7 @@ impl SearchIndex {
         let mut rev = from;
         let mut indexed = 0;
         let mut committed = false;
+        let mut uncommitted = 0;
         loop {
             let batch =
                 store
@@ -292,11 +310,15 @@ impl SearchIndex {
                     .map_err(tantivy_err("adding a document"))?;
                 rev = rev.max(changed.rev);
                 indexed += 1;
+                uncommitted += 1;
             }
-            commit(&mut writer, rev).map_err(tantivy_err("committing"))?;
-            committed = true;
+            if uncommitted >= COMMIT_EVERY {
+                commit(&mut writer, rev).map_err(tantivy_err("committing"))?;
+                committed = true;
+                uncommitted = 0;
+            }
         }
-        if wipe && !committed {
+        if uncommitted > 0 || (wipe && !committed) {
             commit(&mut writer, rev).map_err(tantivy_err("committing"))?;
         }
         writer
@@ -327,14 +349,138 @@ impl SearchIndex {
         if let Some(end) = incident.end {
             doc.add_date(f.end, tantivy_date(end));
         }
+        doc.add_text(f.vendor_name, &incident.vendor);
+        if let Some(start) = incident.start {
+            doc.add_i64(f.onset, start.timestamp());
+        }
         doc
     }
 
     /// Runs a search. Text is ranked by BM25 over title (boosted 2x), body and vendor name;
     /// without text, matches come newest first.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, IndexError> {
-        if q.limit == 0 {
+        let Some(ranked) = self.ranked(q)? else {
             return Ok(Vec::new());
+        };
+        let mut hits = Vec::with_capacity(ranked.top.len());
+        for (score, address) in &ranked.top {
+            if let Some(hit) = self.hit(
+                &ranked.searcher,
+                *address,
+                *score,
+                ranked.generators.as_ref(),
+            )? {
+                hits.push(hit);
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Every match of `q` (up to `q.limit`) in rank order, read from fast fields only: enough to
+    /// filter, count and re-rank thousands of matches before the few shown are read in full.
+    /// [`SearchIndex::snippet`] then makes the excerpt of one of them.
+    pub fn matches(&self, q: &SearchQuery) -> Result<Matches, IndexError> {
+        let Some(ranked) = self.ranked(q)? else {
+            return Ok(Matches::default());
+        };
+        let mut columns: Vec<Option<SegmentColumns>> = Vec::new();
+        let mut matches = Vec::with_capacity(ranked.top.len());
+        for (score, address) in &ranked.top {
+            let slot = address.segment_ord as usize;
+            if columns.len() <= slot {
+                columns.resize_with(slot + 1, || None);
+            }
+            let segment = match columns.get_mut(slot) {
+                Some(Some(c)) => c,
+                Some(empty) => empty.insert(self.segment_columns(&ranked.searcher, slot)?),
+                None => continue,
+            };
+            let vendor = segment.vendor.get(address.doc_id).unwrap_or_default();
+            let severity = segment
+                .severity
+                .get(address.doc_id)
+                .and_then(|s| s.parse().ok());
+            let start = segment
+                .onset
+                .as_ref()
+                .and_then(|c| c.first(address.doc_id))
+                .and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0));
+            matches.push(Match {
+                score: *score,
+                vendor,
+                severity,
+                start,
+                address: *address,
+            });
+        }
+        Ok(Matches {
+            matches,
+            searched: Some(Searched {
+                searcher: ranked.searcher,
+                generators: ranked.generators,
+            }),
+        })
+    }
+
+    /// The incident id of one match; `None` for a document without one (never written so).
+    /// Read only for the matches shown: ids are unique, so each read decompresses a block of
+    /// the column's dictionary, which for every match of a common word dominated the search.
+    pub fn match_id(&self, matches: &Matches, m: &Match) -> Result<Option<String>, IndexError> {
+        let Some(searched) = &matches.searched else {
+            return Ok(None);
+        };
+        let fast = searched
+            .searcher
+            .segment_reader(m.address.segment_ord)
+            .fast_fields();
+        let column = fast.str("id").map_err(|source| IndexError::Tantivy {
+            location: self.location.clone(),
+            op: "opening fast fields",
+            source,
+        })?;
+        let Some(column) = column else {
+            return Ok(None);
+        };
+        let mut id = String::new();
+        let found = match column.term_ords(m.address.doc_id).next() {
+            Some(ord) => column.ord_to_str(ord, &mut id).unwrap_or(false),
+            None => false,
+        };
+        Ok((found && !id.is_empty()).then_some(id))
+    }
+
+    /// The excerpt of one match, as [`SearchIndex::search`] makes it.
+    pub fn snippet(&self, matches: &Matches, m: &Match) -> Result<Snippet, IndexError> {
+        let Some(searched) = &matches.searched else {
+            return Ok(Snippet::default());
+        };
+        let doc = self.read_doc(&searched.searcher, m.address)?;
+        Ok(self.snippet_of(&doc, searched.generators.as_ref()))
+    }
+
+    fn segment_columns(
+        &self,
+        searcher: &Searcher,
+        segment: usize,
+    ) -> Result<SegmentColumns, IndexError> {
+        let fast = searcher.segment_reader(segment as u32).fast_fields();
+        let err = |source| IndexError::Tantivy {
+            location: self.location.clone(),
+            op: "opening fast fields",
+            source,
+        };
+        Ok(SegmentColumns {
+            vendor: LabelColumn::new(fast.str("vendor_name").map_err(err)?),
+            severity: LabelColumn::new(fast.str("severity").map_err(err)?),
+            onset: fast.column_opt::<i64>("onset").map_err(err)?,
+        })
+    }
+
+    /// The query of `q` run to its top `q.limit`: scores and addresses, with the searcher and
+    /// snippet generators that go with them. `None` when nothing can match (a zero limit).
+    fn ranked(&self, q: &SearchQuery) -> Result<Option<Ranked>, IndexError> {
+        if q.limit == 0 {
+            return Ok(None);
         }
         let tantivy_err = |op: &'static str| {
             move |source| IndexError::Tantivy {
@@ -359,13 +505,11 @@ impl SearchIndex {
             let top = searcher
                 .search(&query, &newest_first)
                 .map_err(tantivy_err("searching"))?;
-            let mut hits = Vec::with_capacity(top.len());
-            for (_, address) in top {
-                if let Some(hit) = self.hit(&searcher, address, 0.0, None)? {
-                    hits.push(hit);
-                }
-            }
-            return Ok(hits);
+            return Ok(Some(Ranked {
+                top: top.into_iter().map(|(_, address)| (0.0, address)).collect(),
+                searcher,
+                generators: None,
+            }));
         }
 
         let mut parser = QueryParser::for_index(
@@ -393,13 +537,11 @@ impl SearchIndex {
         let top = searcher
             .search(&query, &TopDocs::with_limit(q.limit).order_by_score())
             .map_err(tantivy_err("searching"))?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            if let Some(hit) = self.hit(&searcher, address, score, Some(&generators))? {
-                hits.push(hit);
-            }
-        }
-        Ok(hits)
+        Ok(Some(Ranked {
+            top,
+            searcher,
+            generators: Some(generators),
+        }))
     }
 
     fn filters(&self, q: &SearchQuery) -> Vec<Box<dyn Query>> {
@@ -433,6 +575,18 @@ impl SearchIndex {
         filters
     }
 
+    fn read_doc(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<TantivyDocument, IndexError> {
+        searcher.doc(address).map_err(|source| IndexError::Tantivy {
+            location: self.location.clone(),
+            op: "reading a matched document",
+            source,
+        })
+    }
+
     fn hit(
         &self,
         searcher: &Searcher,
@@ -440,27 +594,20 @@ impl SearchIndex {
         score: f32,
         generators: Option<&Generators>,
     ) -> Result<Option<Hit>, IndexError> {
-        let doc: TantivyDocument = searcher
-            .doc(address)
-            .map_err(|source| IndexError::Tantivy {
-                location: self.location.clone(),
-                op: "reading a matched document",
-                source,
-            })?;
-        let text_of = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let id = text_of(self.fields.id);
+        let doc = self.read_doc(searcher, address)?;
+        let id = text_of(&doc, self.fields.id);
         if id.is_empty() {
             tracing::warn!(index = %self.location, "indexed document without an id; skipped");
             return Ok(None);
         }
-        let body = text_of(self.fields.body);
-        let title = text_of(self.fields.title);
-        let snippet = generators
+        let snippet = self.snippet_of(&doc, generators);
+        Ok(Some(Hit { id, score, snippet }))
+    }
+
+    fn snippet_of(&self, doc: &TantivyDocument, generators: Option<&Generators>) -> Snippet {
+        let body = text_of(doc, self.fields.body);
+        let title = text_of(doc, self.fields.title);
+        generators
             .and_then(|g| marked(g.body.snippet(&body)).or_else(|| marked(g.title.snippet(&title))))
             .unwrap_or_else(|| Snippet {
                 text: truncate_chars(
@@ -468,8 +615,83 @@ impl SearchIndex {
                     PLAIN_SNIPPET_CHARS,
                 ),
                 highlights: Vec::new(),
-            });
-        Ok(Some(Hit { id, score, snippet }))
+            })
+    }
+}
+
+fn text_of(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// One match of [`SearchIndex::matches`], read from fast fields only; its id comes from
+/// [`SearchIndex::match_id`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// BM25 relevance; 0 when the query had no text to rank by.
+    pub score: f32,
+    /// Canonical vendor name.
+    pub vendor: String,
+    pub severity: Option<Severity>,
+    /// The source's own start; `None` when it gave none.
+    pub start: Option<DateTime<Utc>>,
+    address: DocAddress,
+}
+
+/// Every match of a search in rank order, with what the snippets of the few shown need.
+#[derive(Default)]
+pub struct Matches {
+    pub matches: Vec<Match>,
+    searched: Option<Searched>,
+}
+
+struct Searched {
+    searcher: Searcher,
+    generators: Option<Generators>,
+}
+
+struct Ranked {
+    top: Vec<(f32, DocAddress)>,
+    searcher: Searcher,
+    generators: Option<Generators>,
+}
+
+/// The fast-field columns of one segment that [`SearchIndex::matches`] reads.
+struct SegmentColumns {
+    vendor: LabelColumn,
+    severity: LabelColumn,
+    onset: Option<Column<i64>>,
+}
+
+/// A low-cardinality text column (vendor, severity) with its terms cached by ordinal, so each
+/// distinct term's dictionary block is decompressed once per search, not once per match.
+struct LabelColumn {
+    column: Option<StrColumn>,
+    names: HashMap<u64, String>,
+}
+
+impl LabelColumn {
+    fn new(column: Option<StrColumn>) -> LabelColumn {
+        LabelColumn {
+            column,
+            names: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, doc: tantivy::DocId) -> Option<String> {
+        let column = self.column.as_ref()?;
+        let ord = column.term_ords(doc).next()?;
+        if let Some(name) = self.names.get(&ord) {
+            return Some(name.clone());
+        }
+        let mut name = String::new();
+        if !column.ord_to_str(ord, &mut name).ok()? {
+            return None;
+        }
+        self.names.insert(ord, name.clone());
+        Some(name)
     }
 }
 
@@ -497,7 +719,7 @@ fn commit(writer: &mut IndexWriter, rev: i64) -> tantivy::Result<()> {
 }
 
 /// The text searched besides the title: updates oldest first, then cause, services, regions.
-fn body_text(incident: &Incident) -> String {
+pub fn body_text(incident: &Incident) -> String {
     let mut parts: Vec<&str> = incident.updates.iter().map(|u| u.text.as_str()).collect();
     parts.extend(incident.cause.as_deref());
     parts.extend(incident.services.iter().map(String::as_str));

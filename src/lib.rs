@@ -7,6 +7,7 @@
 
 pub mod model;
 
+pub mod bench;
 pub mod chart;
 pub mod crawl;
 pub mod discover;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use crate::index::{IndexError, SearchIndex, SearchQuery, Snippet};
+use crate::index::{IndexError, Match, SearchIndex, SearchQuery, Snippet};
 use crate::model::{Event, Severity};
 use crate::search_syntax::SearchRequest;
 use crate::store::{IncidentFilter, Store, StoreError, VendorSummary};
@@ -104,7 +104,12 @@ pub fn find(
     sort: Sort,
     now: DateTime<Utc>,
 ) -> Result<Found, QueryError> {
-    let known = store.vendors()?;
+    // Listing the vendors scans the store: only a vendor filter needs it.
+    let known = if req.vendors.is_empty() {
+        Vec::new()
+    } else {
+        store.vendors()?
+    };
     let mut found = Found::default();
     let mut vendors = Vec::new();
     for asked in &req.vendors {
@@ -122,6 +127,9 @@ pub fn find(
         severity: (req.severities.len() == 1).then(|| req.severities[0]),
         limit: MAX_MATCHES,
     };
+    if !needs_stored_fields(req) {
+        return find_in_index(store, index, req, &q, &vendors, limit, sort, now, found);
+    }
     let mut all = search(store, index, &q)?;
     all.retain(|r| keep(&r.event, req, &vendors));
     found.total = all.len();
@@ -144,7 +152,7 @@ pub fn find(
         Sort::Relevance if ranked => all.sort_by(|a, b| b.score.total_cmp(&a.score)),
         Sort::Best if ranked => {
             for r in &mut all {
-                r.score *= boost(&r.event, now);
+                r.score *= boost(r.event.severity, r.event.start, now);
             }
             all.sort_by(|a, b| b.score.total_cmp(&a.score));
         }
@@ -158,18 +166,100 @@ pub fn find(
 
 /// Severity and recency boost for [`Sort::Best`]: a critical outage from last month outranks a
 /// minor one from 2014 with the same words. At most x1.5 for severity and x1.5 for recency.
-fn boost(e: &Event, now: DateTime<Utc>) -> f32 {
-    let severity = match e.severity {
+fn boost(severity: Severity, start: Option<DateTime<Utc>>, now: DateTime<Utc>) -> f32 {
+    let severity = match severity {
         Severity::Critical => 1.5,
         Severity::Major => 1.3,
         Severity::Minor | Severity::Unknown => 1.1,
         Severity::None | Severity::Maintenance => 1.0,
     };
-    let age_days = e
-        .start
-        .map_or(3650.0, |s| (now - s).num_days().max(0) as f32);
+    let age_days = start.map_or(3650.0, |s| (now - s).num_days().max(0) as f32);
     let recency = 1.0 + 0.5 * (-age_days / 365.0).exp();
     severity * recency
+}
+
+/// True when a filter of `req` reads what only the store holds (services, regions, causes,
+/// source kinds); the other filters are answered from the index's fast fields.
+fn needs_stored_fields(req: &SearchRequest) -> bool {
+    !req.services.is_empty()
+        || !req.regions.is_empty()
+        || !req.causes.is_empty()
+        || req.source.is_some()
+}
+
+/// [`find`] when every filter is answerable from the index: matches are filtered, counted and
+/// ranked from fast fields, and only the page shown is read from the store and snippeted. A
+/// query matching thousands of events then costs thousands of column reads, not thousands of
+/// store reads and snippets.
+#[allow(clippy::too_many_arguments)]
+fn find_in_index(
+    store: &Store,
+    index: &SearchIndex,
+    req: &SearchRequest,
+    q: &SearchQuery,
+    vendors: &[String],
+    limit: usize,
+    sort: Sort,
+    now: DateTime<Utc>,
+    mut found: Found,
+) -> Result<Found, QueryError> {
+    let matches = index.matches(q)?;
+    let mut kept: Vec<(f32, &Match)> = matches
+        .matches
+        .iter()
+        .filter(|m| keep_match(m, req, vendors))
+        .map(|m| (m.score, m))
+        .collect();
+    found.total = kept.len();
+    for (_, m) in &kept {
+        *found.facets.vendor.entry(m.vendor.clone()).or_default() += 1;
+        let year = m
+            .start
+            .map_or_else(|| "undated".to_string(), |t| t.format("%Y").to_string());
+        *found.facets.year.entry(year).or_default() += 1;
+        let severity = m.severity.unwrap_or(Severity::Unknown);
+        *found
+            .facets
+            .severity
+            .entry(severity.as_str().to_string())
+            .or_default() += 1;
+    }
+    let ranked = !req.text.trim().is_empty();
+    match sort {
+        Sort::Time => kept.sort_by_key(|(_, m)| std::cmp::Reverse(m.start)),
+        Sort::Relevance if ranked => kept.sort_by(|a, b| b.0.total_cmp(&a.0)),
+        Sort::Best if ranked => {
+            for (score, m) in &mut kept {
+                *score *= boost(m.severity.unwrap_or(Severity::Unknown), m.start, now);
+            }
+            kept.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
+        _ => {}
+    }
+    for (score, m) in kept.into_iter().take(limit) {
+        let Some(id) = index.match_id(&matches, m)? else {
+            tracing::warn!("indexed document without an id; skipped");
+            continue;
+        };
+        let Some(incident) = store.incident(&id)? else {
+            tracing::debug!(id = %id, "search hit missing from the store; index is stale");
+            continue;
+        };
+        found.results.push(SearchResult {
+            event: Event::from(&incident),
+            score,
+            snippet: index.snippet(&matches, m)?,
+        });
+    }
+    Ok(found)
+}
+
+/// [`keep`] for a match read from the index.
+fn keep_match(m: &Match, req: &SearchRequest, vendors: &[String]) -> bool {
+    (vendors.is_empty() || vendors.iter().any(|v| v.eq_ignore_ascii_case(&m.vendor)))
+        && (req.severities.is_empty() || m.severity.is_some_and(|s| req.severities.contains(&s)))
+        && req.after.is_none_or(|a| m.start.is_some_and(|s| s >= a))
+        && req.before.is_none_or(|b| m.start.is_some_and(|s| s < b))
 }
 
 fn keep(e: &Event, req: &SearchRequest, vendors: &[String]) -> bool {
@@ -333,6 +423,49 @@ mod tests {
         let only = timeline(&store, &majors).expect("filtered");
         assert_eq!(only.len(), 1);
         assert_eq!(only[0].id, "github:b");
+    }
+
+    #[test]
+    fn index_answered_find_matches_the_store_answered_path() {
+        let events = crate::bench::generate::Generator::new(11).incidents(400);
+        let mut store = Store::open_in_memory().expect("store");
+        store
+            .upsert_incidents(&events, t("2026-01-01T00:00:00Z"))
+            .expect("upsert");
+        let mut index = SearchIndex::open_in_ram().expect("index");
+        index.sync(&store).expect("sync");
+        let now = t("2026-01-01T00:00:00Z");
+        let queries = [
+            "degraded",
+            "\"we are investigating\"",
+            "vendor:GitHub errors",
+            "severity:critical severity:major database",
+            "failover after:2015-01-01 before:2020-01-01",
+            "",
+        ];
+        for text in queries {
+            for sort in [Sort::Best, Sort::Relevance, Sort::Time] {
+                let fast = crate::search_syntax::parse(text).expect("query");
+                assert!(!needs_stored_fields(&fast));
+                // Every generated event comes from a status page, so `source:status` keeps
+                // them all while sending the query down the store-read path.
+                let slow =
+                    crate::search_syntax::parse(&format!("{text} source:status")).expect("query");
+                assert!(needs_stored_fields(&slow));
+                let a = find(&store, &index, &fast, 10, sort, now).expect("fast");
+                let b = find(&store, &index, &slow, 10, sort, now).expect("slow");
+                assert!(a.total > 0, "{text:?} matches nothing");
+                assert_eq!(a.total, b.total, "{text:?}");
+                assert_eq!(a.facets, b.facets, "{text:?}");
+                let ids = |f: &Found| -> Vec<(String, String)> {
+                    f.results
+                        .iter()
+                        .map(|r| (r.event.id.clone(), r.snippet.text.clone()))
+                        .collect()
+                };
+                assert_eq!(ids(&a), ids(&b), "{text:?} {sort:?}");
+            }
+        }
     }
 
     #[test]

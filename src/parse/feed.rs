@@ -201,14 +201,21 @@ pub(crate) fn leading_label(title: &str) -> (Option<StatusWord>, String) {
     (word.and_then(status_word), rest.to_string())
 }
 
+// Word boundaries in this module's text patterns are ASCII (`(?-u:\b)`): the words and times
+// they match are ASCII, and a Unicode `\b` keeps the regex engine off its DFA, which made these
+// scans the bulk of parsing a feed with long entries.
+
 /// The status a text states: an explicit "Status: X" first, else the first status word (status
 /// feeds put the newest update first, so the first word is the current state).
 pub(crate) fn status_in_text(text: &str) -> Option<StatusWord> {
     static RE: OnceLock<Option<(Regex, Regex)>> = OnceLock::new();
     let (explicit, any) = RE
         .get_or_init(|| {
-            let explicit = Regex::new(&format!(r"(?i)\bstatus\s*:\s*({STATUS_WORDS})\b")).ok()?;
-            let any = Regex::new(&format!(r"(?i)\b({STATUS_WORDS})\b")).ok()?;
+            let explicit = Regex::new(&format!(
+                r"(?i)(?-u:\b)status\s*:\s*({STATUS_WORDS})(?-u:\b)"
+            ))
+            .ok()?;
+            let any = Regex::new(&format!(r"(?i)(?-u:\b)({STATUS_WORDS})(?-u:\b)")).ok()?;
             Some((explicit, any))
         })
         .as_ref()?;
@@ -227,11 +234,11 @@ pub(crate) fn severity_in_text(text: &str) -> Option<(Severity, String)> {
     let (outage, maintenance) = RE
         .get_or_init(|| {
             let outage = Regex::new(
-                r"(?i)\b(?:(?:major|full|complete|total)\s+(?:service\s+)?outage|partial\s+(?:service\s+)?(?:outage|disruption)|degraded\s+performance|performance\s+degradation)\b",
+                r"(?i)(?-u:\b)(?:(?:major|full|complete|total)\s+(?:service\s+)?outage|partial\s+(?:service\s+)?(?:outage|disruption)|degraded\s+performance|performance\s+degradation)(?-u:\b)",
             )
             .ok()?;
             let maintenance = Regex::new(
-                r"(?i)\b(?:(?:scheduled|planned)\s+maintenance|maintenance\s+window)\b",
+                r"(?i)(?-u:\b)(?:(?:scheduled|planned)\s+maintenance|maintenance\s+window)(?-u:\b)",
             )
             .ok()?;
             Some((outage, maintenance))
@@ -274,28 +281,28 @@ pub(crate) fn stated_times(text: &str, reference: Option<DateTime<Utc>>) -> Vec<
                 // 0: a range on one date: "14:02 UTC and 15:30 UTC on March 3, 2024",
                 //    "14:02 - 15:30 UTC on 3 March 2024"
                 format!(
-                    r"\b{CLOCK}\s*(?:({ZONE})\s*)?(?:-|–|to|and|until)\s*{CLOCK}\s*({ZONE})\s+on\s+(?:[A-Za-z]+day,?\s+)?(?:({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH}))(?:,?\s+(\d{{4}}))?"
+                    r"(?-u:\b){CLOCK}\s*(?:({ZONE})\s*)?(?:-|–|to|and|until)\s*{CLOCK}\s*({ZONE})\s+on\s+(?:[A-Za-z]+day,?\s+)?(?:({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH}))(?:,?\s+(\d{{4}}))?"
                 ),
                 // 1: a range after its date: "On September 26, 2025 between 16:22 UTC and
                 //    18:32 UTC", "3 March 2024 from 14:02 to 15:30 CET"
                 format!(
-                    r"(?:\b({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH}))(?:,?\s+(\d{{4}}))?,?\s+(?:between|from)\s+{CLOCK}\s*(?:({ZONE})\s*)?(?:-|–|to|and|until)\s*{CLOCK}\s*({ZONE})"
+                    r"(?:(?-u:\b)({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?|(?-u:\b)(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH}))(?:,?\s+(\d{{4}}))?,?\s+(?:between|from)\s+{CLOCK}\s*(?:({ZONE})\s*)?(?:-|–|to|and|until)\s*{CLOCK}\s*({ZONE})"
                 ),
                 // 2: ISO 8601 with a zone: "2024-03-03T14:02:00Z", "2024-03-03 14:02 UTC"
                 format!(
-                    r"\b(\d{{4}})-(\d{{2}})-(\d{{2}})[T ](\d{{2}}):(\d{{2}})(?::(\d{{2}})(?:\.\d+)?)?\s*({ZONE})\b"
+                    r"(?-u:\b)(\d{{4}})-(\d{{2}})-(\d{{2}})[T ](\d{{2}}):(\d{{2}})(?::(\d{{2}})(?:\.\d+)?)?\s*({ZONE})(?-u:\b)"
                 ),
                 // 3: "March 3, 2024 at 14:02 UTC", "Mar 3, 14:02 PST"
                 format!(
-                    r"\b({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?,?\s+(?:at\s+)?{CLOCK}\s*\(?({ZONE})\)?"
+                    r"(?-u:\b)({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?,?\s+(?:at\s+)?{CLOCK}\s*\(?({ZONE})\)?"
                 ),
                 // 4: "3 March 2024 14:02 UTC", "3 March 2024, 14:02 UTC"
                 format!(
-                    r"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH})\s+(\d{{4}}),?\s+(?:at\s+)?{CLOCK}\s*\(?({ZONE})\)?"
+                    r"(?-u:\b)(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH})\s+(\d{{4}}),?\s+(?:at\s+)?{CLOCK}\s*\(?({ZONE})\)?"
                 ),
                 // 5: "14:02 UTC on March 3, 2024", "12:33 UTC on September 24"
                 format!(
-                    r"\b{CLOCK}\s*({ZONE})\s+on\s+(?:[A-Za-z]+day,?\s+)?(?:({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH}))(?:,?\s+(\d{{4}}))?"
+                    r"(?-u:\b){CLOCK}\s*({ZONE})\s+on\s+(?:[A-Za-z]+day,?\s+)?(?:({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH}))(?:,?\s+(\d{{4}}))?"
                 ),
             ];
             patterns

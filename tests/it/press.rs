@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use outages::bench::metric::{page_score, set_score};
 use outages::extract::press::{LabelledItem, PressInput, evaluate, extract};
 use outages::model::{Event, Format, ReportKind, Severity, Status, rfc3339};
 use outages::parse::article::extract_article;
@@ -32,48 +33,6 @@ fn bench_dir() -> Option<PathBuf> {
 /// A file inside the benchmark, or `None` when the benchmark is absent.
 fn bench_file(relative: &str) -> Option<PathBuf> {
     bench_dir().map(|d| d.join(relative))
-}
-
-/// `\w+` tokens, lowercased.
-fn tokens(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|t| !t.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
-/// Multiset of 4-token shingles.
-fn shingles(text: &str) -> HashMap<Vec<String>, usize> {
-    let t = tokens(text);
-    let mut out = HashMap::new();
-    for w in t.windows(4) {
-        *out.entry(w.to_vec()).or_insert(0) += 1;
-    }
-    out
-}
-
-/// The benchmark's per-page precision and recall (see its README).
-fn page_scores(extracted: &str, truth: &str) -> (f64, f64) {
-    let (e, t) = (shingles(extracted), shingles(truth));
-    let (ne, nt): (usize, usize) = (e.values().sum(), t.values().sum());
-    if ne == 0 && nt == 0 {
-        return (1.0, 1.0);
-    }
-    let shared: usize = e
-        .iter()
-        .map(|(k, n)| (*n).min(t.get(k).copied().unwrap_or(0)))
-        .sum();
-    let p = if ne == 0 {
-        0.0
-    } else {
-        shared as f64 / ne as f64
-    };
-    let r = if nt == 0 {
-        0.0
-    } else {
-        shared as f64 / nt as f64
-    };
-    (p, r)
 }
 
 fn ground_truth() -> Option<HashMap<String, String>> {
@@ -131,21 +90,20 @@ fn article_extraction_benchmark_f1_floor() {
     let Some(truth) = ground_truth() else { return };
     assert_eq!(truth.len(), 181);
     let started = std::time::Instant::now();
-    let (mut sum_p, mut sum_r) = (0.0, 0.0);
+    let mut scores = Vec::with_capacity(truth.len());
     let mut worst: Vec<(f64, String)> = Vec::new();
     for (hash, body) in &truth {
         let text = extract_page(hash);
-        let (p, r) = page_scores(&text, body);
-        sum_p += p;
-        sum_r += r;
+        let page = page_score(&text, body);
+        let (p, r) = (page.precision, page.recall);
+        scores.push(page);
         worst.push((
             (2.0 * p * r) / (p + r).max(1e-9),
             format!("{hash} p={p:.2} r={r:.2}"),
         ));
     }
-    let n = truth.len() as f64;
-    let (p, r) = (sum_p / n, sum_r / n);
-    let f1 = 2.0 * p * r / (p + r);
+    let set = set_score(&scores).expect("181 pages");
+    let (p, r, f1) = (set.precision, set.recall, set.f1);
     worst.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (_, w) in worst.iter().take(5) {
         println!("weakest page: {w}");
