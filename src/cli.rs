@@ -45,6 +45,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Write the matching events as JSON, CSV, an Atom feed or an iCalendar file
     Export(ExportArgs),
+    /// Saved searches, for `export --watchlist NAME`
+    #[command(subcommand)]
+    Watchlist(WatchlistCommand),
     /// One event with its updates, sources and every version seen
     Show(ShowArgs),
     /// The sources and their health
@@ -207,6 +210,24 @@ pub struct ExportArgs {
     /// At most this many events
     #[arg(long, default_value_t = 10_000)]
     pub limit: usize,
+    /// Export a saved search instead of QUERY (see `outages watchlist`)
+    #[arg(long, value_name = "NAME", conflicts_with = "query")]
+    pub watchlist: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchlistCommand {
+    /// Save a search under a name, e.g. `watchlist add aws-east vendor:AWS region:us-east-1`
+    Add {
+        name: String,
+        /// The query, in the search language
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+    },
+    /// The saved searches
+    List,
+    /// Forget a saved search
+    Remove { name: String },
 }
 
 #[derive(Debug, Args)]

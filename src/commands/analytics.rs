@@ -10,7 +10,9 @@ use serde::Serialize;
 use super::query::{open_index, open_store};
 use super::{Exit, print};
 use crate::chart::{self, Series};
-use crate::cli::{CompareArgs, ExportArgs, ExportFormat, ShowArgs, SourcesListArgs, StatsArgs};
+use crate::cli::{
+    CompareArgs, ExportArgs, ExportFormat, ShowArgs, SourcesListArgs, StatsArgs, WatchlistCommand,
+};
 use crate::crawl::DataPaths;
 use crate::export;
 use crate::extract::text::one_line;
@@ -320,7 +322,13 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
 pub fn export(paths: &DataPaths, args: &ExportArgs) -> Result<Exit> {
     let store = open_store(paths)?;
     let index = open_index(paths, &store)?;
-    let text = args.query.join(" ");
+    let text = match &args.watchlist {
+        Some(name) => match store.watchlist(name)? {
+            Some(w) => w.query,
+            None => anyhow::bail!("no saved search named {name:?}: see `outages watchlist list`"),
+        },
+        None => args.query.join(" "),
+    };
     let req = search_syntax::parse(&text)?;
     let found = query::find(&store, &index, &req, args.limit, Sort::Time, Utc::now())?;
     let events: Vec<Event> = found.results.into_iter().map(|r| r.event).collect();
@@ -573,6 +581,34 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
             next,
             one_line(&s.url)
         )?;
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn watchlist(paths: &DataPaths, cmd: &WatchlistCommand) -> Result<Exit> {
+    let mut store =
+        Store::open(&paths.store).with_context(|| format!("opening {}", paths.store.display()))?;
+    match cmd {
+        WatchlistCommand::Add { name, query } => {
+            let query = query.join(" ");
+            // Refuse a query that would fail later, when it is exported unattended.
+            search_syntax::parse(&query)
+                .with_context(|| format!("not saved: the query {query:?} is not valid"))?;
+            store.save_watchlist(name, &query, Utc::now())?;
+            println!("saved {name}: {query}");
+        }
+        WatchlistCommand::List => {
+            let mut w = std::io::stdout().lock();
+            for item in store.watchlists()? {
+                writeln!(w, "{:<20} {}", one_line(&item.name), one_line(&item.query))?;
+            }
+        }
+        WatchlistCommand::Remove { name } => {
+            if !store.remove_watchlist(name)? {
+                anyhow::bail!("no saved search named {name:?}");
+            }
+            println!("removed {name}");
+        }
     }
     Ok(Exit::Ok)
 }

@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Stats(args) => analytics::stats(&paths, &args),
         Command::Compare(args) => analytics::compare(&paths, &args),
         Command::Export(args) => analytics::export(&paths, &args),
+        Command::Watchlist(cmd) => analytics::watchlist(&paths, &cmd),
         Command::Show(args) => analytics::show(&paths, &args),
         Command::Sources(SourcesCommand::List(args)) => analytics::sources_list(&paths, &args),
         Command::Sources(SourcesCommand::Add(args)) => crawl::sources_add(&args),

@@ -141,6 +141,14 @@ CREATE TABLE source_items (
     PRIMARY KEY (source_url, incident_id)
 );
 "#,
+    // 4: saved searches ("every AWS us-east-1 outage"), exported or subscribed to by name.
+    r#"
+CREATE TABLE watchlists (
+    name        TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
+    query       TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -15,6 +15,7 @@ mod incidents;
 mod merge;
 mod migrations;
 mod sources;
+mod watchlists;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,7 @@ pub use incidents::{
     ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
 };
 pub use sources::{BodyRecord, FetchRecord, FetchedBody, SourceState, StoredBody, VanishedItem};
+pub use watchlists::Watchlist;
 
 /// How long a writer waits for another process's lock before giving up with `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -294,10 +296,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 3);
+        assert_eq!(store.schema_version().expect("version"), 4);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 3);
+        assert_eq!(store.schema_version().expect("version"), 4);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -314,7 +316,7 @@ mod tests {
             err,
             StoreError::TooNew {
                 found: 7,
-                supported: 3,
+                supported: 4,
                 ..
             }
         ));

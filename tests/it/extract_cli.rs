@@ -62,3 +62,53 @@ fn extract_with_a_forced_kind_reports_the_mismatch() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("gcp-json"), "{err}");
 }
+
+#[test]
+fn saved_search_exports_as_csv_and_unknown_names_are_errors() {
+    let Some(path) = corpus::corpus_file("statuspage/feeds/parse-status-history-2014.rss") else {
+        return;
+    };
+    let data = tempfile::tempdir().expect("tempdir");
+    crate::cli::ok_stdout(&outages(
+        data.path(),
+        &["ingest", path.to_str().expect("utf-8")],
+    ));
+    let saved = crate::cli::ok_stdout(&outages(
+        data.path(),
+        &[
+            "watchlist",
+            "add",
+            "parse-analytics",
+            "analytics",
+            "vendor:Parse",
+        ],
+    ));
+    assert!(saved.contains("saved parse-analytics"), "{saved}");
+    let csv = crate::cli::ok_stdout(&outages(
+        data.path(),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--watchlist",
+            "parse-analytics",
+        ],
+    ));
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.starts_with("id,vendor,title,start,end"))
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty(), "{csv}");
+    assert!(rows.iter().all(|r| r.contains(",Parse,")), "{csv}");
+    assert!(rows.iter().any(|r| r.contains("Analytics")), "{csv}");
+
+    let bad = outages(data.path(), &["export", "--watchlist", "nope"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no saved search named \"nope\""));
+    let invalid = outages(data.path(), &["watchlist", "add", "x", "(unbalanced"]);
+    assert!(!invalid.status.success());
+    assert!(String::from_utf8_lossy(&invalid.stderr).contains("not saved"));
+}
