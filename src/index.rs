@@ -512,31 +512,50 @@ impl SearchIndex {
             }));
         }
 
-        let mut parser = QueryParser::for_index(
-            &self.index,
-            vec![self.fields.title, self.fields.body, self.fields.vendor_text],
-        );
-        parser.set_field_boost(self.fields.title, 2.0);
-        let (text_query, errors) = parser.parse_query_lenient(&text);
-        if !errors.is_empty() {
-            tracing::debug!(query = %text, errors = errors.len(), "query parsed leniently");
+        // Exact terms first; only when they find nothing, the same words within one edit
+        // ("outgae", "netwrok"), so a typo gets an answer and a correct word is never diluted.
+        let mut ranked = None;
+        for fuzzy in [false, true] {
+            let mut parser = QueryParser::for_index(
+                &self.index,
+                vec![self.fields.title, self.fields.body, self.fields.vendor_text],
+            );
+            parser.set_field_boost(self.fields.title, 2.0);
+            if fuzzy {
+                for field in [self.fields.title, self.fields.body, self.fields.vendor_text] {
+                    parser.set_field_fuzzy(field, false, 1, true);
+                }
+            }
+            let (text_query, errors) = parser.parse_query_lenient(&text);
+            if !errors.is_empty() {
+                tracing::debug!(query = %text, errors = errors.len(), "query parsed leniently");
+            }
+            let generators = Generators {
+                body: SnippetGenerator::create(&searcher, text_query.as_ref(), self.fields.body)
+                    .map_err(tantivy_err("preparing snippets"))?,
+                title: SnippetGenerator::create(&searcher, text_query.as_ref(), self.fields.title)
+                    .map_err(tantivy_err("preparing snippets"))?,
+            };
+            let mut clauses = vec![(Occur::Must, text_query)];
+            for filter in &filters {
+                // Filters narrow without changing the ranking.
+                let constant: Box<dyn Query> =
+                    Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0));
+                clauses.push((Occur::Must, constant));
+            }
+            let query = BooleanQuery::new(clauses);
+            let top = searcher
+                .search(&query, &TopDocs::with_limit(q.limit).order_by_score())
+                .map_err(tantivy_err("searching"))?;
+            let found = !top.is_empty();
+            ranked = Some((top, generators));
+            if found {
+                break;
+            }
         }
-        let generators = Generators {
-            body: SnippetGenerator::create(&searcher, text_query.as_ref(), self.fields.body)
-                .map_err(tantivy_err("preparing snippets"))?,
-            title: SnippetGenerator::create(&searcher, text_query.as_ref(), self.fields.title)
-                .map_err(tantivy_err("preparing snippets"))?,
+        let Some((top, generators)) = ranked else {
+            return Ok(None);
         };
-        let mut clauses = vec![(Occur::Must, text_query)];
-        for filter in filters {
-            // Filters narrow without changing the ranking.
-            let constant: Box<dyn Query> = Box::new(ConstScoreQuery::new(filter, 0.0));
-            clauses.push((Occur::Must, constant));
-        }
-        let query = BooleanQuery::new(clauses);
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(q.limit).order_by_score())
-            .map_err(tantivy_err("searching"))?;
         Ok(Some(Ranked {
             top,
             searcher,
@@ -845,6 +864,17 @@ mod tests {
         assert_eq!(runners.snippet.highlights, vec![21..28]);
         assert_eq!(&runners.snippet.text[21..28], "outages");
         assert!(runners.score > 0.0);
+    }
+
+    #[test]
+    fn a_typo_finds_the_word_only_when_the_exact_word_finds_nothing() {
+        let (_store, index) = setup();
+        // "investigting" (one letter missing) is nowhere in the index: one edit away finds it.
+        let hits = index.search(&query("investigting")).expect("search");
+        assert_eq!(ids(&hits), ["github:runners"]);
+        // "delayed" exists: no fuzzy widening to "delays" or similar.
+        let hits = index.search(&query("delayed")).expect("search");
+        assert_eq!(ids(&hits), ["github:pages"]);
     }
 
     #[test]

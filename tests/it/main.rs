@@ -7,6 +7,7 @@ mod corpus;
 mod crawl;
 mod crawl_formats;
 mod discover;
+mod exports;
 mod extract_cli;
 mod gcp_azure;
 mod merge;
