@@ -4,6 +4,8 @@
 //! because uptime math from status pages is contested.
 //!
 //! The rules, stated once (and printed by `outages stats`):
+//! - the figures count the vendor's own status incidents (press reports of an outage are
+//!   counted apart, in the acknowledgement figures, so no outage counts twice);
 //! - an incident belongs to the period by its start; incidents with no start are not counted;
 //! - scheduled maintenance is counted apart and never as downtime;
 //! - outage minutes are the union of `[start, end]` intervals, overlaps merged; an ongoing
@@ -66,11 +68,44 @@ pub struct Figures {
     /// `YYYY-MM` -> incidents started that month (every month of the covered period listed).
     pub per_month: BTreeMap<String, usize>,
     pub coverage: Coverage,
+    /// From merged events (press report to the vendor's first status update), when any event
+    /// of the period has both; filled by the caller, which holds the events.
+    pub acknowledgement_lag: Option<AckLag>,
     pub method: String,
 }
 
+/// How long the vendor took to acknowledge outages the press reported first, in minutes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AckLag {
+    /// Events with both a press report and a status update.
+    pub events: usize,
+    pub median_minutes: f64,
+    pub mean_minutes: f64,
+    /// Press-reported events the vendor's status page never mentioned.
+    pub never_mentioned: usize,
+}
+
+/// Summarises acknowledgement lags (negative when the vendor spoke first).
+pub fn ack_lag(lags: &[i64], never_mentioned: usize) -> Option<AckLag> {
+    if lags.is_empty() && never_mentioned == 0 {
+        return None;
+    }
+    let mut sorted = lags.to_vec();
+    sorted.sort_unstable();
+    Some(AckLag {
+        events: sorted.len(),
+        median_minutes: median(&sorted).unwrap_or(0.0),
+        mean_minutes: if sorted.is_empty() {
+            0.0
+        } else {
+            round1(sorted.iter().sum::<i64>() as f64 / sorted.len() as f64)
+        },
+        never_mentioned,
+    })
+}
+
 /// What `stats` prints beside the figures.
-pub const METHOD: &str = "An incident belongs to the period by its start. Scheduled maintenance is excluded from downtime. Outage minutes are the union of incident intervals (start to resolution; ongoing incidents run to the end of the period), overlaps merged. Raw view: every minute counts fully. Weighted view: critical, major and unknown count fully, minor half, none not at all. Availability = 1 - outage minutes / minutes of the covered period (from the first day with data or the period start, whichever is later, to the period end or now). Time to resolve = start to resolution, resolved incidents only; p90 by nearest rank.";
+pub const METHOD: &str = "Counts the vendor's own status incidents (press reports only in the acknowledgement figures). An incident belongs to the period by its start. Scheduled maintenance is excluded from downtime. Outage minutes are the union of incident intervals (start to resolution; ongoing incidents run to the end of the period), overlaps merged. Raw view: every minute counts fully. Weighted view: critical, major and unknown count fully, minor half, none not at all. Availability = 1 - outage minutes / minutes of the covered period (from the first day with data or the period start, whichever is later, to the period end or now). Time to resolve = start to resolution, resolved incidents only; p90 by nearest rank.";
 
 /// Computes the figures for `incidents` (already filtered to one vendor, service or region).
 /// `data_first`/`data_last` give how far the vendor's data reaches (its oldest and newest
@@ -181,6 +216,7 @@ pub fn figures(
             last: last.map(|t| t.format("%Y-%m-%d").to_string()),
             minutes: cover_minutes,
         },
+        acknowledgement_lag: None,
         method: METHOD.to_string(),
     }
 }
@@ -373,6 +409,16 @@ mod tests {
         let f = figures(&incidents, period, None, None);
         assert_eq!(f.coverage.minutes, 10 * 24 * 60);
         assert_eq!(f.per_month.len(), 1);
+    }
+
+    #[test]
+    fn acknowledgement_lag_summary() {
+        let lag = ack_lag(&[30, -5, 90], 2).expect("lags");
+        assert_eq!(lag.events, 3);
+        assert_eq!(lag.median_minutes, 30.0);
+        assert_eq!(lag.mean_minutes, 38.3);
+        assert_eq!(lag.never_mentioned, 2);
+        assert_eq!(ack_lag(&[], 0), None);
     }
 
     #[test]

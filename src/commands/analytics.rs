@@ -125,6 +125,22 @@ fn print_figures(w: &mut impl Write, f: &Figures) -> std::io::Result<()> {
             l.start.as_deref().unwrap_or("undated")
         )?;
     }
+    if let Some(lag) = &f.acknowledgement_lag {
+        if lag.events > 0 {
+            writeln!(
+                w,
+                "  acknowledgement:    median {:+.0} min from the first press report to the first status update ({} events; negative: the vendor spoke first)",
+                lag.median_minutes, lag.events
+            )?;
+        }
+        if lag.never_mentioned > 0 {
+            writeln!(
+                w,
+                "  not on status page: {} press-reported outages",
+                lag.never_mentioned
+            )?;
+        }
+    }
     let counts: Vec<usize> = f.per_month.values().copied().collect();
     if let (Some(first), Some(last)) = (f.per_month.keys().next(), f.per_month.keys().last()) {
         let (buckets, per) = chart::bucket(&counts, 60);
@@ -165,11 +181,36 @@ pub(crate) fn vendor_figures(
         let want = want.to_lowercase();
         have.iter().any(|h| h.to_lowercase().contains(&want))
     };
+    // Figures count the vendor's own records; press reports of the same outage would count it
+    // twice (they show up in the acknowledgement figures instead).
     incidents.retain(|i: &Incident| {
-        service.is_none_or(|s| contains(&i.services, s))
+        i.sources
+            .iter()
+            .any(|s| s.kind == crate::model::ReportKind::Status)
+            && service.is_none_or(|s| contains(&i.services, s))
             && region.is_none_or(|r| contains(&i.regions, r))
     });
-    Ok(stats::figures(&incidents, period, first, last))
+    let mut figures = stats::figures(&incidents, period, first, last);
+    // The acknowledgement lag needs merged events: press report and status update together.
+    let events = crate::merge::events(
+        store,
+        &crate::store::EventFilter {
+            vendor: Some(vendor.to_string()),
+            since: period.since,
+            until: period.until,
+            limit: None,
+        },
+    )?;
+    let lags: Vec<i64> = events
+        .iter()
+        .filter_map(|e| e.acknowledgement_lag_minutes)
+        .collect();
+    let never = events
+        .iter()
+        .filter(|e| e.status_page_mentioned == Some(false))
+        .count();
+    figures.acknowledgement_lag = stats::ack_lag(&lags, never);
+    Ok(figures)
 }
 
 fn resolve(store: &Store, asked: &str) -> Result<String> {

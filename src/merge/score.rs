@@ -13,6 +13,8 @@
 //! | services | 0.15 | share of the smaller service list named in the other |
 //! | regions | 0.10 | share of the smaller region list named in the other |
 //!
+//! | same window | +0.15 | both give the same start and the same end, each within ten minutes |
+//!
 //! Two records are one outage at [`THRESHOLD`] or more. Time overlap alone (0.40) is not
 //! enough: two incidents of one vendor on the same day about different products stay apart,
 //! and the weaker the time evidence, the more the words must agree.
@@ -32,6 +34,10 @@ const W_TIME: f64 = 0.40;
 const W_TEXT: f64 = 0.35;
 const W_SERVICES: f64 = 0.15;
 const W_REGIONS: f64 = 0.10;
+/// Added to time when both records give the same start and the same end: two independent
+/// accounts of one window (a status incident and the article quoting its times) are one outage
+/// even when their wording and service names differ.
+const W_SAME_WINDOW: f64 = 0.15;
 
 /// How far back from its publication an undated press report may be describing.
 const PRESS_LOOKBACK_DAYS: i64 = 4;
@@ -224,7 +230,11 @@ pub fn score(a: &Record, b: &Record) -> Option<ScoreParts> {
     if a.vendor != b.vendor {
         return None;
     }
-    let time = time_part(a.span?, b.span?)?;
+    let (sa, sb) = (a.span?, b.span?);
+    let mut time = time_part(sa, sb)?;
+    if same_window(&sa, &sb) {
+        time += W_SAME_WINDOW;
+    }
     let text = W_TEXT * a.subject.similarity(&b.subject);
     let services = W_SERVICES * overlap(&a.services, &b.services);
     let regions = W_REGIONS * overlap(&a.regions, &b.regions);
@@ -235,6 +245,12 @@ pub fn score(a: &Record, b: &Record) -> Option<ScoreParts> {
         services: round(services),
         regions: round(regions),
     })
+}
+
+/// Same start and same end, each within ten minutes, and both real windows (not points).
+fn same_window(a: &Span, b: &Span) -> bool {
+    let close = |x: DateTime<Utc>, y: DateTime<Utc>| (x - y).num_minutes().abs() <= 10;
+    a.to > a.from && b.to > b.from && close(a.from, b.from) && close(a.to, b.to)
 }
 
 /// True when two spans can be the same outage at all: the cheap gate before scoring.

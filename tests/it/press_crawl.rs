@@ -408,6 +408,30 @@ fn demo_shows_press_events_next_to_status_incidents() {
         data.path(),
         &["demo", "--no-serve", "--show", "1"],
     ));
+    // The article quoting Cloudflare's own 13:42-14:09 window is merged into its incident.
+    let cloudflare = crate::cli::events_json(&crate::cli::outages(
+        data.path(),
+        &[
+            "timeline",
+            "--vendor",
+            "Cloudflare",
+            "--since",
+            "2019-07-02",
+            "--until",
+            "2019-07-02",
+            "--json",
+        ],
+    ));
+    let events = cloudflare.as_array().expect("array");
+    assert_eq!(events.len(), 1, "{cloudflare:#}");
+    let kinds: Vec<&str> = events[0]["merged_from"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|m| m["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["status", "press"]);
+    assert_eq!(events[0]["status_page_mentioned"], true);
     let timeline = crate::cli::events_json(&crate::cli::outages(
         data.path(),
         &[
