@@ -160,6 +160,7 @@ fn schemas() -> Value {
         "longest": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Longest"}]},
         "per_month": counts(),
         "coverage": {"$ref": "#/components/schemas/Coverage"},
+        "acknowledgement_lag": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/AckLag"}]},
         "method": {"type": "string", "minLength": 1}
     });
     json!({
@@ -231,6 +232,12 @@ fn schemas() -> Value {
             "title": {"type": "string"},
             "start": time_or_null(),
             "minutes": {"type": "integer", "minimum": 0}
+        })),
+        "AckLag": object(json!({
+            "events": {"type": "integer", "minimum": 0},
+            "median_minutes": {"type": "number"},
+            "mean_minutes": {"type": "number"},
+            "never_mentioned": {"type": "integer", "minimum": 0}
         })),
         "Coverage": object(json!({
             "first": {"type": ["string", "null"], "format": "date"},
