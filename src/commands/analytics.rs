@@ -534,24 +534,7 @@ pub fn show(paths: &DataPaths, args: &ShowArgs) -> Result<Exit> {
     writeln!(w, "history:")?;
     for i in &history.incidents {
         writeln!(w, "  {}: {} version(s)", i.incident_id, i.versions)?;
-        for c in &i.changes {
-            writeln!(
-                w,
-                "    {}  {}: {} -> {}",
-                rfc3339(c.seen_at),
-                c.field,
-                one_line(c.from.as_deref().unwrap_or("(none)")),
-                one_line(c.to.as_deref().unwrap_or("(none)"))
-            )?;
-        }
-        for a in &i.missing_from_feeds {
-            writeln!(
-                w,
-                "    deleted from {} (missing since {})",
-                one_line(&a.source_url),
-                rfc3339(a.missing_since)
-            )?;
-        }
+        super::merge::write_changes(&mut w, i, "    ")?;
     }
     Ok(Exit::Ok)
 }

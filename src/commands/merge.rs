@@ -45,25 +45,36 @@ pub fn history(paths: &DataPaths, args: &HistoryArgs) -> Result<Exit> {
         if i.changes.is_empty() {
             writeln!(w, "  no changes seen")?;
         }
-        for c in &i.changes {
-            writeln!(
-                w,
-                "  {}  {}: {} -> {}",
-                rfc3339(c.seen_at),
-                c.field,
-                one_line(c.from.as_deref().unwrap_or("(none)")),
-                one_line(c.to.as_deref().unwrap_or("(none)"))
-            )?;
-        }
-        for a in &i.missing_from_feeds {
-            writeln!(
-                w,
-                "  DELETED: {} stopped listing it at {} (last listed {}) while it was inside the feed's window",
-                one_line(&a.source_url),
-                rfc3339(a.missing_since),
-                rfc3339(a.last_listed_at)
-            )?;
-        }
+        write_changes(&mut w, i, "  ")?;
     }
     Ok(Exit::Ok)
+}
+
+/// The field changes and feed deletions of one incident, one per line: shared by `history` and
+/// `show` so both say the same thing the same way.
+pub(super) fn write_changes(
+    w: &mut impl Write,
+    i: &merge::IncidentHistory,
+    indent: &str,
+) -> std::io::Result<()> {
+    for c in &i.changes {
+        writeln!(
+            w,
+            "{indent}{}  {}: {} -> {}",
+            rfc3339(c.seen_at),
+            c.field,
+            one_line(c.from.as_deref().unwrap_or("(none)")),
+            one_line(c.to.as_deref().unwrap_or("(none)"))
+        )?;
+    }
+    for a in &i.missing_from_feeds {
+        writeln!(
+            w,
+            "{indent}DELETED: {} stopped listing it at {} (last listed {}) while it was inside the feed's window",
+            one_line(&a.source_url),
+            rfc3339(a.missing_since),
+            rfc3339(a.last_listed_at)
+        )?;
+    }
+    Ok(())
 }
