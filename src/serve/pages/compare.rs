@@ -1,0 +1,179 @@
+//! Vendors side by side over one aligned period.
+
+use std::fmt::Write;
+
+use axum::extract::{RawQuery, State};
+use axum::response::Html;
+use chrono::{DateTime, Duration, Utc};
+
+use super::fragments::{mins, pct};
+use super::{PageResult, vendor_href};
+use crate::chart::{self, Series};
+use crate::model::Incident;
+use crate::serve::api;
+use crate::serve::charts;
+use crate::serve::html::{self, Nav, page, text};
+use crate::serve::params::Params;
+use crate::serve::{Shared, blocking};
+use crate::stats;
+use crate::store::{IncidentFilter, VendorSummary};
+
+struct CompareView {
+    all: Vec<VendorSummary>,
+    picked: Vec<String>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    result: Option<(api::CompareResponse, Vec<Vec<Incident>>)>,
+}
+
+pub async fn compare(State(state): State<Shared>, RawQuery(raw): RawQuery) -> PageResult {
+    let p = Params::parse(raw.as_deref());
+    let picked = p.all("vendor");
+    let since = p.time("since", false)?;
+    let until = p.time("until", true)?;
+    let view = blocking(&state, move |store, _| {
+        let all = store.vendors()?;
+        let result = if picked.is_empty() {
+            None
+        } else {
+            let cmp = api::load_compare(store, &picked, since, until)?;
+            let mut per_vendor = Vec::new();
+            for v in &cmp.vendors {
+                let mut incidents = store.incidents(&IncidentFilter {
+                    vendor: Some(v.vendor.clone()),
+                    ..IncidentFilter::default()
+                })?;
+                let from = cmp
+                    .aligned_since
+                    .as_deref()
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                    .map(|t| t.with_timezone(&Utc));
+                incidents.retain(|i| {
+                    i.start
+                        .is_some_and(|s| from.is_none_or(|a| s >= a) && until.is_none_or(|b| s < b))
+                });
+                per_vendor.push(incidents);
+            }
+            Some((cmp, per_vendor))
+        };
+        Ok(CompareView {
+            all,
+            picked,
+            since,
+            until,
+            result,
+        })
+    })
+    .await?;
+    Ok(Html(page("Compare", Nav::Compare, &render_compare(&view))))
+}
+
+fn render_compare(view: &CompareView) -> String {
+    let mut out = String::from(
+        "<h1>Compare vendors</h1><p class=\"lede\">The same figures for several vendors over one period. The period starts on the first day every chosen vendor has data for, so no vendor is charged for time its feeds did not cover.</p>",
+    );
+    out.push_str("<form action=\"/compare\" method=\"get\"><fieldset><legend>Vendors</legend>");
+    for v in &view.all {
+        let checked = if view.picked.iter().any(|p| p.eq_ignore_ascii_case(&v.name)) {
+            " checked"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<label><input type=\"checkbox\" name=\"vendor\" value=\"{0}\"{checked}> {0}</label>",
+            text(&v.name)
+        );
+    }
+    let _ = write!(
+        out,
+        "</fieldset><div class=\"filters\"><label>From<input type=\"date\" name=\"since\" value=\"{}\"></label><label>To<input type=\"date\" name=\"until\" value=\"{}\"></label><button type=\"submit\">Compare</button></div></form>",
+        view.since
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        view.until
+            .map(|t| (t - Duration::days(1)).format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    );
+    let Some((cmp, incidents)) = &view.result else {
+        out.push_str("<p class=\"muted\">Choose two or more vendors.</p>");
+        return out;
+    };
+    let _ = write!(
+        out,
+        "<p>Compared from <strong>{}</strong> (the first day every chosen vendor has data) to <strong>{}</strong>.</p>",
+        cmp.aligned_since
+            .as_deref()
+            .map_or("the first record".into(), html::stamp),
+        cmp.until.as_deref().map_or("now".into(), html::stamp)
+    );
+    out.push_str("<div class=\"scroll\"><table class=\"compare\"><thead><tr><th>vendor</th><th class=\"num\">incidents</th><th class=\"num\">maintenance</th><th class=\"num\">outage min</th><th class=\"num\">availability</th><th class=\"num\">weighted</th><th class=\"num\">mean TTR</th><th class=\"num\">median TTR</th><th class=\"num\">p90 TTR</th><th>data covers</th></tr></thead><tbody>");
+    for v in &cmp.vendors {
+        let f = &v.figures;
+        let _ = write!(
+            out,
+            "<tr><td><a href=\"{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{} – {}</td></tr>",
+            text(&vendor_href(&v.vendor)),
+            text(&v.vendor),
+            f.incidents,
+            f.maintenances,
+            f.outage_minutes,
+            pct(f.availability),
+            pct(f.weighted_availability),
+            mins(f.mean_ttr_minutes),
+            mins(f.median_ttr_minutes),
+            f.p90_ttr_minutes.map_or("–".into(), |m| format!("{m} min")),
+            text(f.coverage.first.as_deref().unwrap_or("–")),
+            text(f.coverage.last.as_deref().unwrap_or("–"))
+        );
+    }
+    out.push_str("</tbody></table></div>");
+    let labels: Vec<String> = {
+        let mut all: Vec<String> = cmp
+            .vendors
+            .iter()
+            .flat_map(|v| v.figures.per_month.keys().cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    let counts: Vec<Vec<usize>> = cmp
+        .vendors
+        .iter()
+        .map(|v| {
+            labels
+                .iter()
+                .map(|l| v.figures.per_month.get(l).copied().unwrap_or(0))
+                .collect()
+        })
+        .collect();
+    let now = Utc::now();
+    let horizon = view.until.map_or(now, |u| u.min(now));
+    let minutes: Vec<Vec<usize>> = incidents
+        .iter()
+        .map(|list| charts::outage_minutes_per_month(list, &labels, horizon))
+        .collect();
+    let build = |title: &str, values: &[Vec<usize>]| {
+        let s: Vec<Series> = cmp
+            .vendors
+            .iter()
+            .zip(values)
+            .map(|(v, vals)| Series {
+                name: &v.vendor,
+                values: vals,
+            })
+            .collect();
+        chart::svg_bars(title, &labels, &s)
+    };
+    out.push_str("<h2>Incidents per month</h2><div class=\"chart\">");
+    out.push_str(&build("Incidents per month", &counts));
+    out.push_str("</div><h2>Outage minutes per month</h2><div class=\"chart\">");
+    out.push_str(&build("Outage minutes per month", &minutes));
+    let _ = write!(
+        out,
+        "</div><h3>Method</h3><p class=\"method\">{}</p>",
+        text(stats::METHOD)
+    );
+    out
+}
