@@ -14,6 +14,7 @@ pub mod discover;
 pub mod export;
 pub mod extract;
 pub mod fetch;
+pub mod figures;
 pub mod index;
 pub mod lock;
 pub mod merge;

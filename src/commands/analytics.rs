@@ -16,12 +16,13 @@ use crate::cli::{
 use crate::crawl::DataPaths;
 use crate::export;
 use crate::extract::text::one_line;
+use crate::figures::{self, Scope};
 use crate::merge;
-use crate::model::{Event, Incident, rfc3339};
+use crate::model::{Event, rfc3339};
 use crate::query::{self, Sort};
 use crate::search_syntax;
 use crate::stats::{self, Figures, Period};
-use crate::store::{IncidentFilter, Store};
+use crate::store::Store;
 
 #[derive(Serialize)]
 struct VendorFigures {
@@ -38,11 +39,13 @@ pub fn stats(paths: &DataPaths, args: &StatsArgs) -> Result<Exit> {
     let store = open_store(paths)?;
     let now = Utc::now();
     let vendor = resolve(&store, &args.vendor)?;
-    let figures = vendor_figures(
+    let figures = figures::vendor_figures(
         &store,
         &vendor,
-        args.service.as_deref(),
-        args.region.as_deref(),
+        Scope {
+            service: args.service.as_deref(),
+            region: args.region.as_deref(),
+        },
         Period {
             since: args.since,
             until: args.until,
@@ -158,61 +161,6 @@ fn print_figures(w: &mut impl Write, f: &Figures) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Figures for one vendor, optionally narrowed to a service or region. Shared with the web UI
-/// (`crate::serve`), so its figures are the ones `outages stats` prints.
-pub(crate) fn vendor_figures(
-    store: &Store,
-    vendor: &str,
-    service: Option<&str>,
-    region: Option<&str>,
-    period: Period,
-    aligned_first: Option<DateTime<Utc>>,
-) -> Result<Figures> {
-    let mut incidents = store.incidents(&IncidentFilter {
-        vendor: Some(vendor.to_string()),
-        ..IncidentFilter::default()
-    })?;
-    let summary = store.vendors()?.into_iter().find(|v| v.name == vendor);
-    // A comparison aligns every vendor on one first day; otherwise the vendor's own data says
-    // how far back the figures can reach.
-    let first = aligned_first.or_else(|| summary.as_ref().and_then(|s| s.first));
-    let last = summary.as_ref().and_then(|s| s.last);
-    let contains = |have: &[String], want: &str| {
-        let want = want.to_lowercase();
-        have.iter().any(|h| h.to_lowercase().contains(&want))
-    };
-    // Figures count the vendor's own records; press reports of the same outage would count it
-    // twice (they show up in the acknowledgement figures instead).
-    incidents.retain(|i: &Incident| {
-        i.sources
-            .iter()
-            .any(|s| s.kind == crate::model::ReportKind::Status)
-            && service.is_none_or(|s| contains(&i.services, s))
-            && region.is_none_or(|r| contains(&i.regions, r))
-    });
-    let mut figures = stats::figures(&incidents, period, first, last);
-    // The acknowledgement lag needs merged events: press report and status update together.
-    let events = crate::merge::events(
-        store,
-        &crate::store::EventFilter {
-            vendor: Some(vendor.to_string()),
-            since: period.since,
-            until: period.until,
-            limit: None,
-        },
-    )?;
-    let lags: Vec<i64> = events
-        .iter()
-        .filter_map(|e| e.acknowledgement_lag_minutes)
-        .collect();
-    let never = events
-        .iter()
-        .filter(|e| e.status_page_mentioned == Some(false))
-        .count();
-    figures.acknowledgement_lag = stats::ack_lag(&lags, never);
-    Ok(figures)
-}
-
 fn resolve(store: &Store, asked: &str) -> Result<String> {
     let known = store.vendors()?;
     match query::resolve_vendor(asked, &known) {
@@ -248,38 +196,20 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
     for v in &args.vendors {
         names.push(resolve(&store, v)?);
     }
-    let summaries = store.vendors()?;
-    // Align on the period every vendor has data for: from the latest of their first days.
-    let aligned = names
-        .iter()
-        .filter_map(|n| {
-            summaries
-                .iter()
-                .find(|s| &s.name == n)
-                .and_then(|s| s.first)
-        })
-        .max();
-    let since = match (args.since, aligned) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    let period = Period {
-        since,
-        until: args.until,
-        now,
-    };
-    let mut rows = Vec::new();
-    for name in &names {
-        let figures = vendor_figures(&store, name, None, None, period, since)?;
-        rows.push(VendorFigures {
-            vendor: name.clone(),
+    let cmp = figures::compare(&store, &names, args.since, args.until, now)?;
+    let since = cmp.aligned_since;
+    let rows: Vec<VendorFigures> = cmp
+        .vendors
+        .into_iter()
+        .map(|r| VendorFigures {
+            vendor: r.vendor,
             service: None,
             region: None,
             since: since.map(rfc3339),
             until: args.until.map(rfc3339),
-            figures,
-        });
-    }
+            figures: r.figures,
+        })
+        .collect();
     if let Some(path) = &args.svg {
         let labels: Vec<String> = rows
             .first()

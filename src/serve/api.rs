@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::params::{Filters, Params, bad};
 use super::{ApiError, ServeError, Shared, blocking};
-use crate::commands::analytics::vendor_figures;
 use crate::export;
+use crate::figures::{self, Scope};
 use crate::index::SearchIndex;
 use crate::model::{Event, rfc3339};
 use crate::query::{self, Facets, Found, Sort};
@@ -258,15 +258,16 @@ pub(super) fn load_stats(store: &Store, ask: &StatsAsk) -> Result<StatsResponse,
         until: ask.until,
         now: Utc::now(),
     };
-    let figures = vendor_figures(
+    let figures = figures::vendor_figures(
         store,
         &vendor,
-        ask.service.as_deref(),
-        ask.region.as_deref(),
+        Scope {
+            service: ask.service.as_deref(),
+            region: ask.region.as_deref(),
+        },
         period,
         None,
-    )
-    .map_err(|e| ServeError::Figures(format!("{e:#}")))?;
+    )?;
     Ok(StatsResponse {
         vendor,
         service: ask.service.clone(),
@@ -292,38 +293,20 @@ pub(super) fn load_compare(
             names.push(name);
         }
     }
-    let summaries = store.vendors()?;
-    let aligned = names
-        .iter()
-        .filter_map(|n| {
-            summaries
-                .iter()
-                .find(|s| &s.name == n)
-                .and_then(|s| s.first)
-        })
-        .max();
-    let from = match (since, aligned) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    let period = Period {
-        since: from,
-        until,
-        now: Utc::now(),
-    };
-    let mut vendors = Vec::new();
-    for name in names {
-        let figures = vendor_figures(store, &name, None, None, period, from)
-            .map_err(|e| ServeError::Figures(format!("{e:#}")))?;
-        vendors.push(StatsResponse {
-            vendor: name,
+    let cmp = figures::compare(store, &names, since, until, Utc::now())?;
+    let from = cmp.aligned_since;
+    let vendors = cmp
+        .vendors
+        .into_iter()
+        .map(|r| StatsResponse {
+            vendor: r.vendor,
             service: None,
             region: None,
             since: from.map(rfc3339),
             until: until.map(rfc3339),
-            figures,
-        });
-    }
+            figures: r.figures,
+        })
+        .collect();
     Ok(CompareResponse {
         since: since.map(rfc3339),
         until: until.map(rfc3339),

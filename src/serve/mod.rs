@@ -46,7 +46,7 @@ pub enum ServeError {
     #[error("{0}")]
     NotFound(String),
     #[error("computing the figures: {0}")]
-    Figures(String),
+    Figures(#[from] crate::figures::FiguresError),
     #[error("no store at {0}: run `outages demo`, `outages crawl` or `outages ingest` first")]
     NoStore(String),
     #[error("the worker reading the store stopped: {0}")]
