@@ -91,7 +91,8 @@ impl AppState {
         if !paths.store.exists() {
             return Err(ServeError::NoStore(paths.store.display().to_string()));
         }
-        let store = Store::open(&paths.store)?;
+        // Serving only reads: a read-only connection never writes and never waits on a crawl.
+        let store = Store::open_read_only(&paths.store)?;
         let mut index = SearchIndex::open(&paths.index)?;
         if index.indexed_rev() < store.current_rev()?
             && let Err(e) = index.sync(&store)
@@ -109,7 +110,7 @@ impl AppState {
         let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         match pooled {
             Some(store) => Ok(store),
-            None => Ok(Store::open(&self.paths.store)?),
+            None => Ok(Store::open_read_only(&self.paths.store)?),
         }
     }
 

@@ -20,6 +20,7 @@ mod reliability_crash;
 mod reliability_net;
 mod reliability_ops;
 mod reliability_props;
+mod reliability_runs;
 mod snapshot;
 mod sources;
 mod statuspage;
