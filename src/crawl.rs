@@ -421,13 +421,19 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             };
             let body = fetched.body.clone();
             let role = source.role;
-            let parsed = tokio::task::spawn_blocking(move || parse_source(&body, &ctx, role))
-                .await
-                .unwrap_or_else(|e| {
-                    Err(BodyError::Parse(parse::ParseError::Unrecognised(format!(
-                        "parser crashed: {e}"
-                    ))))
-                });
+            let parsed = tokio::task::spawn_blocking(move || {
+                if failpoint("parse-panic") {
+                    // Panic tests: a parser bug must fail one source, never the run.
+                    std::panic::panic_any("failpoint parse-panic");
+                }
+                parse_source(&body, &ctx, role)
+            })
+            .await
+            .unwrap_or_else(|e| {
+                Err(BodyError::Parse(parse::ParseError::Unrecognised(format!(
+                    "parser crashed: {e}"
+                ))))
+            });
             Fetchd::Parsed {
                 source,
                 fetched,

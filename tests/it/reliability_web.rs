@@ -1,0 +1,168 @@
+//! RELIABILITY.md E3, E4 and F4 through the real binary: a parser that panics fails its source
+//! and the run goes on; `watch` keeps its memory flat over many rounds; the local server
+//! refuses DNS-rebound host names. Servers bind 127.0.0.1 only.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::cli::{ok_stdout, outages};
+use crate::rawserver::RawServer;
+use crate::reliability_ops::{binary, integrity, sources_file, spawn, wait_bounded, wait_until};
+
+#[test]
+fn a_parser_panic_fails_its_source_and_the_run_goes_on() {
+    let server = RawServer::start();
+    let work = tempfile::tempdir().expect("tempdir");
+    let data = work.path().join("data");
+    let sources = sources_file(work.path(), &server, &["/ok/6", "/ok/7"]);
+    let sources = sources.to_str().expect("utf-8");
+    let out = binary(&data)
+        .args(["crawl", "--sources", sources])
+        .env("OUTAGES_FAILPOINT", "parse-panic")
+        .output()
+        .expect("crawl");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "every source failed, none aborted: {stdout}"
+    );
+    assert!(
+        stdout.contains("0 ok, 0 not modified, 2 failed"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("parser crashed").count(), 2, "{stdout}");
+    assert_eq!(integrity(&data.join("outages.sqlite")), "ok");
+    let next = ok_stdout(&outages(&data, &["crawl", "--sources", sources, "--force"]));
+    assert!(next.contains("sources: 2 ok"), "{next}");
+}
+
+fn kib(status: &str, field: &str) -> u64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn watch_memory_stays_flat_over_many_rounds() {
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("skipping: no /proc to read memory from");
+        return;
+    }
+    let server = RawServer::start();
+    let work = tempfile::tempdir().expect("tempdir");
+    let sources = sources_file(work.path(), &server, &["/ok/8"]);
+    let child = spawn(
+        &work.path().join("data"),
+        &[
+            "watch",
+            "--sources",
+            sources.to_str().expect("utf-8"),
+            "--interval",
+            "1s",
+        ],
+    );
+    let status = format!("/proc/{}/status", child.id());
+    let peak_after = |rounds: usize| {
+        assert!(
+            wait_until(Duration::from_secs(30), || server.hits("/ok/8") >= rounds),
+            "watch did not reach round {rounds}"
+        );
+        kib(&std::fs::read_to_string(&status).expect("status"), "VmHWM:")
+    };
+    let early = peak_after(3);
+    let late = peak_after(10);
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let out = wait_bounded(child, Duration::from_secs(10));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(early > 0, "VmHWM read");
+    assert!(
+        late < early + 16 * 1024,
+        "peak {late} KiB after 10 rounds against {early} KiB after 3"
+    );
+}
+
+/// Sends one GET with a chosen `Host` header and returns the status line and headers.
+fn head_with_host(port: u16, host: &str) -> String {
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        sock,
+        "GET /api/sources HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut text = String::new();
+    sock.read_to_string(&mut text).expect("response");
+    text.split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn serve_refuses_dns_rebound_host_names() {
+    let server = RawServer::start();
+    let work = tempfile::tempdir().expect("tempdir");
+    let data = work.path().join("data");
+    let sources = sources_file(work.path(), &server, &["/ok/9"]);
+    ok_stdout(&outages(
+        &data,
+        &["crawl", "--sources", sources.to_str().expect("utf-8")],
+    ));
+    let mut child = binary(&data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    let port: u16 = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .expect("port in the address line");
+    for (host, status) in [
+        (format!("127.0.0.1:{port}"), "HTTP/1.1 200 OK"),
+        (format!("localhost:{port}"), "HTTP/1.1 200 OK"),
+        (
+            format!("evil.test:{port}"),
+            "HTTP/1.1 421 Misdirected Request",
+        ),
+        ("evil.test".to_string(), "HTTP/1.1 421 Misdirected Request"),
+    ] {
+        let head = head_with_host(port, &host);
+        assert!(head.starts_with(status), "Host {host}: {head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-security-policy: default-src 'none'"),
+            "Host {host}: {head}"
+        );
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    assert_eq!(
+        wait_bounded(child, Duration::from_secs(20)).status.code(),
+        Some(0)
+    );
+}
