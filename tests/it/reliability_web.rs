@@ -1,6 +1,7 @@
-//! RELIABILITY.md E3, E4 and F4 through the real binary: a parser that panics fails its source
-//! and the run goes on; `watch` keeps its memory flat over many rounds; the local server
-//! refuses DNS-rebound host names. Servers bind 127.0.0.1 only.
+//! RELIABILITY.md E3, E4, F4 and F10 through the real binary: a parser that panics fails its
+//! source and the run goes on; `watch` keeps its memory flat over many rounds; the local server
+//! refuses DNS-rebound host names and answers a mixed hostile load. Servers bind 127.0.0.1
+//! only.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -96,13 +97,13 @@ fn watch_memory_stays_flat_over_many_rounds() {
 }
 
 /// Sends one GET with a chosen `Host` header and returns the status line and headers.
-fn head_with_host(port: u16, host: &str) -> String {
+fn request_head(port: u16, host: &str, path: &str) -> String {
     let mut sock = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     sock.set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
     write!(
         sock,
-        "GET /api/sources HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .expect("request");
     let mut text = String::new();
@@ -113,12 +114,10 @@ fn head_with_host(port: u16, host: &str) -> String {
         .to_string()
 }
 
-#[test]
-fn serve_refuses_dns_rebound_host_names() {
-    let server = RawServer::start();
-    let work = tempfile::tempdir().expect("tempdir");
-    let data = work.path().join("data");
-    let sources = sources_file(work.path(), &server, &["/ok/9"]);
+/// `outages serve` on a loopback port of its choosing over a data directory holding one crawl.
+fn serve_one_crawl(server: &RawServer, work: &Path, path: &str) -> (std::process::Child, u16) {
+    let data = work.join("data");
+    let sources = sources_file(work, server, &[path]);
     ok_stdout(&outages(
         &data,
         &["crawl", "--sources", sources.to_str().expect("utf-8")],
@@ -139,23 +138,10 @@ fn serve_refuses_dns_rebound_host_names() {
         .and_then(|rest| rest.split('/').next())
         .and_then(|p| p.parse().ok())
         .expect("port in the address line");
-    for (host, status) in [
-        (format!("127.0.0.1:{port}"), "HTTP/1.1 200 OK"),
-        (format!("localhost:{port}"), "HTTP/1.1 200 OK"),
-        (
-            format!("evil.test:{port}"),
-            "HTTP/1.1 421 Misdirected Request",
-        ),
-        ("evil.test".to_string(), "HTTP/1.1 421 Misdirected Request"),
-    ] {
-        let head = head_with_host(port, &host);
-        assert!(head.starts_with(status), "Host {host}: {head}");
-        assert!(
-            head.to_ascii_lowercase()
-                .contains("content-security-policy: default-src 'none'"),
-            "Host {host}: {head}"
-        );
-    }
+    (child, port)
+}
+
+fn stop_serving(child: std::process::Child) {
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -165,4 +151,98 @@ fn serve_refuses_dns_rebound_host_names() {
         wait_bounded(child, Duration::from_secs(20)).status.code(),
         Some(0)
     );
+}
+
+#[test]
+fn serve_refuses_dns_rebound_host_names() {
+    let server = RawServer::start();
+    let work = tempfile::tempdir().expect("tempdir");
+    let (child, port) = serve_one_crawl(&server, work.path(), "/ok/9");
+    for (host, status) in [
+        (format!("127.0.0.1:{port}"), "HTTP/1.1 200 OK"),
+        (format!("localhost:{port}"), "HTTP/1.1 200 OK"),
+        (
+            format!("evil.test:{port}"),
+            "HTTP/1.1 421 Misdirected Request",
+        ),
+        ("evil.test".to_string(), "HTTP/1.1 421 Misdirected Request"),
+    ] {
+        let head = request_head(port, &host, "/api/sources");
+        assert!(head.starts_with(status), "Host {host}: {head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-security-policy: default-src 'none'"),
+            "Host {host}: {head}"
+        );
+    }
+    stop_serving(child);
+}
+
+/// RELIABILITY.md F10: 8 clients, 320 requests mixing ordinary and hostile ones (1,000-deep
+/// parentheses, a 100 KB query, markup in paths, absurd limits and offsets). Every answer is
+/// a 200, 400, 404 or 414 (the 100 KB query's URI), never a server error or a dropped
+/// connection, and the server still answers afterwards.
+#[test]
+fn serve_answers_every_request_of_a_mixed_hostile_load() {
+    let server = RawServer::start();
+    let work = tempfile::tempdir().expect("tempdir");
+    let (child, port) = serve_one_crawl(&server, work.path(), "/ok/10");
+    let deep = format!(
+        "/api/search?q={}outage{}",
+        "(".repeat(1000),
+        ")".repeat(1000)
+    );
+    let long = format!("/api/search?q={}", "a".repeat(100_000));
+    let paths: Vec<String> = vec![
+        "/api/search?q=fileserver".into(),
+        "/api/timeline".into(),
+        "/".into(),
+        "/timeline".into(),
+        deep,
+        long,
+        "/events/%3Cscript%3Ealert(1)%3C%2Fscript%3E".into(),
+        "/api/search?q=outage&limit=0".into(),
+        "/api/search?q=outage&offset=1000000000".into(),
+        "/api/search?q=%1b%5b2J*~%5c".into(),
+    ];
+    let host = format!("127.0.0.1:{port}");
+    let statuses: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|worker| {
+                let paths = &paths;
+                let host = &host;
+                scope.spawn(move || {
+                    (0..40)
+                        .map(|n| {
+                            let path = &paths[(worker + n) % paths.len()];
+                            let head = request_head(port, host, path);
+                            head.lines().next().unwrap_or_default().to_string()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("client"))
+            .collect()
+    });
+    assert_eq!(statuses.len(), 320);
+    for status in &statuses {
+        assert!(
+            [
+                "HTTP/1.1 200 OK",
+                "HTTP/1.1 400 Bad Request",
+                "HTTP/1.1 404 Not Found",
+                "HTTP/1.1 414 URI Too Long",
+            ]
+            .contains(&status.as_str()),
+            "{status}"
+        );
+    }
+    assert!(statuses.iter().any(|s| s.ends_with("200 OK")));
+    assert!(statuses.iter().any(|s| s.ends_with("400 Bad Request")));
+    let after = request_head(port, &host, "/api/sources");
+    assert!(after.starts_with("HTTP/1.1 200 OK"), "{after}");
+    stop_serving(child);
 }
