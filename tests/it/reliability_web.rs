@@ -1,7 +1,7 @@
-//! RELIABILITY.md E3, E4, F4 and F10 through the real binary: a parser that panics fails its
-//! source and the run goes on; `watch` keeps its memory flat over many rounds; the local server
-//! refuses DNS-rebound host names and answers a mixed hostile load. Servers bind 127.0.0.1
-//! only.
+//! RELIABILITY.md E3, E4, F4, F8 and F10 through the real binary: a parser that panics fails
+//! its source and the run goes on; `watch` keeps its memory flat over many rounds; scraped
+//! text in a log line cannot forge another line; the local server refuses DNS-rebound host
+//! names and answers a mixed hostile load. Servers bind 127.0.0.1 only.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -245,4 +245,50 @@ fn serve_answers_every_request_of_a_mixed_hostile_load() {
     let after = request_head(port, &host, "/api/sources");
     assert!(after.starts_with("HTTP/1.1 200 OK"), "{after}");
     stop_serving(child);
+}
+
+#[test]
+fn scraped_text_in_a_log_line_cannot_forge_lines_or_reach_the_terminal() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let feed = work.path().join("feed.atom");
+    std::fs::write(
+        &feed,
+        concat!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Google Cloud</title>",
+            "<id>https://status.cloud.google.com/</id><updated>2022-04-01T19:00:00+00:00</updated>",
+            "<entry><title>UPDATE: Elevated errors</title>",
+            "<id>urn:x&#10;ERROR forged line&#155;2J</id>",
+            "<updated>2022-04-01T19:00:00+00:00</updated><summary>text</summary></entry></feed>",
+        ),
+    )
+    .expect("write feed");
+    let out = binary(work.path())
+        .args([
+            "extract",
+            feed.to_str().expect("utf-8"),
+            "--kind",
+            "gcp-atom",
+        ])
+        .output()
+        .expect("extract");
+    let stderr = String::from_utf8(out.stderr).expect("log lines are UTF-8");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let warning: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains("GCP feed entry without an incident link or id"))
+        .collect();
+    assert_eq!(warning.len(), 1, "{stderr}");
+    assert!(
+        warning[0].contains("urn:x\\nERROR forged line\\u{009b}2J"),
+        "{stderr}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.starts_with("ERROR forged")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{9b}'),
+        "{stderr:?}"
+    );
 }
