@@ -421,13 +421,19 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             };
             let body = fetched.body.clone();
             let role = source.role;
-            let parsed = tokio::task::spawn_blocking(move || parse_source(&body, &ctx, role))
-                .await
-                .unwrap_or_else(|e| {
-                    Err(BodyError::Parse(parse::ParseError::Unrecognised(format!(
-                        "parser crashed: {e}"
-                    ))))
-                });
+            let parsed = tokio::task::spawn_blocking(move || {
+                if failpoint("parse-panic") {
+                    // Panic tests: a parser bug must fail one source, never the run.
+                    std::panic::panic_any("failpoint parse-panic");
+                }
+                parse_source(&body, &ctx, role)
+            })
+            .await
+            .unwrap_or_else(|e| {
+                Err(BodyError::Parse(parse::ParseError::Unrecognised(format!(
+                    "parser crashed: {e}"
+                ))))
+            });
             Fetchd::Parsed {
                 source,
                 fetched,
@@ -610,6 +616,12 @@ fn write_results(
 ) -> Result<CrawlReport, CrawlError> {
     let mut report = CrawlReport::default();
     while let Some(msg) = rx.blocking_recv() {
+        if failpoint("slow-write") {
+            // Signal tests: a write that takes long (a slow disk), so a stop request arrives
+            // while it is under way.
+            eprintln!("failpoint slow-write: holding the write for 30 s");
+            std::thread::sleep(std::time::Duration::from_secs(30));
+        }
         let now = Utc::now();
         match msg {
             Fetchd::Failed { source, error } => {
@@ -681,15 +693,12 @@ fn write_results(
                         if let Some((oldest, newest)) = span {
                             store.record_items_window(&source.url, Some(oldest), Some(newest))?;
                         }
-                        crate::merge::record_listing(
+                        report.vanished += crate::merge::record_listing(
                             &mut store,
                             &source.url,
                             &parsed.incidents,
                             now,
                         )?;
-                        let ids: Vec<String> =
-                            parsed.incidents.iter().map(|i| i.id.clone()).collect();
-                        report.vanished += store.record_items_seen(&source.url, &ids, span, now)?;
                         store.record_fetch(&record)?;
                         store.set_next_attempt(
                             &source.url,

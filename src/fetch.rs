@@ -15,14 +15,16 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{
-    CACHE_CONTROL, CONTENT_TYPE, DATE, ETAG, EXPIRES, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, DATE, ETAG, EXPIRES, HeaderMap, HeaderValue,
+    IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
 use reqwest::{StatusCode, redirect};
 use thiserror::Error;
 use tokio::sync::Semaphore;
 
 use url::Url;
+
+use crate::content_coding::CodingError;
 
 /// Limits of the client; the defaults suit status feeds (small documents, slow servers).
 #[derive(Debug, Clone)]
@@ -425,6 +427,8 @@ impl Fetcher {
         }
         let final_url = response.url().to_string();
         let content_type = header_string(response.headers(), CONTENT_TYPE);
+        // Present only when the client left the body encoded (see `content_coding`).
+        let undecoded = header_string(response.headers(), CONTENT_ENCODING);
         let limit = self.config.max_body_bytes;
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(FetchError::TooLarge {
@@ -442,6 +446,9 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
+        if let Some(header) = undecoded {
+            body = decode_remaining(url, &header, body, limit)?;
+        }
         Ok(FetchOutcome::Fetched(Fetched {
             status: status.as_u16(),
             final_url,
@@ -451,6 +458,26 @@ impl Fetcher {
             fresh_for,
         }))
     }
+}
+
+/// Decodes the `Content-Encoding` layers the client left on `body`, as a fetch error naming
+/// the URL when a layer is refused, corrupt or decodes past the cap.
+fn decode_remaining(
+    url: &str,
+    header: &str,
+    body: Vec<u8>,
+    limit: usize,
+) -> Result<Vec<u8>, FetchError> {
+    crate::content_coding::decode_remaining(header, body, limit).map_err(|e| match e {
+        CodingError::TooLarge { limit } => FetchError::TooLarge {
+            url: url.to_string(),
+            limit,
+        },
+        other => FetchError::Decode {
+            url: url.to_string(),
+            message: other.to_string(),
+        },
+    })
 }
 
 fn header_string(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {

@@ -9,6 +9,7 @@ pub mod model;
 
 pub mod bench;
 pub mod chart;
+pub mod content_coding;
 pub mod crawl;
 pub mod discover;
 pub mod export;

@@ -79,6 +79,10 @@ fn add(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
         .unwrap_or(t)
 }
 
+/// Exit status after a second stop request: 128 + SIGINT, what a shell reports for a process
+/// ended by Ctrl-C.
+pub const EXIT_FORCED_STOP: i32 = 130;
+
 /// A stop request shared by the crawl and the watch loop.
 #[derive(Debug, Clone)]
 pub struct StopSignal {
@@ -106,20 +110,38 @@ impl StopSignal {
 
     /// A signal raised by SIGTERM or SIGINT. Must be called inside a tokio runtime; the
     /// listening task lives as long as the runtime.
+    ///
+    /// A second SIGINT or SIGTERM exits the process at once with status
+    /// [`EXIT_FORCED_STOP`]: someone pressing Ctrl-C twice does not want to wait for a slow
+    /// server or a long write. Nothing committed is lost by it: SQLite rolls an unfinished
+    /// transaction back on the next open, and the next start-up heals the index from the store.
     pub fn on_termination() -> Result<StopSignal, std::io::Error> {
         let (handle, signal) = StopSignal::new();
         #[cfg(unix)]
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        #[cfg(unix)]
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
         tokio::spawn(async move {
             #[cfg(unix)]
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = interrupt.recv() => {}
                 _ = term.recv() => {}
             }
             #[cfg(not(unix))]
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("stop requested: finishing the current writes");
+            eprintln!("stopping: finishing the current write (press Ctrl-C again to quit at once)");
             handle.stop();
+            #[cfg(unix)]
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
+            }
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+            eprintln!("second stop request: quitting now; the next run finishes the work");
+            std::process::exit(EXIT_FORCED_STOP);
         });
         Ok(signal)
     }

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::query::{open_index, open_store};
+use super::query::{open_index, open_reader};
 use super::{Exit, print};
 use crate::chart::{self, Series};
 use crate::cli::{
@@ -36,7 +36,7 @@ struct VendorFigures {
 }
 
 pub fn stats(paths: &DataPaths, args: &StatsArgs) -> Result<Exit> {
-    let store = open_store(paths)?;
+    let store = open_reader(paths)?;
     let now = Utc::now();
     let vendor = resolve(&store, &args.vendor)?;
     let figures = figures::vendor_figures(
@@ -190,7 +190,7 @@ struct Comparison {
 }
 
 pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
-    let store = open_store(paths)?;
+    let store = open_reader(paths)?;
     let now = Utc::now();
     let mut names = Vec::new();
     for v in &args.vendors {
@@ -291,7 +291,7 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
 }
 
 pub fn export(paths: &DataPaths, args: &ExportArgs) -> Result<Exit> {
-    let store = open_store(paths)?;
+    let store = open_reader(paths)?;
     let index = open_index(paths, &store)?;
     let text = match &args.watchlist {
         Some(name) => match store.watchlist(name)? {
@@ -338,8 +338,7 @@ struct ShowJson {
 /// One merged event with its sources and quotes, why its members were merged, where each
 /// field came from (and the values other sources gave), the two figures, and the edit history.
 pub fn show(paths: &DataPaths, args: &ShowArgs) -> Result<Exit> {
-    let mut store = open_store(paths)?;
-    merge::ensure_merged(&mut store, Utc::now())?;
+    let store = open_reader(paths)?;
     let (Some(event), Some(history)) = (
         merge::event(&store, &args.id)?,
         merge::history(&store, &args.id)?,
@@ -470,7 +469,7 @@ pub fn show(paths: &DataPaths, args: &ShowArgs) -> Result<Exit> {
 }
 
 pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
-    let store = open_store(paths)?;
+    let store = open_reader(paths)?;
     let sources = store.sources()?;
     if args.json {
         let mut rows: Vec<serde_json::Value> = Vec::with_capacity(sources.len());

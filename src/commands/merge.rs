@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use chrono::Utc;
 
-use super::query::open_store;
+use super::query::{open_reader, open_store};
 use super::{Exit, print};
 use crate::cli::HistoryArgs;
 use crate::crawl::DataPaths;
@@ -24,8 +24,7 @@ pub fn remerge(paths: &DataPaths) -> Result<Exit> {
 }
 
 pub fn history(paths: &DataPaths, args: &HistoryArgs) -> Result<Exit> {
-    let mut store = open_store(paths)?;
-    merge::ensure_merged(&mut store, Utc::now())?;
+    let store = open_reader(paths)?;
     let Some(history) = merge::history(&store, &args.id)? else {
         anyhow::bail!("no event with id {:?}", args.id);
     };

@@ -14,8 +14,7 @@ use crate::store::{EventFilter, Store};
 use serde::Serialize;
 
 pub fn search(paths: &DataPaths, args: &SearchArgs) -> Result<Exit> {
-    let mut store = open_store(paths)?;
-    merge::ensure_merged(&mut store, Utc::now())?;
+    let store = open_reader(paths)?;
     let index = open_index(paths, &store)?;
     let mut req = search_syntax::parse(&args.query.join(" "))?;
     if let Some(v) = &args.filters.vendor {
@@ -42,8 +41,7 @@ pub fn search(paths: &DataPaths, args: &SearchArgs) -> Result<Exit> {
 
 /// Merged events: one row per outage, however many incidents and reports describe it.
 pub fn timeline(paths: &DataPaths, args: &TimelineArgs) -> Result<Exit> {
-    let mut store = open_store(paths)?;
-    merge::ensure_merged(&mut store, Utc::now())?;
+    let store = open_reader(paths)?;
     let events = merge::events(
         &store,
         &EventFilter {
@@ -91,21 +89,45 @@ fn search_events(store: &Store, found: &query::Found) -> Result<Vec<SearchEventJ
 }
 
 pub fn reindex(paths: &DataPaths) -> Result<Exit> {
-    let store = open_store(paths)?;
+    let store = open_reader(paths)?;
     let mut index = SearchIndex::open(&paths.index)?;
     let n = index.rebuild(&store)?;
     println!("indexed {n} incidents into {}", paths.index.display());
     Ok(Exit::Ok)
 }
 
+/// Opens the store for a command that writes it (`remerge`).
 pub(super) fn open_store(paths: &DataPaths) -> Result<Store> {
+    require_store(paths)?;
+    Store::open(&paths.store).with_context(|| format!("opening {}", paths.store.display()))
+}
+
+/// Opens the store for a command that only reads it: read-only, so a reader never writes,
+/// works on a file it may not write to, and answers from the last commit while a crawl runs.
+/// Merging belongs to the writers; work an interrupted writer left unmerged is reported, not
+/// done here.
+pub(super) fn open_reader(paths: &DataPaths) -> Result<Store> {
+    require_store(paths)?;
+    let store = Store::open_read_only(&paths.store)
+        .with_context(|| format!("opening {} for reading", paths.store.display()))?;
+    let pending = store.vendors_pending_merge()?;
+    if !pending.is_empty() {
+        eprintln!(
+            "note: incidents of {} vendor(s) are not merged into events yet (a write was interrupted); the next `outages crawl`, `ingest` or `remerge` merges them",
+            pending.len()
+        );
+    }
+    Ok(store)
+}
+
+fn require_store(paths: &DataPaths) -> Result<()> {
     if !paths.store.exists() {
         anyhow::bail!(
             "no store at {}: run `outages demo` or `outages crawl` first (or pass --data-dir)",
             paths.store.display()
         );
     }
-    Store::open(&paths.store).with_context(|| format!("opening {}", paths.store.display()))
+    Ok(())
 }
 
 /// Opens the index and heals any gap left by an interrupted run (the store is ahead of it).

@@ -383,12 +383,6 @@ mod erased {
     }
 }
 
-/// Merges what is pending first, so a store written before merging existed (or by an older
-/// build) reads as events.
-pub fn ensure_merged(store: &mut Store, now: DateTime<Utc>) -> Result<(), MergeError> {
-    merge_pending(store, now).map(|_| ())
-}
-
 /// Merged events matching `filter`, newest first. The vendor is read through the gazetteer.
 pub fn events(store: &Store, filter: &EventFilter) -> Result<Vec<MergedEvent>, MergeError> {
     let filter = EventFilter {

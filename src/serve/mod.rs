@@ -91,7 +91,8 @@ impl AppState {
         if !paths.store.exists() {
             return Err(ServeError::NoStore(paths.store.display().to_string()));
         }
-        let store = Store::open(&paths.store)?;
+        // Serving only reads: a read-only connection never writes and never waits on a crawl.
+        let store = Store::open_read_only(&paths.store)?;
         let mut index = SearchIndex::open(&paths.index)?;
         if index.indexed_rev() < store.current_rev()?
             && let Err(e) = index.sync(&store)
@@ -109,7 +110,7 @@ impl AppState {
         let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         match pooled {
             Some(store) => Ok(store),
-            None => Ok(Store::open(&self.paths.store)?),
+            None => Ok(Store::open_read_only(&self.paths.store)?),
         }
     }
 
@@ -164,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar.ics", get(api::export_ics))
         .route("/assets/{name}", get(assets::asset))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn(direct_host_only))
         .layer(middleware::from_fn(security_headers))
         .with_state(shared)
 }
@@ -171,6 +173,44 @@ pub fn router(state: AppState) -> Router {
 /// The Content-Security-Policy of every response: scripts and styles only from this server's
 /// own files (nothing inline), no frames, no plugins, forms only back to this server.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Refuses a request whose `Host` is a DNS name other than `localhost` (421). A hostile page
+/// that rebinds its own name to 127.0.0.1 (DNS rebinding) still sends its own name as `Host`,
+/// while whoever reaches this server directly uses its address or `localhost`; an address
+/// cannot be rebound, so no configuration is needed whatever address the server is bound to.
+async fn direct_host_only(req: Request<axum::body::Body>, next: Next) -> Response {
+    match req.headers().get(header::HOST) {
+        Some(host) if !is_direct_host(host.as_bytes()) => (
+            StatusCode::MISDIRECTED_REQUEST,
+            "this server answers only to its own address or localhost\n",
+        )
+            .into_response(),
+        _ => next.run(req).await,
+    }
+}
+
+/// `localhost` or an IP literal, with or without a port (`127.0.0.1:8080`, `[::1]:8080`).
+fn is_direct_host(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    if let Some(rest) = text.strip_prefix('[') {
+        return rest.split_once(']').is_some_and(|(ip, port)| {
+            ip.parse::<std::net::Ipv6Addr>().is_ok()
+                && (port.is_empty() || port.strip_prefix(':').is_some_and(is_port))
+        });
+    }
+    let name = match text.split_once(':') {
+        Some((name, port)) if is_port(port) => name,
+        Some(_) => return false,
+        None => text,
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+fn is_port(text: &str) -> bool {
+    !text.is_empty() && text.parse::<u16>().is_ok()
+}
 
 async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Response {
     let mut res = next.run(req).await;
@@ -233,5 +273,39 @@ impl IntoResponse for ApiError {
             axum::Json(serde_json::json!({ "error": self.0.to_string() })),
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_addresses_and_localhost_are_direct_hosts() {
+        for direct in [
+            "127.0.0.1:8080",
+            "127.0.0.1",
+            "localhost:3000",
+            "LOCALHOST",
+            "[::1]:8080",
+            "[::1]",
+            "192.168.1.20:80",
+        ] {
+            assert!(is_direct_host(direct.as_bytes()), "{direct}");
+        }
+        for rebound in [
+            "evil.test:8080",
+            "evil.test",
+            "localhost.evil.test",
+            "127.0.0.1.nip.io:80",
+            "127.0.0.1:",
+            "127.0.0.1:99999",
+            "[::1]x",
+            "[evil]:80",
+            "",
+        ] {
+            assert!(!is_direct_host(rebound.as_bytes()), "{rebound}");
+        }
+        assert!(!is_direct_host(b"\xff\xfe"));
     }
 }

@@ -149,6 +149,26 @@ CREATE TABLE watchlists (
     created_at  TEXT NOT NULL
 );
 "#,
+    // 5: one table for what each feed listed. Migrations 2 and 3 both recorded it
+    // (`feed_listings` for merging, `source_items` for source health); their rows move into
+    // `feed_listings`. Where both hold a pair, the later listing wins, and on the same listing
+    // time a vanished flag from either is kept, so no flag and no listing is lost. Rows of
+    // incidents the store does not hold (never written: `source_items` had no foreign key)
+    // are dropped with the old table.
+    r#"
+INSERT INTO feed_listings (source_url, incident_id, last_listed_at, missing_since)
+    SELECT s.source_url, s.incident_id, s.last_in_feed_at, s.missing_since
+    FROM source_items s
+    WHERE s.incident_id IN (SELECT id FROM incidents)
+    ON CONFLICT(source_url, incident_id) DO UPDATE SET
+        missing_since = CASE
+            WHEN excluded.last_listed_at > feed_listings.last_listed_at THEN excluded.missing_since
+            WHEN excluded.last_listed_at < feed_listings.last_listed_at THEN feed_listings.missing_since
+            ELSE coalesce(feed_listings.missing_since, excluded.missing_since)
+        END,
+        last_listed_at = max(feed_listings.last_listed_at, excluded.last_listed_at);
+DROP TABLE source_items;
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -71,8 +71,18 @@ pub enum StoreError {
         version: i64,
         source: rusqlite::Error,
     },
+    /// A reader found a schema older than this build's; readers never migrate (they never
+    /// write), so the next writer has to upgrade the file first.
+    #[error(
+        "database {db} has schema version {found}, older than the {supported} this build of outages reads; run a writer once (`outages crawl`, `ingest` or `remerge`) to upgrade it"
+    )]
+    Outdated {
+        db: String,
+        found: i64,
+        supported: i64,
+    },
     /// A read or write failed; `op` names the operation and the incident or source.
-    #[error("database {db}: {op} failed: {source}")]
+    #[error("database {db}: {op} failed: {source}{}", full_disk_hint(source))]
     Sql {
         db: String,
         op: String,
@@ -144,6 +154,51 @@ impl Store {
         let mut store = Store { conn, db };
         store.configure()?;
         store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing database for reading only: no migration, no journal-mode change, and
+    /// `query_only` on, so `timeline`, `search`, `show` and `serve` never write, work on a file
+    /// they may not write to, and never wait on the writer's lock (WAL readers see the last
+    /// commit).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let db = path.display().to_string();
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            db: db.clone(),
+            step: "open read-only",
+            source,
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|source| StoreError::Open {
+                db: db.clone(),
+                step: "busy_timeout",
+                source,
+            })?;
+        conn.pragma_update(None, "query_only", "ON")
+            .map_err(|source| StoreError::Open {
+                db: db.clone(),
+                step: "PRAGMA query_only = ON",
+                source,
+            })?;
+        let store = Store { conn, db };
+        let supported = migrations::latest_version();
+        let found = store.schema_version()?;
+        if found > supported {
+            return Err(StoreError::TooNew {
+                db: store.db,
+                found,
+                supported,
+            });
+        }
+        if found < supported {
+            return Err(StoreError::Outdated {
+                db: store.db,
+                found,
+                supported,
+            });
+        }
         Ok(store)
     }
 
@@ -241,6 +296,21 @@ impl Store {
     }
 }
 
+/// What a person should know when a write failed for lack of room: SQLite reports a full disk
+/// as `SQLITE_FULL`, and a write refused by a file size limit (`EFBIG`) as a write I/O error.
+/// Either way the transaction was rolled back, so what earlier commits stored is intact.
+fn full_disk_hint(source: &rusqlite::Error) -> &'static str {
+    match source.sqlite_error() {
+        Some(e) if e.code == rusqlite::ErrorCode::DiskFull => {
+            " (no space left: free some and run again; every earlier commit is intact)"
+        }
+        Some(e) if e.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE => {
+            " (the write was refused: disk full or a file size limit; free space and run again; every earlier commit is intact)"
+        }
+        _ => "",
+    }
+}
+
 fn sql_error(db: &str, op: &str, source: rusqlite::Error) -> StoreError {
     StoreError::Sql {
         db: db.to_string(),
@@ -296,10 +366,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 4);
+        assert_eq!(store.schema_version().expect("version"), 5);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 4);
+        assert_eq!(store.schema_version().expect("version"), 5);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -316,11 +386,136 @@ mod tests {
             err,
             StoreError::TooNew {
                 found: 7,
-                supported: 4,
+                supported: 5,
                 ..
             }
         ));
         assert!(err.to_string().contains("db.sqlite"), "{err}");
+    }
+
+    /// A version-4 store, as the last build before the two listing tables were folded, with
+    /// listings in both tables: only in `feed_listings`, only in `source_items` (flagged), in
+    /// both with `source_items` later, and in both at the same time with the flag in one.
+    fn version_4_store(path: &Path) {
+        let conn = Connection::open(path).expect("raw open");
+        for sql in &migrations::MIGRATIONS[..4] {
+            conn.execute_batch(sql).expect("old migration");
+        }
+        conn.pragma_update(None, "user_version", 4)
+            .expect("version 4");
+        for id in ["a", "b", "c", "d"] {
+            conn.execute(
+                "INSERT INTO incidents (id, vendor, title, status, severity, regions, services,
+                     sources, rev, first_seen, last_seen, content_hash)
+                 VALUES (?1, 'GitHub', 'Incident ' || ?1, 'resolved', 'minor', '[]', '[]', '[]',
+                     1, '2024-01-01T00:00:00.000000000Z', '2024-01-01T00:00:00.000000000Z', 'h')",
+                [id],
+            )
+            .expect("incident");
+        }
+        conn.execute_batch(
+            "INSERT INTO feed_listings VALUES
+                 ('F', 'a', '2024-03-01T00:00:00.000000000Z', NULL),
+                 ('F', 'c', '2024-03-01T00:00:00.000000000Z', NULL),
+                 ('F', 'd', '2024-03-05T00:00:00.000000000Z', NULL);
+             INSERT INTO source_items VALUES
+                 ('F', 'b', '2024-02-01T00:00:00.000000000Z', '2024-03-05T00:00:00.000000000Z'),
+                 ('F', 'c', '2024-03-04T00:00:00.000000000Z', '2024-03-05T00:00:00.000000000Z'),
+                 ('F', 'd', '2024-03-05T00:00:00.000000000Z', '2024-03-06T00:00:00.000000000Z'),
+                 ('F', 'gone', '2024-03-05T00:00:00.000000000Z', NULL);",
+        )
+        .expect("listings");
+    }
+
+    #[test]
+    fn version_4_store_upgrades_into_one_listing_table_without_losing_a_listing_or_flag() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.sqlite");
+        version_4_store(&path);
+        let store = Store::open(&path).expect("upgrade");
+        assert_eq!(store.schema_version().expect("version"), 5);
+        let rows: Vec<(String, String, Option<String>)> = store
+            .conn
+            .prepare("SELECT incident_id, last_listed_at, missing_since FROM feed_listings ORDER BY incident_id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        let row = |id: &str, listed: &str, missing: Option<&str>| {
+            (
+                id.to_string(),
+                format!("{listed}T00:00:00.000000000Z"),
+                missing.map(|m| format!("{m}T00:00:00.000000000Z")),
+            )
+        };
+        assert_eq!(
+            rows,
+            vec![
+                row("a", "2024-03-01", None),
+                row("b", "2024-02-01", Some("2024-03-05")),
+                row("c", "2024-03-04", Some("2024-03-05")),
+                row("d", "2024-03-05", Some("2024-03-06")),
+            ]
+        );
+        let old_table: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'source_items'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("schema");
+        assert_eq!(old_table, 0, "the old table is gone");
+        let vanished: Vec<String> = store
+            .vanished_items("F")
+            .expect("vanished")
+            .into_iter()
+            .map(|v| v.incident_id)
+            .collect();
+        assert_eq!(vanished, ["d", "b", "c"]);
+        assert_eq!(
+            store
+                .feed_absences("b")
+                .expect("absences")
+                .iter()
+                .map(|a| a.source_url.as_str())
+                .collect::<Vec<_>>(),
+            ["F"],
+            "merging sees the flag health recorded"
+        );
+    }
+
+    #[test]
+    fn reader_opens_a_read_only_file_never_writes_and_refuses_an_outdated_schema() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("store.sqlite");
+        drop(Store::open(&path).expect("create"));
+        let before = std::fs::read(&path).expect("bytes");
+        let reader = Store::open_read_only(&path).expect("reader");
+        assert_eq!(reader.current_rev().expect("rev"), 0);
+        let err = reader
+            .conn
+            .execute("DELETE FROM meta", [])
+            .expect_err("a reader cannot write");
+        assert!(err.to_string().contains("readonly"), "{err}");
+        drop(reader);
+        assert_eq!(std::fs::read(&path).expect("bytes"), before);
+        let old = dir.path().join("old.sqlite");
+        version_4_store(&old);
+        let err = Store::open_read_only(&old).err().expect("outdated refused");
+        assert!(
+            matches!(
+                err,
+                StoreError::Outdated {
+                    found: 4,
+                    supported: 5,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("old.sqlite"), "{err}");
     }
 
     #[test]

@@ -256,65 +256,15 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Records which incidents a source's document listed at `at`, and flags those it listed
-    /// before but not now whose start lies inside `window` (the oldest and newest start the
-    /// document covers): they should still be there, so their absence is news. Items older than
-    /// the window aged out normally and are not flagged. Returns how many were newly flagged.
-    pub fn record_items_seen(
-        &mut self,
-        url: &str,
-        incident_ids: &[String],
-        window: Option<(DateTime<Utc>, DateTime<Utc>)>,
-        at: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
-        let db = self.db.as_str();
-        let op = |what: &str| format!("{what} for source {url}");
-        let now = encode_time(at);
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| sql_error(db, &op("starting the item record"), e))?;
-        {
-            let mut seen = tx
-                .prepare_cached(
-                    "INSERT INTO source_items (source_url, incident_id, last_in_feed_at)
-                     VALUES (?1, ?2, ?3)
-                     ON CONFLICT(source_url, incident_id) DO UPDATE SET
-                         last_in_feed_at = excluded.last_in_feed_at,
-                         missing_since = NULL",
-                )
-                .map_err(|e| sql_error(db, &op("preparing the item record"), e))?;
-            for id in incident_ids {
-                seen.execute(params![url, id, now])
-                    .map_err(|e| sql_error(db, &op("recording a listed item"), e))?;
-            }
-        }
-        let flagged = match window {
-            None => 0,
-            Some((oldest, newest)) => tx
-                .execute(
-                    "UPDATE source_items SET missing_since = ?2
-                     WHERE source_url = ?1 AND last_in_feed_at < ?2 AND missing_since IS NULL
-                       AND incident_id IN
-                           (SELECT id FROM incidents WHERE start >= ?3 AND start <= ?4)",
-                    params![url, now, encode_time(oldest), encode_time(newest)],
-                )
-                .map_err(|e| sql_error(db, &op("flagging vanished items"), e))?,
-        };
-        tx.commit()
-            .map_err(|e| sql_error(db, &op("committing the item record"), e))?;
-        Ok(flagged)
-    }
-
-    /// The items flagged as vanished from a source's feed (see [`Store::record_items_seen`]),
+    /// The items flagged as vanished from a source's feed (see [`Store::record_listing`]),
     /// most recently missed first.
     pub fn vanished_items(&self, url: &str) -> Result<Vec<VanishedItem>, StoreError> {
         let db = self.db.as_str();
         let raws = self
             .conn
             .prepare_cached(
-                "SELECT s.incident_id, i.title, s.last_in_feed_at, s.missing_since
-                 FROM source_items s JOIN incidents i ON i.id = s.incident_id
+                "SELECT s.incident_id, i.title, s.last_listed_at, s.missing_since
+                 FROM feed_listings s JOIN incidents i ON i.id = s.incident_id
                  WHERE s.source_url = ?1 AND s.missing_since IS NOT NULL
                  ORDER BY s.missing_since DESC, s.incident_id",
             )
@@ -832,7 +782,7 @@ mod tests {
             list.iter().map(|i| i.id.clone()).collect()
         };
         let first = store
-            .record_items_seen(
+            .record_listing(
                 URL,
                 &ids(&[&old, &mid, &new]),
                 Some((t("2024-01-01T00:00:00Z"), t("2024-03-01T00:00:00Z"))),
@@ -845,7 +795,7 @@ mod tests {
             .upsert_incidents(std::slice::from_ref(&newest), t("2024-03-11T00:00:00Z"))
             .expect("upsert");
         let flagged = store
-            .record_items_seen(
+            .record_listing(
                 URL,
                 &ids(&[&new, &newest]),
                 Some((t("2024-01-15T00:00:00Z"), t("2024-03-10T00:00:00Z"))),
@@ -870,7 +820,7 @@ mod tests {
         );
         // Listed again: the flag clears.
         store
-            .record_items_seen(URL, &ids(&[&mid]), None, t("2024-03-12T00:00:00Z"))
+            .record_listing(URL, &ids(&[&mid]), None, t("2024-03-12T00:00:00Z"))
             .expect("third");
         assert_eq!(store.vanished_items(URL).expect("vanished"), vec![]);
     }

@@ -20,6 +20,8 @@ mod reliability_crash;
 mod reliability_net;
 mod reliability_ops;
 mod reliability_props;
+mod reliability_runs;
+mod reliability_web;
 mod snapshot;
 mod sources;
 mod statuspage;

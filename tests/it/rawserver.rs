@@ -95,6 +95,42 @@ pub fn statuspage_json(n: &str) -> String {
     FIXTURE.replace("zz9fixture0", &format!("zz9src{n}x"))
 }
 
+/// `statuspage_json(n)` whose first update carries `mib` MiB of incompressible words, so
+/// storing it needs well over `mib` MiB of writes (raw body, incident, version).
+pub fn big_statuspage_json(n: &str, mib: usize) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut words = String::with_capacity(mib * 1024 * 1024);
+    while words.len() < mib * 1024 * 1024 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        for shift in 0..8 {
+            let i = usize::try_from((x >> (shift * 6)) & 63).expect("six bits");
+            words.push(char::from(*ALPHABET.get(i).expect("in the alphabet")));
+        }
+        words.push(' ');
+    }
+    statuspage_json(n).replacen(
+        "We are investigating reports of degraded performance for Actions.",
+        &format!("We are investigating reports of degraded performance for Actions. {words}"),
+        1,
+    )
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).expect("compress");
+    e.finish().expect("finish")
+}
+
+/// [`bomb`] gzipped once more, for `Content-Encoding: gzip, gzip`.
+pub fn stacked_bomb() -> &'static [u8] {
+    static STACKED: OnceLock<Vec<u8>> = OnceLock::new();
+    STACKED.get_or_init(|| gzip(bomb()))
+}
+
 pub struct RawServer {
     pub port: u16,
     hits: Arc<Mutex<HashMap<String, usize>>>,
@@ -262,6 +298,39 @@ async fn handle(mut sock: TcpStream, port: u16, hits: Arc<Mutex<HashMap<String, 
             ],
             bomb(),
         ),
+        ["stacked", n] => response(
+            "200 OK",
+            &[
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", "gzip, gzip"),
+            ],
+            &gzip(&gzip(statuspage_json(n).as_bytes())),
+        ),
+        ["stacked-bomb"] => response(
+            "200 OK",
+            &[
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", "gzip, gzip"),
+            ],
+            stacked_bomb(),
+        ),
+        ["gzip-br"] => response(
+            "200 OK",
+            &[
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", "gzip, br"),
+            ],
+            &gzip(statuspage_json("gb").as_bytes()),
+        ),
+        ["compress"] => response(
+            "200 OK",
+            &[
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", "compress"),
+            ],
+            statuspage_json("lzw").as_bytes(),
+        ),
+        ["big", n] => response("200 OK", &json, big_statuspage_json(n, 3).as_bytes()),
         ["loop", "a"] => redirect("/loop/b"),
         ["loop", "b"] => redirect("/loop/a"),
         ["chain", n] => match n.parse::<u32>() {

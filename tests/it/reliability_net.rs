@@ -181,6 +181,43 @@ fn endless_and_bomb_bodies_stop_at_the_cap() {
 }
 
 #[test]
+fn stacked_gzip_is_decoded_and_unsupported_codings_are_refused_by_name() {
+    let server = RawServer::start();
+    block_on(async {
+        let f = fetcher();
+        let Ok(FetchOutcome::Fetched(fetched)) = get(&f, &server.url("/stacked/7"), true).await
+        else {
+            panic!("gzip, gzip must decode");
+        };
+        assert_eq!(
+            fetched.body,
+            crate::rawserver::statuspage_json("7").into_bytes()
+        );
+        for (path, header, coding) in [
+            ("/gzip-br", "gzip, br", "br"),
+            ("/compress", "compress", "compress"),
+        ] {
+            let err = get(&f, &server.url(path), true).await.expect_err("refused");
+            assert_eq!(err.class(), "decode", "{path}: {err}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{}: cannot decode the body: unsupported Content-Encoding {header:?}: {coding:?} cannot be decoded (gzip and deflate layers can)",
+                    server.url(path)
+                )
+            );
+        }
+        let started = Instant::now();
+        let err = get(&f, &server.url("/stacked-bomb"), true)
+            .await
+            .expect_err("over the cap once both layers are off");
+        assert_eq!(err.class(), "too_large", "{err}");
+        assert!(err.to_string().contains("1048576"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{err}");
+    });
+}
+
+#[test]
 fn truncated_reset_and_malformed_responses_are_errors_never_bodies() {
     let server = RawServer::start();
     block_on(async {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::cli::{events_json, ok_stdout, outages};
 use crate::rawserver::{RawServer, write_sources};
 
-fn binary(data: &Path) -> Command {
+pub(crate) fn binary(data: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_outages"));
     cmd.arg("--data-dir")
         .arg(data)
@@ -21,7 +21,7 @@ fn binary(data: &Path) -> Command {
     cmd
 }
 
-fn spawn(data: &Path, args: &[&str]) -> Child {
+pub(crate) fn spawn(data: &Path, args: &[&str]) -> Child {
     binary(data)
         .args(args)
         .stdout(Stdio::piped())
@@ -31,7 +31,7 @@ fn spawn(data: &Path, args: &[&str]) -> Child {
 }
 
 /// Waits for `child` at most `limit`, killing it past that so a hang fails the test, not CI.
-fn wait_bounded(mut child: Child, limit: Duration) -> Output {
+pub(crate) fn wait_bounded(mut child: Child, limit: Duration) -> Output {
     let started = Instant::now();
     loop {
         if child.try_wait().expect("try_wait").is_some() {
@@ -50,7 +50,7 @@ fn wait_bounded(mut child: Child, limit: Duration) -> Output {
     }
 }
 
-fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+pub(crate) fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     let started = Instant::now();
     while started.elapsed() < limit {
         if done() {
@@ -61,7 +61,7 @@ fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     done()
 }
 
-fn sources_file(dir: &Path, server: &RawServer, paths: &[&str]) -> PathBuf {
+pub(crate) fn sources_file(dir: &Path, server: &RawServer, paths: &[&str]) -> PathBuf {
     let list: Vec<(String, String)> = paths
         .iter()
         .enumerate()
@@ -72,7 +72,7 @@ fn sources_file(dir: &Path, server: &RawServer, paths: &[&str]) -> PathBuf {
     file
 }
 
-fn integrity(db: &Path) -> String {
+pub(crate) fn integrity(db: &Path) -> String {
     let conn = rusqlite::Connection::open(db).expect("open copy");
     conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
         .expect("integrity_check")
@@ -257,7 +257,7 @@ fn proxies_from_the_environment_are_ignored() {
 }
 
 /// Peak resident memory (VmHWM, KiB) of a crawl of one source, read from /proc while it runs.
-fn crawl_peak_kib(server: &RawServer, path: &str) -> (u64, String) {
+pub(crate) fn crawl_peak_kib(server: &RawServer, path: &str) -> (u64, String) {
     let work = tempfile::tempdir().expect("tempdir");
     let sources = sources_file(work.path(), server, &[path]);
     let child = spawn(
@@ -304,6 +304,23 @@ fn gzip_bomb_is_refused_at_the_cap_with_bounded_memory() {
     assert!(
         bomb < baseline + 32 * 1024,
         "peak {bomb} KiB against a baseline of {baseline} KiB for a {bomb_mib} MiB bomb"
+    );
+}
+
+#[test]
+fn stacked_gzip_bomb_is_refused_at_the_cap_with_bounded_memory() {
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("skipping: no /proc to read peak memory from");
+        return;
+    }
+    let server = RawServer::start();
+    let (baseline, ok) = crawl_peak_kib(&server, "/stacked/1");
+    assert!(ok.contains("sources: 1 ok"), "gzip, gzip decodes: {ok}");
+    let (bomb, text) = crawl_peak_kib(&server, "/stacked-bomb");
+    assert!(text.contains("failed [too_large] Vendor 0"), "{text}");
+    assert!(
+        bomb < baseline + 32 * 1024,
+        "peak {bomb} KiB against a baseline of {baseline} KiB for a two-layer bomb"
     );
 }
 

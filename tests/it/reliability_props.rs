@@ -220,3 +220,66 @@ proptest! {
         }
     }
 }
+
+/// Six incidents of three feeds, the base every fetch sequence edits.
+fn base_incidents() -> Vec<outages::model::Incident> {
+    (0..3)
+        .flat_map(|n| {
+            let json = crate::rawserver::statuspage_json(&format!("p{n}"));
+            parse::parse(json.as_bytes(), &ctx(None))
+                .expect("fixture parses")
+                .incidents
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(24)))]
+
+    /// RELIABILITY.md C9: any sequence of fetches (random subsets of a base feed, titles
+    /// edited or not) keeps one row per identity, a rev counter that never goes back and does
+    /// not move on a repeated fetch, and an index holding exactly the store's incidents.
+    #[test]
+    fn any_fetch_sequence_keeps_one_row_per_identity_and_the_index_equal_to_the_store(
+        steps in prop::collection::vec((0u8..64, 0u8..64), 1..8)
+    ) {
+        let base = base_incidents();
+        prop_assert_eq!(base.len(), 6);
+        let mut store = Store::open_in_memory().expect("store");
+        let mut index = SearchIndex::open_in_ram().expect("index");
+        let mut seen = std::collections::BTreeSet::new();
+        let start = chrono::DateTime::parse_from_rfc3339("2024-05-01T00:00:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        let mut last_rev = 0;
+        for (step, (listed, edited)) in steps.iter().enumerate() {
+            let batch: Vec<_> = base
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| listed & (1 << i) != 0)
+                .map(|(i, incident)| {
+                    let mut incident = incident.clone();
+                    if edited & (1 << i) != 0 {
+                        incident.title.push_str(" (update)");
+                    }
+                    incident
+                })
+                .collect();
+            let at = start + chrono::Duration::minutes(i64::try_from(step).expect("small"));
+            store.upsert_incidents(&batch, at).expect("upsert");
+            seen.extend(batch.iter().map(|i| i.id.clone()));
+            let rev = store.current_rev().expect("rev");
+            prop_assert!(rev >= last_rev, "rev went back from {} to {}", last_rev, rev);
+            store
+                .upsert_incidents(&batch, at + chrono::Duration::seconds(30))
+                .expect("repeat");
+            prop_assert_eq!(store.current_rev().expect("rev"), rev, "a repeated fetch changed the rev");
+            last_rev = rev;
+            let stored = store.counts().expect("counts").incidents;
+            prop_assert_eq!(stored, u64::try_from(seen.len()).expect("small"));
+            index.sync(&store).expect("sync");
+            prop_assert_eq!(index.num_docs(), stored);
+            prop_assert_eq!(index.indexed_rev(), rev);
+        }
+    }
+}
