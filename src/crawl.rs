@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
 use thiserror::Error;
 use tokio::sync::mpsc;
@@ -474,6 +474,7 @@ fn parse_source(
     )?;
     cap_items(&mut parsed.incidents);
     defang(&mut parsed.incidents);
+    drop_impossible_future(&mut parsed.incidents, Utc::now());
     split_duplicate_ids(&mut parsed.incidents);
     Ok(parsed)
 }
@@ -536,6 +537,36 @@ pub fn defang(incidents: &mut [Incident]) {
         for s in &mut i.sources {
             s.url.iter_mut().for_each(fix);
             s.quote.iter_mut().for_each(fix);
+        }
+    }
+}
+
+/// How far ahead of the clock a stated time may be before it is taken as a typo or a lie (a
+/// feed's clock a few hours fast is common; a year 9999 is not).
+const FUTURE_SLACK: TimeDelta = TimeDelta::days(1);
+/// Scheduled maintenance is announced ahead, but not by more than a year in practice.
+const MAINTENANCE_HORIZON: TimeDelta = TimeDelta::days(366);
+
+/// Drops stated times too far in the future to be true, rather than store an outage that
+/// "starts" in 9999 and sorts first on every timeline. A dropped time is unknown (the store
+/// falls back to when the item was first seen); the raw body keeps what the source said.
+pub fn drop_impossible_future(incidents: &mut [Incident], now: DateTime<Utc>) {
+    for i in incidents {
+        let ahead = if i.severity == crate::model::Severity::Maintenance {
+            MAINTENANCE_HORIZON
+        } else {
+            FUTURE_SLACK
+        };
+        let limit = now + ahead;
+        let too_far = |t: &mut Option<DateTime<Utc>>| {
+            if t.is_some_and(|t| t > limit) {
+                *t = None;
+            }
+        };
+        too_far(&mut i.start);
+        too_far(&mut i.end);
+        for u in &mut i.updates {
+            too_far(&mut u.at);
         }
     }
 }
@@ -797,6 +828,7 @@ pub fn ingest(
         match parse::parse(&bytes, &ctx) {
             Ok(mut parsed) => {
                 defang(&mut parsed.incidents);
+                drop_impossible_future(&mut parsed.incidents, Utc::now());
                 split_duplicate_ids(&mut parsed.incidents);
                 let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
                 progress.source_done(&name, &format!("{} incidents", parsed.incidents.len()));
@@ -973,6 +1005,35 @@ mod tests {
         assert_eq!(incidents.len(), MAX_ITEMS_PER_DOCUMENT);
         assert_eq!(incidents[0].title, "Incident 5");
         assert_eq!(incidents[MAX_ITEMS_PER_DOCUMENT - 1].title, "Incident 1004");
+    }
+
+    #[test]
+    fn times_far_in_the_future_are_dropped_but_announced_maintenance_keeps_its_date() {
+        let now = DateTime::parse_from_rfc3339("2024-05-01T00:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let mut bogus = incident(1, Some("9999-12-31T23:59:00Z"));
+        bogus.end = Some(now + TimeDelta::hours(2));
+        bogus.updates = vec![Update {
+            at: Some(now + TimeDelta::days(30)),
+            status: "resolved".into(),
+            text: "Fixed.".into(),
+        }];
+        let mut maintenance = incident(2, Some("2024-06-15T02:00:00Z"));
+        maintenance.severity = crate::model::Severity::Maintenance;
+        let mut far_maintenance = incident(3, Some("2031-01-01T00:00:00Z"));
+        far_maintenance.severity = crate::model::Severity::Maintenance;
+        let mut all = vec![bogus, maintenance, far_maintenance];
+        drop_impossible_future(&mut all, now);
+        assert_eq!(all[0].start, None);
+        // A clock a few hours fast is tolerated.
+        assert_eq!(all[0].end, Some(now + TimeDelta::hours(2)));
+        assert_eq!(all[0].updates[0].at, None);
+        assert_eq!(
+            all[1].start.map(crate::model::rfc3339).as_deref(),
+            Some("2024-06-15T02:00:00Z")
+        );
+        assert_eq!(all[2].start, None);
     }
 
     #[test]
