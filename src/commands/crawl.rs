@@ -179,6 +179,7 @@ fn fetch_config(args: &FetchArgs) -> FetchConfig {
 }
 
 pub fn reparse(paths: &DataPaths) -> Result<Exit> {
+    let _lock = WriterLock::acquire(&paths.lock_file())?;
     if !paths.store.exists() {
         anyhow::bail!(
             "no store at {}: nothing to re-extract",

@@ -10,10 +10,12 @@ use super::{Exit, print};
 use crate::cli::HistoryArgs;
 use crate::crawl::DataPaths;
 use crate::extract::text::one_line;
+use crate::lock::WriterLock;
 use crate::merge;
 use crate::model::rfc3339;
 
 pub fn remerge(paths: &DataPaths) -> Result<Exit> {
+    let _lock = WriterLock::acquire(&paths.lock_file())?;
     let mut store = open_store(paths)?;
     let summary = merge::remerge(&mut store, Utc::now())?;
     println!(

@@ -142,6 +142,10 @@ fn second_writer_exits_at_once_while_readers_and_backup_work_during_a_crawl() {
         .output()
         .expect("watch");
     assert_eq!(watch.status.code(), Some(75), "watch is a writer too");
+    for writer in ["remerge", "reparse"] {
+        let out = binary(&data).arg(writer).output().expect(writer);
+        assert_eq!(out.status.code(), Some(75), "{writer} is a writer too");
+    }
 
     // Readers and the backup run while the crawl writes.
     assert!(
