@@ -34,7 +34,7 @@ use super::classify::{Classification, VendorEvidence, classify, contains_phrase}
 use super::dates::{Anchor, Precision, find_dates, find_window, mentions_other_year, regex};
 use super::duration::find_durations;
 use super::region;
-use super::services::{find_services, same_service};
+use super::services::{Catalog, find_services, same_service};
 use super::text::{one_line, sentences, truncate_chars};
 use super::vendor::Gazetteer;
 use super::window;
@@ -54,6 +54,11 @@ pub struct PressInput<'a> {
     pub published: Option<DateTime<Utc>>,
     /// Vendor known from elsewhere (the source's own vendor for post-mortem feeds); wins.
     pub vendor_hint: Option<&'a str>,
+    /// The site that published the text (`og:site_name`): the vendor of a first-person
+    /// post-mortem ("we", "our") when the gazetteer knows it.
+    pub publisher: Option<&'a str>,
+    /// The page's own address; its host names the publisher when the site name does not.
+    pub url: Option<&'a str>,
 }
 
 /// A value and the sentence it came from.
@@ -166,20 +171,14 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
         .join(" ");
     // Headings stay in: "Root Cause" and "Impact" are evidence of a post-mortem.
     let body_text = head_chars(input.text, 20_000);
-    let listed = main_vendor(input, &sents);
-    let (vendor, vendor_evidence) = match listed {
-        Some(v) => (Some(v), VendorEvidence::Listed),
-        None => match unlisted_vendor(&sents) {
-            Some(v) => (Some(v), VendorEvidence::Unlisted),
-            None => (None, VendorEvidence::None),
-        },
-    };
+    let (vendor, vendor_evidence) = settle_vendor(input, &sents);
     let classification = classify(
         input.title,
         &lead_text,
         body_text,
         vendor_evidence,
         categorise_cause(&lead_text) != CauseCategory::Unknown,
+        states_window(&sents, input.published),
     );
     if !classification.is_outage {
         return None;
@@ -234,6 +233,20 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
         severity,
         status,
     })
+}
+
+/// True when the top of the body states an impact window or onset in prose ("Between 16:15
+/// UTC and 22:20 UTC on 21 Nov 2016", "Starting at 21:56 UTC on 18 July 2024").
+fn states_window(sents: &[Sentence], published: Option<DateTime<Utc>>) -> bool {
+    let reference = published.map(|p| p.date_naive());
+    sents
+        .iter()
+        .filter(|s| !s.is_title && !s.recalls_other)
+        .take(FACT_SENTENCES)
+        .any(|s| {
+            window::impact_window(s.text, reference).is_some()
+                || window::onset(s.text, reference).is_some()
+        })
 }
 
 /// The first `max` characters, cut on a char boundary.
@@ -349,6 +362,110 @@ fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
         .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
         .map(|(vendor, _, _, quote)| Fact {
             value: vendor,
+            quote: quote.to_string(),
+        })
+}
+
+/// The vendor and how firmly the text names it. A hint from the source wins; then the
+/// publisher of a first-person post-mortem ("we apologize", "our engineers"); then the vendor
+/// named most, unless the products named belong to a vendor it is the parent company of
+/// ("Google" beside "BigQuery" is Google Cloud) or no listed vendor is named at all; last, an
+/// unlisted name.
+fn settle_vendor(input: &PressInput, sents: &[Sentence]) -> (Option<Fact<String>>, VendorEvidence) {
+    if input.vendor_hint.is_none() {
+        if let Some(v) = publisher_vendor(input, sents) {
+            return (Some(v), VendorEvidence::Listed);
+        }
+    }
+    let named = main_vendor(input, sents);
+    if input.vendor_hint.is_some() {
+        return (named, VendorEvidence::Listed);
+    }
+    let owner = product_owner(sents);
+    match (named, owner) {
+        (Some(n), Some(o)) => {
+            let parent = Catalog::builtin().parent_of(&o.value);
+            if parent == Some(n.value.as_str()) {
+                (Some(o), VendorEvidence::Listed)
+            } else {
+                (Some(n), VendorEvidence::Listed)
+            }
+        }
+        (Some(n), None) => (Some(n), VendorEvidence::Listed),
+        (None, owner) => {
+            let unlisted = unlisted_vendor(sents);
+            // A name the title repeats is the subject; products it runs on are someone
+            // else's ("Razorpay: an RDS failure").
+            let titled = unlisted.as_ref().is_some_and(|u| {
+                sents
+                    .iter()
+                    .any(|s| s.is_title && contains_phrase(s.text, &u.value))
+            });
+            match (unlisted, owner) {
+                (Some(u), _) if titled => (Some(u), VendorEvidence::Unlisted),
+                (_, Some(o)) => (Some(o), VendorEvidence::Listed),
+                (Some(u), None) => (Some(u), VendorEvidence::Unlisted),
+                (None, None) => (None, VendorEvidence::None),
+            }
+        }
+    }
+}
+
+static FIRST_PERSON_VENDOR: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:we (?:sincerely |deeply |truly )?apologi[sz]e|we are sorry|our (?:customers|users|services?|systems?|platform|network|infrastructure|engineers|engineering teams?|on-call|team|data ?cent(?:er|re)s?|edge|api)|we (?:identified|deployed|rolled|restored|mitigated|determined|detected|began|started|made|pushed|failed over))\b",
+    )
+});
+
+/// The publisher's vendor when the text is its own post-mortem: the site name or the host of
+/// the page's address is a listed vendor, and the text speaks for the vendor in the first
+/// person.
+fn publisher_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
+    let gazetteer = Gazetteer::builtin();
+    let by_site = input
+        .publisher
+        .and_then(|p| gazetteer.canonical(p.trim()).map(str::to_string));
+    let by_host = || {
+        let url = input.url?;
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let host = rest.split(['/', '?', '#']).next()?;
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let host = host.split(':').next()?;
+        gazetteer.by_host(host).map(str::to_string)
+    };
+    let value = by_site.or_else(by_host)?;
+    let quote = sents
+        .iter()
+        .filter(|s| !s.is_title)
+        .take(FACT_SENTENCES)
+        .find(|s| FIRST_PERSON_VENDOR.is_match(s.text))?;
+    Some(Fact {
+        value,
+        quote: quote.text.to_string(),
+    })
+}
+
+/// The vendor whose products the top of the text names most (ties: the first named).
+fn product_owner(sents: &[Sentence]) -> Option<Fact<String>> {
+    let mut tally: Vec<(&'static str, usize, &str)> = Vec::new();
+    for s in sents
+        .iter()
+        .take(FACT_SENTENCES)
+        .filter(|s| !s.recalls_other)
+    {
+        for hit in find_services(s.text) {
+            match tally.iter_mut().find(|t| t.0 == hit.vendor) {
+                Some(t) => t.1 += 1,
+                None => tally.push((hit.vendor, 1, s.text)),
+            }
+        }
+    }
+    let best = tally.iter().map(|t| t.1).max()?;
+    tally
+        .into_iter()
+        .find(|t| t.1 == best)
+        .map(|(vendor, _, quote)| Fact {
+            value: vendor.to_string(),
             quote: quote.to_string(),
         })
 }
@@ -568,9 +685,33 @@ static START_CUE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static ONSET_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(?:began|begun|beginning|started|starting|first|went|lost|failed)\b")
+});
+
+static NEXT_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:will provide (?:an|another|more|further|the next) (?:update|information|details)|next update|provide an update|will update (?:you|this))\b",
+    )
+});
+
+/// A stand-in publication time for a text that carries none: the latest fully written date
+/// in it (a report is written after the days it describes), so yearless dates ("June 4th")
+/// take the document's year.
+fn document_reference(sents: &[Sentence]) -> Option<DateTime<Utc>> {
+    let bare = Anchor::default();
+    sents
+        .iter()
+        .flat_map(|s| find_dates(s.text, &bare))
+        .filter(|m| m.precision <= Precision::Day && !m.relative)
+        .map(|m| m.at)
+        .max()
+        .map(|at| at + Duration::days(1))
+}
+
 fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
     let mut anchor = Anchor {
-        published,
+        published: published.or_else(|| document_reference(sents)),
         day: None,
     };
     let mut out = Timing::default();
@@ -578,6 +719,7 @@ fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
     let mut first_exact: Option<DateFact> = None;
     let mut coarse: Option<DateFact> = None;
     let mut end_exact: Option<Fact<DateTime<Utc>>> = None;
+    let mut ongoing_day: Option<DateFact> = None;
     let limit = published.map(|p| p + Duration::days(1));
     for s in sents.iter().filter(|s| !s.recalls_other) {
         // A stated "between … and …" window is read by the shared reader first (it knows more
@@ -601,7 +743,25 @@ fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
                 });
             }
         }
-        let is_end = END_CUE.is_match(s.text) && !START_CUE.is_match(&before_end_cue(s.text));
+        // "The issue has been resolved as of 12:23" ends the outage; "the outage, which began at
+        // 09:47, was resolved" does not.
+        let is_end = END_CUE.is_match(s.text) && !ONSET_VERB.is_match(&before_end_cue(s.text));
+        // "We will provide an update by 07:50 US/Pacific" is a promise, not a time of the
+        // outage; its day only says the outage was under way then.
+        if NEXT_UPDATE.is_match(s.text) {
+            if ongoing_day.is_none() {
+                ongoing_day = find_dates(s.text, &anchor)
+                    .into_iter()
+                    .find(|m| m.precision <= Precision::Day)
+                    .and_then(|m| m.at.date_naive().and_hms_opt(0, 0, 0))
+                    .map(|at| DateFact {
+                        at: at.and_utc(),
+                        precision: Precision::Day,
+                        quote: s.text.to_string(),
+                    });
+            }
+            continue;
+        }
         for m in find_dates(s.text, &anchor) {
             if limit.is_some_and(|l| m.at > l) {
                 continue;
@@ -654,7 +814,7 @@ fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
             }
             (_, Some(d)) => Some(d),
             (Some(e), None) => Some(e),
-            (None, None) => coarse,
+            (None, None) => ongoing_day.or(coarse),
         };
     }
     if out.end.is_none() {
@@ -1280,6 +1440,8 @@ pub struct EvalReport {
     pub wrong_vendor: Vec<String>,
     /// Outages whose regions differ from the label: "title: expected [..], got [..]".
     pub wrong_regions: Vec<String>,
+    /// Outages whose products differ from the label, in the same form.
+    pub wrong_services: Vec<String>,
 }
 
 impl fmt::Display for EvalReport {
@@ -1325,6 +1487,8 @@ pub fn evaluate(items: &[LabelledItem]) -> EvalReport {
             text: &item.text,
             published: item.published_at(),
             vendor_hint: None,
+            publisher: None,
+            url: None,
         };
         let got = extract(&input);
         if got.is_some() {
@@ -1422,6 +1586,16 @@ fn score_fields(r: &mut EvalReport, item: &LabelledItem, got: Option<&PressRepor
     let got_services: Vec<String> = got.map_or_else(Vec::new, |g| {
         g.services.iter().map(|f| f.value.clone()).collect()
     });
+    let same_services = got_services.len() == item.services.len()
+        && got_services
+            .iter()
+            .all(|g| item.services.iter().any(|w| same_service(w, g)));
+    if !same_services {
+        r.wrong_services.push(format!(
+            "{}: expected {:?}, got {:?}",
+            item.title, item.services, got_services
+        ));
+    }
     set_score(&mut r.services, &item.services, &got_services, same_service);
     let want_cause = item.cause_category.filter(|c| *c != CauseCategory::Unknown);
     let got_cause = got
@@ -1469,6 +1643,8 @@ mod tests {
             text: "Salesforce.com reportedly suffered its second outage yesterday in as many weeks. Customers in Europe, Asia Pacific and North America were affected for several hours. The company said the interruption was due to a software patch affecting the cache server.",
             published: Some(utc("2010-01-07T09:00:00Z")),
             vendor_hint: None,
+            publisher: None,
+            url: None,
         };
         let r = extract(&input).expect("an outage");
         assert_eq!(r.vendor.value, "Salesforce");
@@ -1498,6 +1674,8 @@ mod tests {
             text: "We'd like to share more detail about the AWS service disruption that occurred this past weekend in the AWS Sydney Region.\nAt 10:25 PM PDT on June 4th, our utility provider suffered a loss of power at a regional substation as a result of severe weather in the area. This failure resulted in a total loss of utility power to multiple AWS facilities. EC2 instances and EBS volumes in the affected Availability Zone became unavailable. By 1:00 AM PDT on June 5th, over 80% of the impacted customer instances and volumes were back online and operational.",
             published: Some(utc("2016-06-09T00:00:00Z")),
             vendor_hint: None,
+            publisher: None,
+            url: None,
         };
         let r = extract(&input).expect("an outage");
         assert_eq!(r.vendor.value, "AWS");
@@ -1523,6 +1701,8 @@ mod tests {
             text: "Salesforce reported quarterly revenue of $5bn. The company said downtime last year had no effect on renewals.",
             published: Some(utc("2019-05-30T00:00:00Z")),
             vendor_hint: None,
+            publisher: None,
+            url: None,
         };
         assert_eq!(extract(&input), None);
     }
@@ -1534,6 +1714,8 @@ mod tests {
             text: "GitHub went down on Tuesday, leaving developers unable to push code for two hours. A similar outage in 2018 lasted 24 hours and 11 minutes.",
             published: Some(utc("2020-06-30T18:00:00Z")),
             vendor_hint: None,
+            publisher: None,
+            url: None,
         };
         let r = extract(&input).expect("an outage");
         assert_eq!(r.duration_minutes.map(|d| d.value), Some(120));
@@ -1557,6 +1739,8 @@ mod tests {
                 text,
                 published: Some(utc("9999-12-30T00:00:00Z")),
                 vendor_hint: None,
+                publisher: None,
+                url: None,
             });
             if let Some(r) = got {
                 if let Some(s) = &r.start {
@@ -1569,6 +1753,8 @@ mod tests {
             text: "AWS went down on 29 Feb 2019 and users were unable to log in.",
             published: Some(utc("2019-03-05T00:00:00Z")),
             vendor_hint: None,
+            publisher: None,
+            url: None,
         })
         .expect("an outage");
         assert_eq!(r.start, None);
@@ -1581,6 +1767,8 @@ mod tests {
             text: "Sending multicast traffic without configuring switches took down Etsy's site for two hours. Etsy said users could not reach the service.",
             published: None,
             vendor_hint: None,
+ publisher: None,
+ url: None,
         })
         .expect("an outage");
         assert_eq!(r.vendor.value, "Etsy");
@@ -1715,6 +1903,8 @@ mod tests {
             text: "GitHub suffered an outage that left users unable to push code. Between 02:20 to 03:30 and 04:07 to 04:52 UTC on 4 October, error rates rose for Git operations.",
             published,
             vendor_hint: None,
+ publisher: None,
+ url: None,
         })
         .expect("an outage");
         assert_eq!(
@@ -1730,6 +1920,8 @@ mod tests {
             text: "Slack suffered an outage that left users unable to send messages. The outage lasted from 9am to 11am Pacific time yesterday.",
             published,
             vendor_hint: None,
+ publisher: None,
+ url: None,
         })
         .expect("an outage");
         assert_eq!(
@@ -1746,5 +1938,62 @@ mod tests {
                 .as_deref(),
             Some("2021-10-06T18:00:00Z")
         );
+    }
+
+    #[test]
+    fn first_person_post_mortem_is_the_publishers() {
+        let text = "Between 14:00 UTC and 15:10 UTC on 5 May 2024, customers experienced \
+                    elevated errors. Our engineers rolled back a configuration change. We \
+                    apologize for the impact this caused.";
+        let input = PressInput {
+            title: "Incident report: elevated errors on 5 May",
+            text,
+            published: None,
+            vendor_hint: None,
+            publisher: None,
+            url: Some("https://www.fastly.com/blog/summary-of-may-5-incident"),
+        };
+        let r = extract(&input).expect("a post-mortem");
+        assert_eq!(r.vendor.value, "Fastly");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(70));
+        let by_site = extract(&PressInput {
+            publisher: Some("Cloudflare"),
+            url: None,
+            ..input
+        })
+        .expect("a post-mortem");
+        assert_eq!(by_site.vendor.value, "Cloudflare");
+    }
+
+    #[test]
+    fn products_of_a_cloud_arm_name_it_over_the_parent() {
+        let r = extract(&PressInput {
+            title: "",
+            text: "Google suffered an outage on Friday: BigQuery and Cloud Spanner returned \
+                   errors for three hours. Customers were unable to run queries.",
+            published: Some(utc("2022-07-02T00:00:00Z")),
+            ..PressInput::default()
+        })
+        .expect("an outage");
+        assert_eq!(r.vendor.value, "Google Cloud");
+        let services: Vec<&str> = r.services.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(services, vec!["BigQuery", "Cloud Spanner"]);
+    }
+
+    #[test]
+    fn next_update_promises_are_not_onsets() {
+        let r = extract(&PressInput {
+            title: "",
+            text: "We are experiencing an issue with Google BigQuery.\nWe will provide an \
+                   update by Friday, 2022-07-01 07:50 US/Pacific with current details.\nThe \
+                   issue with Google BigQuery has been resolved for all affected users as of \
+                   Friday, 2022-07-01 12:23 US/Pacific.",
+            ..PressInput::default()
+        })
+        .expect("an incident report");
+        let start = r.start.expect("the day it was under way");
+        assert_eq!(start.precision, Precision::Day);
+        assert_eq!(start.at, utc("2022-07-01T00:00:00Z"));
+        assert_eq!(r.end, None);
     }
 }
