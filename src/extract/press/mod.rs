@@ -698,4 +698,19 @@ mod tests {
         assert_eq!(start.at, utc("2022-07-01T00:00:00Z"));
         assert_eq!(r.end, None);
     }
+
+    #[test]
+    fn a_note_of_publication_is_not_the_onset() {
+        let r = extract(&PressInput {
+            title: "Summary of the AWS Service Event in the Sydney Region",
+            text: "At 10:25 PM PDT on June 4th, our utility provider suffered a loss of power. \
+                   As a result, EC2 instances lost power. By 1:00 AM PDT on June 5th, the \
+                   instances were back online. This post was published on June 8th, 2016.",
+            ..PressInput::default()
+        })
+        .expect("a post-mortem");
+        let start = r.start.expect("an onset");
+        assert_eq!(start.at, utc("2016-06-05T05:25:00Z"));
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(155));
+    }
 }

@@ -34,6 +34,12 @@ static ONSET_VERB: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)\b(?:began|begun|beginning|started|starting|first|went|lost|failed)\b")
 });
 
+static PUBLICATION_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:(?:was|were|is|first|originally|last) (?:published|posted|updated)|published on|posted on|updated on|last updated)\b",
+    )
+});
+
 static NEXT_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:will provide (?:an|another|more|further|the next) (?:update|information|details)|next update|provide an update|will update (?:you|this))\b",
@@ -93,6 +99,10 @@ pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Ti
         let is_end = END_CUE.is_match(s.text) && !ONSET_VERB.is_match(&before_end_cue(s.text));
         // "We will provide an update by 07:50 US/Pacific" is a promise, not a time of the
         // outage; its day only says the outage was under way then.
+        // "This post was published on June 8th, 2016" dates the report, not the outage.
+        if PUBLICATION_NOTE.is_match(s.text) {
+            continue;
+        }
         if NEXT_UPDATE.is_match(s.text) {
             if ongoing_day.is_none() {
                 ongoing_day = find_dates(s.text, &anchor)
