@@ -349,7 +349,7 @@ pub fn may_report_outage(title: &str, summary: &str) -> bool {
     } else {
         VendorEvidence::Listed
     };
-    classify(title, summary, "", evidence, false).score >= SCREEN_THRESHOLD
+    classify(title, summary, "", evidence, false, false).score >= SCREEN_THRESHOLD
 }
 
 /// Parses a fetched page on the blocking pool. A page that is neither HTML nor text (a PDF, a

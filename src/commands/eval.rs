@@ -29,6 +29,9 @@ pub fn eval(args: &EvalArgs) -> Result<Exit> {
     for miss in &report.wrong_regions {
         println!("wrong regions: {miss}");
     }
+    for miss in &report.wrong_services {
+        println!("wrong services: {miss}");
+    }
     Ok(Exit::Ok)
 }
 

@@ -4,11 +4,15 @@
 //! weighted cues, each kept with where it was found, so every verdict can be explained.
 //!
 //! Weights: an outage phrase counts 3 in the title, 2 in the lead, 1 in the body (each phrase
-//! once, capped per place); a general failure word ("crash", "failed") 2 up front, 1 in the body; an impact phrase ("unable to", "error rates", "restored") 1; a named
-//! a causal link ("caused", "led to") 2 once when a failure is named; no service noun ("users",
-//! "API", "servers" ...) anywhere -3; a named vendor 1, none -2; a post-mortem word ("root cause", "incident report") 3; a statement of no
-//! impact ("no downtime", "not affected") -4; a negative cue (earnings, launch, advice, breach,
-//! hypothetical, survey) -3 in the title and -2 in the lead. A text is an outage report at [`THRESHOLD`] or more.
+//! once, capped per place); a general failure word ("crash", "failed") 2 up front, 1 in the
+//! body; an impact phrase ("unable to", "error rates", "restored") 1; a causal link ("caused",
+//! "led to") 2 once when a failure is named; no service noun ("users", "API", "servers" ...)
+//! anywhere -3; a named vendor 1, none -2; a post-mortem phrase ("root cause", "incident
+//! report", "we apologize", "customers experienced") 3; an impact window stated in prose
+//! ("Between 16:15 UTC and 22:20 UTC on 21 Nov 2016") 3; a statement of no impact ("no
+//! downtime", "not affected") -4; a negative cue (earnings, launch, advice, breach,
+//! hypothetical, survey) -3 in the title and -2 in the lead. A text is an outage report at
+//! [`THRESHOLD`] or more.
 
 /// Score at or above which a text reports an outage.
 pub const THRESHOLD: i32 = 5;
@@ -238,7 +242,8 @@ const IMPACT: &[&str] = &[
     "users",
 ];
 
-/// Words that only outage write-ups use: headings and names of post-mortems.
+/// Words that only outage write-ups use: headings and names of post-mortems, and the
+/// apologies and impact statements of vendors' own incident reports.
 const POSTMORTEM: &[&str] = &[
     "root cause",
     "post-mortem",
@@ -253,6 +258,27 @@ const POSTMORTEM: &[&str] = &[
     "## impact",
     "## duration",
     "## root cause",
+    "post incident review",
+    "summary of impact",
+    "impact statement",
+    "incident summary",
+    "issue summary",
+    "service event summary",
+    "we apologize",
+    "we apologise",
+    "we sincerely apologize",
+    "we sincerely apologise",
+    "we deeply apologize",
+    "apologize to all who are affected",
+    "apologize for the impact",
+    "apologise for the impact",
+    "experiencing an issue",
+    "experiencing issues",
+    "customers experienced",
+    "customers may have experienced",
+    "customers may experience",
+    "customers were impacted",
+    "users experienced",
 ];
 
 /// Statements that the event in the story did not take anything down.
@@ -343,6 +369,7 @@ pub fn classify(
     body: &str,
     vendor: VendorEvidence,
     cause_named: bool,
+    window_stated: bool,
 ) -> Classification {
     let title = title.to_lowercase();
     let lead = lead.to_lowercase();
@@ -393,6 +420,15 @@ pub fn classify(
             weight: -3,
         });
     }
+    // "Between 16:15 UTC and 22:20 UTC on 21 Nov 2016": vendors' reports state the impact
+    // window; news copy about other things rarely does.
+    if window_stated {
+        cues.push(Cue {
+            phrase: "impact window stated",
+            place: Place::Body,
+            weight: 3,
+        });
+    }
     let (phrase, weight) = match vendor {
         VendorEvidence::Listed => ("vendor named", 1),
         VendorEvidence::Unlisted => ("unlisted vendor named", 0),
@@ -408,6 +444,7 @@ pub fn classify(
     // service word ("A bad config caused a quota service to fail").
     let causal_in_lead = CAUSAL.iter().any(|w| contains_phrase(&lead, w));
     let up_front = strong_up_front
+        || window_stated
         || cues.iter().any(|c| POSTMORTEM.contains(&c.phrase))
         || (weak_up_front && (cause_named || causal_in_lead) && service_in_lead);
     let score = cues.iter().map(|c| c.weight).sum();
@@ -477,6 +514,7 @@ mod tests {
             "Customers in Europe, Asia Pacific and North America were affected for several hours and were unable to log in.",
             VendorEvidence::Listed,
             false,
+            false,
         );
         assert!(c.is_outage, "{}", c.explain());
         assert_eq!(c.score, 11, "{}", c.explain());
@@ -491,6 +529,7 @@ mod tests {
             "The company said last year's downtime had not hurt renewals.",
             VendorEvidence::Listed,
             false,
+            false,
         );
         assert!(!c.is_outage, "{}", c.explain());
     }
@@ -503,6 +542,7 @@ mod tests {
             "An outage is stressful; a template helps.",
             VendorEvidence::None,
             false,
+            false,
         );
         assert!(!c.is_outage, "{}", c.explain());
     }
@@ -512,5 +552,32 @@ mod tests {
         assert!(contains_phrase("the site went down.", "went down"));
         assert!(!contains_phrase("a download page", "down"));
         assert!(!contains_phrase("outages-free", "outage"));
+    }
+
+    #[test]
+    fn vendor_report_with_a_stated_window_and_an_apology_is_an_outage() {
+        let c = classify(
+            "",
+            "Between 03:00 EDT and 09:55 EDT on 21 Jul 2021, a subset of customers using Cognitive Services may have experienced difficulties connecting to resources.",
+            "We apologize for the impact this caused.",
+            VendorEvidence::Listed,
+            false,
+            true,
+        );
+        assert!(c.is_outage, "{}", c.explain());
+        assert_eq!(c.score, 11, "{}", c.explain());
+    }
+
+    #[test]
+    fn a_stated_window_alone_does_not_make_a_schedule_an_outage() {
+        let c = classify(
+            "Conference programme",
+            "Talks run between 09:00 UTC and 17:00 UTC on 3 May 2024.",
+            "Lunch is served at noon.",
+            VendorEvidence::None,
+            false,
+            true,
+        );
+        assert!(!c.is_outage, "{}", c.explain());
     }
 }

@@ -10,7 +10,8 @@
 //! places its day; a day without a time is midnight UTC of that day with [`Precision::Day`];
 //! "last week" and "earlier this month" are kept as coarse ([`Precision::Week`],
 //! [`Precision::Month`]) marks of the period's first day. US zone names without a season
-//! ("Pacific time", "ET") follow the US daylight-saving rule of that date.
+//! ("Pacific time", "ET", and the tz names "US/Pacific", "America/New_York" that Google Cloud
+//! writes) follow the US daylight-saving rule of that date.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -87,7 +88,7 @@ static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b(?P<h>2[0-3]|[01]?\d)(?:[:.](?P<m>[0-5]\d))?(?::[0-5]\d)?(?:\s*(?P<ampm>a\.?m\b\.?|p\.?m\b\.?))?(?:\s*(?P<zone>(?:pacific|eastern|central|mountain)(?:\s+(?:standard|daylight))?(?:\s+time)?|(?:uk|british|london|local)\s+time|utc\s*[+-]\s*\d{1,2}(?::?\d{2})?|gmt\s*[+-]\s*\d{1,2}(?::?\d{2})?|[a-z]{1,5}\b))?",
+        r"(?i)\b(?P<h>2[0-3]|[01]?\d)(?:[:.](?P<m>[0-5]\d))?(?::[0-5]\d)?(?:\s*(?P<ampm>a\.?m\b\.?|p\.?m\b\.?))?(?:\s*(?P<zone>(?:us/(?:pacific|eastern|central|mountain)|america/(?:los_angeles|new_york|chicago|denver))\b|(?:pacific|eastern|central|mountain)(?:\s+(?:standard|daylight))?(?:\s+time)?|(?:uk|british|london|local)\s+time|utc\s*[+-]\s*\d{1,2}(?::?\d{2})?|gmt\s*[+-]\s*\d{1,2}(?::?\d{2})?|[a-z]{1,5}\b))?",
     )
 });
 static NOON: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(?P<w>noon|midday|midnight)\b"));
@@ -291,6 +292,13 @@ fn find_days(sentence: &str, anchor: &Anchor) -> Vec<DayHit> {
         if matches!(rel.as_deref(), Some("next" | "coming")) {
             continue;
         }
+        // "Friday, 2022-05-20" and "Monday 23 May": the weekday only names the written date.
+        if out
+            .iter()
+            .any(|h| !h.relative && h.span.start >= span.end && h.span.start <= span.end + 3)
+        {
+            continue;
+        }
         let Some(wd) = c.name("wd").and_then(|m| weekday(m.as_str())) else {
             continue;
         };
@@ -484,10 +492,10 @@ fn zone_spec(raw: &str) -> Option<ZoneSpec> {
     let z = z.split_whitespace().collect::<Vec<_>>().join(" ");
     let us = |std: i32| Some(ZoneSpec::Us(std));
     match z.as_str() {
-        "pt" | "pacific" | "pacific time" => return us(-8),
-        "mt" | "mountain" | "mountain time" => return us(-7),
-        "ct" | "central" | "central time" => return us(-6),
-        "et" | "eastern" | "eastern time" => return us(-5),
+        "pt" | "pacific" | "pacific time" | "us/pacific" | "america/los_angeles" => return us(-8),
+        "mt" | "mountain" | "mountain time" | "us/mountain" | "america/denver" => return us(-7),
+        "ct" | "central" | "central time" | "us/central" | "america/chicago" => return us(-6),
+        "et" | "eastern" | "eastern time" | "us/eastern" | "america/new_york" => return us(-5),
         "uk time" | "british time" | "london time" => return Some(ZoneSpec::Uk),
         "local time" => return None,
         _ => {}
@@ -764,5 +772,33 @@ mod tests {
             p
         ));
         assert!(!mentions_other_year("The 2019 outage.", p));
+    }
+
+    #[test]
+    fn tz_database_names_follow_daylight_saving() {
+        let a = anchor("2022-07-02T00:00:00Z");
+        assert_eq!(
+            first(
+                "We are experiencing an issue beginning at Wednesday, 2022-06-29 13:54 US/Pacific.",
+                &a
+            ),
+            Some(("2022-06-29T20:54:00Z".into(), Precision::Minute))
+        );
+        assert_eq!(
+            first("Resolved as of 2022-01-10 09:00 America/New_York.", &a),
+            Some(("2022-01-10T14:00:00Z".into(), Precision::Minute))
+        );
+    }
+
+    #[test]
+    fn a_weekday_before_a_written_date_is_that_date() {
+        let a = anchor("2022-07-12T00:00:00Z");
+        assert_eq!(
+            first(
+                "We've received a report of an issue as of Friday, 2022-05-20 13:47 US/Pacific.",
+                &a
+            ),
+            Some(("2022-05-20T20:47:00Z".into(), Precision::Minute))
+        );
     }
 }

@@ -1,143 +1,132 @@
-//! Which products an outage hit, named as the vendor names them ("Outlook", "Teams", "EC2"):
-//! a vocabulary of widely used cloud and SaaS products, matched on word boundaries, with the
-//! common plural and qualifier forms ("EC2 instances", "S3 buckets") folded to the product.
+//! Which products an outage hit, named as the vendor names them ("Outlook", "Teams", "EC2"),
+//! and whose products they are: the table in `data/services.toml`, matched on word boundaries,
+//! with the common plural and qualifier forms ("EC2 instances", "S3 buckets") folded to the
+//! product.
 //!
 //! News copy names products loosely; a fixed vocabulary gives precise names and never turns a
-//! capitalised ordinary word into a "service".
+//! capitalised ordinary word into a "service". Knowing the owner of each product lets a report
+//! that names only "Google" and "BigQuery" be filed under Google Cloud.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
+use serde::Deserialize;
+use thiserror::Error;
 
-/// (product as the vendor names it, other spellings). Case-sensitive: product names are
-/// proper nouns, and the lower-case forms are ordinary words ("pages", "actions").
-const PRODUCTS: &[(&str, &[&str])] = &[
-    // AWS
-    ("EC2", &["Elastic Compute Cloud", "Amazon EC2"]),
-    ("S3", &["Simple Storage Service", "Amazon S3"]),
-    ("EBS", &["Elastic Block Store"]),
-    ("Lambda", &["AWS Lambda"]),
-    ("DynamoDB", &[]),
-    ("RDS", &["Relational Database Service"]),
-    ("CloudFront", &[]),
-    ("Route 53", &["Route53"]),
-    ("Kinesis", &[]),
-    ("ECS", &[]),
-    ("EKS", &[]),
-    ("SQS", &[]),
-    ("SNS", &[]),
-    ("IAM", &[]),
-    ("CloudWatch", &[]),
-    ("ELB", &["Elastic Load Balancing", "Elastic Load Balancer"]),
-    ("API Gateway", &[]),
-    ("Fargate", &[]),
-    ("Redshift", &[]),
-    ("Alexa", &[]),
-    ("Ring", &[]),
-    ("Prime Video", &[]),
-    // Microsoft
-    ("Outlook", &["Outlook.com"]),
-    ("Teams", &["Microsoft Teams", "MS Teams"]),
-    ("Exchange Online", &[]),
-    ("SharePoint", &["SharePoint Online"]),
-    ("OneDrive", &[]),
-    ("Microsoft 365", &["Office 365", "O365", "M365"]),
-    ("Azure Active Directory", &["Azure AD", "Entra ID"]),
-    ("Xbox Live", &[]),
-    ("Skype", &[]),
-    ("Hotmail", &[]),
-    ("Bing", &[]),
-    ("Copilot", &[]),
-    ("Windows Update", &[]),
-    ("Azure DevOps", &[]),
-    ("Azure Front Door", &["Front Door"]),
-    ("Azure Storage", &[]),
-    ("Azure SQL Database", &["Azure SQL"]),
-    ("Virtual Machines", &[]),
-    // Google
-    ("Gmail", &[]),
-    ("YouTube", &[]),
-    ("Google Drive", &[]),
-    ("Google Docs", &[]),
-    ("Google Search", &[]),
-    ("Google Maps", &[]),
-    ("Google Meet", &[]),
-    ("Google Calendar", &[]),
-    ("Google Home", &[]),
-    ("Chromecast", &[]),
-    ("Nest", &[]),
-    ("Compute Engine", &["Google Compute Engine", "GCE"]),
-    ("App Engine", &["Google App Engine"]),
-    ("Cloud Storage", &["Google Cloud Storage", "GCS"]),
-    ("BigQuery", &[]),
-    ("Kubernetes Engine", &["GKE", "Google Kubernetes Engine"]),
-    ("Cloud SQL", &[]),
-    ("Cloud Pub/Sub", &["Pub/Sub"]),
-    ("Cloud Run", &[]),
-    ("Google Workspace", &["G Suite"]),
-    // Meta
-    ("Facebook", &[]),
-    ("Instagram", &[]),
-    ("WhatsApp", &["Whatsapp"]),
-    ("Messenger", &[]),
-    // GitHub
-    ("GitHub Actions", &["Actions"]),
-    ("GitHub Pages", &[]),
-    ("GitHub Packages", &["Packages"]),
-    ("Codespaces", &[]),
-    ("Git operations", &[]),
-    ("Webhooks", &[]),
-    ("Pull Requests", &[]),
-    // Cloudflare
-    ("Workers", &["Cloudflare Workers"]),
-    ("WARP", &[]),
-    ("Zero Trust", &[]),
-    ("1.1.1.1", &[]),
-    ("R2", &[]),
-    // Salesforce and others
-    ("Sales Cloud", &[]),
-    ("Service Cloud", &[]),
-    ("Marketing Cloud", &[]),
-    ("Pardot", &[]),
-    ("Heroku", &[]),
-    ("Tableau", &[]),
-    ("iCloud", &[]),
-    ("iMessage", &[]),
-    ("App Store", &[]),
-    ("Apple Music", &[]),
-    ("Apple Pay", &[]),
-    ("FaceTime", &[]),
-    ("Siri", &[]),
-    ("Jira", &[]),
-    ("Confluence", &[]),
-    ("Trello", &[]),
-    ("Bitbucket", &[]),
-    ("Opsgenie", &[]),
-    ("ChatGPT", &[]),
-    ("Zoom Meetings", &[]),
-    ("Zoom Phone", &[]),
-    ("Huddles", &[]),
-    ("Starlink", &[]),
-    ("Falcon", &["Falcon sensor"]),
-    ("Integrated Cargo System", &["ICS"]),
-    ("PlayStation Network", &["PSN"]),
-    ("Fortnite", &[]),
-    ("Quay.io", &["quay.io"]),
-];
+/// The product table shipped with the binary; [`Catalog::builtin`] parses it once.
+const BUILTIN_TOML: &str = include_str!("../../data/services.toml");
 
-static PRODUCT_RES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    let mut out = Vec::new();
-    for (product, aliases) in PRODUCTS {
-        let mut names: Vec<&str> = aliases.to_vec();
-        names.push(product);
-        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        let alts: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
-        if let Ok(re) = Regex::new(&format!("(?:{})", alts.join("|"))) {
-            out.push((*product, re));
-        }
-    }
-    out
+/// Why a product table cannot be used.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum CatalogError {
+    #[error("the services file is not valid TOML for the expected shape: {0}")]
+    Toml(String),
+    #[error("vendor {vendor}: a product entry has no name")]
+    EmptyProduct { vendor: String },
+    #[error("vendor {vendor}: the spelling {spelling:?} cannot be matched: {reason}")]
+    BadSpelling {
+        vendor: String,
+        spelling: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServicesFile {
+    vendor: Vec<VendorProducts>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VendorProducts {
+    name: String,
+    #[serde(default)]
+    parent: Option<String>,
+    products: Vec<Vec<String>>,
+}
+
+/// One product: the name its vendor writes, its owner, and every spelling as one pattern.
+#[derive(Debug)]
+struct Product {
+    name: String,
+    vendor: usize,
+    spellings: Vec<String>,
+    pattern: Regex,
+}
+
+/// The product table: products, their vendors and the vendors' parent companies.
+#[derive(Debug)]
+pub struct Catalog {
+    vendors: Vec<VendorProducts>,
+    products: Vec<Product>,
+}
+
+static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| match Catalog::from_toml(BUILTIN_TOML) {
+    Ok(catalog) => catalog,
+    Err(e) => panic!("the compiled-in data/services.toml is invalid: {e}"),
 });
+
+impl Catalog {
+    /// The table of `data/services.toml`, parsed on first use and shared afterwards.
+    ///
+    /// # Panics
+    /// If the compiled-in file is invalid, which the unit tests rule out before a release.
+    pub fn builtin() -> &'static Catalog {
+        &BUILTIN
+    }
+
+    /// Parses a services file; every product has a name and every spelling compiles.
+    pub fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
+        let file: ServicesFile =
+            toml::from_str(text).map_err(|e| CatalogError::Toml(e.to_string()))?;
+        let mut products = Vec::new();
+        for (index, vendor) in file.vendor.iter().enumerate() {
+            for spellings in &vendor.products {
+                let Some(name) = spellings.first().filter(|n| !n.trim().is_empty()) else {
+                    return Err(CatalogError::EmptyProduct {
+                        vendor: vendor.name.clone(),
+                    });
+                };
+                // Longest spelling first, so "Amazon EC2" wins over "EC2" in one match.
+                let mut sorted = spellings.clone();
+                sorted.sort_by_key(|n| std::cmp::Reverse(n.len()));
+                let alts: Vec<String> = sorted.iter().map(|n| regex::escape(n)).collect();
+                let pattern = Regex::new(&format!("(?:{})", alts.join("|"))).map_err(|e| {
+                    CatalogError::BadSpelling {
+                        vendor: vendor.name.clone(),
+                        spelling: name.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                products.push(Product {
+                    name: name.clone(),
+                    vendor: index,
+                    spellings: spellings.clone(),
+                    pattern,
+                });
+            }
+        }
+        Ok(Catalog {
+            vendors: file.vendor,
+            products,
+        })
+    }
+
+    /// The company a text may name in place of `vendor` ("Google" for Google Cloud).
+    pub fn parent_of(&self, vendor: &str) -> Option<&str> {
+        self.vendors
+            .iter()
+            .find(|v| v.name == vendor)
+            .and_then(|v| v.parent.as_deref())
+    }
+
+    fn vendor_name(&self, product: &Product) -> &str {
+        self.vendors
+            .get(product.vendor)
+            .map_or("", |v| v.name.as_str())
+    }
+}
 
 /// Matches of `re` that stand as whole words: the character before is not alphanumeric (nor
 /// one of `not_before`), the one after not alphanumeric (nor one of `not_after`). Checked in
@@ -160,25 +149,27 @@ pub(crate) fn word_matches(
         .collect()
 }
 
-/// A product named in a text.
+/// A product named in a text, with its vendor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceHit {
     pub service: &'static str,
+    pub vendor: &'static str,
     pub start: usize,
 }
 
 /// Products named in `text`, in text order, each once (longest spelling wins where names
 /// overlap: "Azure Front Door" over "Front Door").
 pub fn find_services(text: &str) -> Vec<ServiceHit> {
-    let mut hits: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
-    for (product, re) in PRODUCT_RES.iter() {
-        for m in word_matches(re, text, &['.'], &['/']) {
+    let catalog = Catalog::builtin();
+    let mut hits: Vec<(std::ops::Range<usize>, &'static Product)> = Vec::new();
+    for product in &catalog.products {
+        for m in word_matches(&product.pattern, text, &['.'], &['/']) {
             hits.push((m, product));
         }
     }
     // Longest first, then drop overlaps.
     hits.sort_by_key(|(r, _)| (std::cmp::Reverse(r.end - r.start), r.start));
-    let mut kept: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
+    let mut kept: Vec<(std::ops::Range<usize>, &'static Product)> = Vec::new();
     for (r, p) in hits {
         if kept.iter().any(|(k, _)| k.start < r.end && r.start < k.end) {
             continue;
@@ -188,11 +179,12 @@ pub fn find_services(text: &str) -> Vec<ServiceHit> {
     kept.sort_by_key(|(r, _)| r.start);
     let mut out: Vec<ServiceHit> = Vec::new();
     for (r, p) in kept {
-        if out.iter().any(|h| h.service == p) {
+        if out.iter().any(|h| h.service == p.name) {
             continue;
         }
         out.push(ServiceHit {
-            service: p,
+            service: &p.name,
+            vendor: catalog.vendor_name(p),
             start: r.start,
         });
     }
@@ -203,12 +195,11 @@ pub fn find_services(text: &str) -> Vec<ServiceHit> {
 pub fn same_service(a: &str, b: &str) -> bool {
     let canon = |s: &str| -> String {
         let t = s.trim();
-        PRODUCTS
+        Catalog::builtin()
+            .products
             .iter()
-            .find(|(p, aliases)| {
-                p.eq_ignore_ascii_case(t) || aliases.iter().any(|x| x.eq_ignore_ascii_case(t))
-            })
-            .map_or_else(|| t.to_lowercase(), |(p, _)| p.to_lowercase())
+            .find(|p| p.spellings.iter().any(|x| x.eq_ignore_ascii_case(t)))
+            .map_or_else(|| t.to_lowercase(), |p| p.name.to_lowercase())
     };
     let (ca, cb) = (canon(a), canon(b));
     ca == cb || (ca.len() >= 3 && cb.len() >= 3 && (ca.contains(&cb) || cb.contains(&ca)))
@@ -241,6 +232,38 @@ mod tests {
     #[test]
     fn ordinary_words_are_not_products() {
         assert!(names("the pages and actions of teams").is_empty());
+    }
+
+    #[test]
+    fn the_shipped_table_parses_and_names_known_vendors() {
+        let catalog = Catalog::from_toml(BUILTIN_TOML).expect("data/services.toml is valid");
+        let gazetteer = crate::extract::vendor::Gazetteer::builtin();
+        for v in &catalog.vendors {
+            assert_eq!(
+                gazetteer.canonical(&v.name),
+                Some(v.name.as_str()),
+                "{}",
+                v.name
+            );
+        }
+    }
+
+    #[test]
+    fn products_know_their_vendor_and_its_parent() {
+        let hits = find_services("Google BigQuery and Amazon EC2 saw errors.");
+        let owners: Vec<(&str, &str)> = hits.iter().map(|h| (h.service, h.vendor)).collect();
+        assert_eq!(owners, vec![("BigQuery", "Google Cloud"), ("EC2", "AWS")]);
+        assert_eq!(Catalog::builtin().parent_of("Google Cloud"), Some("Google"));
+        assert_eq!(Catalog::builtin().parent_of("Cloudflare"), None);
+    }
+
+    #[test]
+    fn a_product_without_a_name_is_refused() {
+        let err = Catalog::from_toml("[[vendor]]\nname = \"X\"\nproducts = [[]]\n");
+        assert_eq!(
+            err.map(|_| ()),
+            Err(CatalogError::EmptyProduct { vendor: "X".into() })
+        );
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub struct Article {
     pub published: Option<DateTime<Utc>>,
     /// The page's own canonical link (`og:url`, `<link rel=canonical>`), when it has one.
     pub url: Option<String>,
+    /// The site that published the page (`og:site_name`, `application-name`): the vendor of a
+    /// first-person post-mortem on its own blog.
+    pub site: Option<String>,
     /// Main text, one paragraph per line.
     pub text: String,
 }
@@ -106,6 +109,7 @@ pub fn parse_text(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, Par
         author: None,
         published: ctx.published,
         url: ctx.url.clone(),
+        site: None,
         text: body,
     };
     Ok(to_incidents(&article, ctx))
@@ -133,6 +137,7 @@ pub fn extract_article(html: &str, ctx: &ParseContext) -> Result<Article, String
         author: meta.author,
         published: meta.published.or(ctx.published),
         url: meta.url.or_else(|| ctx.url.clone()),
+        site: meta.site,
         text,
     })
 }
@@ -146,6 +151,8 @@ fn to_incidents(article: &Article, ctx: &ParseContext) -> Vec<Incident> {
         text: &article.text,
         published: article.published,
         vendor_hint: ctx.vendor.as_deref(),
+        publisher: article.site.as_deref(),
+        url: article.url.as_deref(),
     };
     let Some(report) = press::extract(&input) else {
         return Vec::new();
@@ -346,6 +353,7 @@ struct PageMeta {
     author: Option<String>,
     published: Option<DateTime<Utc>>,
     url: Option<String>,
+    site: Option<String>,
     ld_body: Option<String>,
 }
 
@@ -411,6 +419,8 @@ fn read_metadata(doc: &Html) -> PageMeta {
                 .find_map(|l| l.value().attr("href").map(str::to_string))
         })
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    meta.site = find_meta(&["og:site_name", "application-name", "twitter:site"])
+        .map(|s| one_line(&clean_text(s.trim_start_matches('@'))));
     meta.ld_body = ld.body.map(|b| clean_text(&b)).filter(|b| !b.is_empty());
     meta
 }

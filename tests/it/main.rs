@@ -13,6 +13,7 @@ mod gcp_azure;
 mod merge;
 mod platforms;
 mod press;
+mod press_corpus;
 mod press_crawl;
 mod rawserver;
 mod reliability_content;

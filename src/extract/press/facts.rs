@@ -1,0 +1,81 @@
+//! What was hit: the regions and products a report names in the sentences that describe the
+//! outage itself.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FACT_SENTENCES, Fact, Sentence};
+use crate::extract::dates::regex;
+use crate::extract::region;
+use crate::extract::services::find_services;
+
+pub(super) static IMPACT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:unable to|could not|couldn't|can't|cannot|not able to|failed to|failed|failures?|problems|lost|locked out|error rates?|elevated errors|errors|were affected|was affected|impacted|disrupted|unavailable|went down|was down|were down|offline|outage|disruption|degraded)\b",
+    )
+});
+
+/// Sentences that describe the outage itself: the title, the lead, and any sentence with an
+/// impact word or under an "Impact" heading, from the top of the text.
+fn fact_sentences<'s, 'a>(sents: &'s [Sentence<'a>]) -> impl Iterator<Item = &'s Sentence<'a>> {
+    sents
+        .iter()
+        .take(FACT_SENTENCES)
+        .filter(|s| !s.recalls_other)
+        .filter(|s| {
+            s.is_title || s.index <= 3 || s.section.contains("impact") || IMPACT_RE.is_match(s.text)
+        })
+}
+
+/// The cloud whose region names a vendor's own reports use ("Sydney" in an AWS report is
+/// `ap-southeast-2`, not the city).
+pub(super) fn cloud_of(vendor: &str) -> Option<region::Provider> {
+    match vendor {
+        "AWS" => Some(region::Provider::Aws),
+        "Google Cloud" => Some(region::Provider::Gcp),
+        "Microsoft Azure" => Some(region::Provider::Azure),
+        _ => None,
+    }
+}
+
+pub(super) fn regions(sents: &[Sentence], cloud: Option<region::Provider>) -> Vec<Fact<String>> {
+    let mut out: Vec<Fact<String>> = Vec::new();
+    for s in fact_sentences(sents) {
+        let mut found = region::find_in_text(s.text);
+        if let Some(p) = cloud {
+            // The cloud's reading wins where both read a name; ids of other clouds ("us-east1"
+            // in a report that misnames a region) still count where the cloud reads nothing.
+            let scoped = region::find_in_text_in(p, s.text);
+            found.retain(|g| !scoped.iter().any(|c| c.start < g.end && g.start < c.end));
+            found.extend(scoped);
+            found.sort_by_key(|m| m.start);
+        }
+        for hit in found {
+            if out.iter().any(|f| f.value == hit.label()) {
+                continue;
+            }
+            out.push(Fact {
+                value: hit.label().to_string(),
+                quote: s.text.to_string(),
+            });
+        }
+    }
+    out
+}
+
+pub(super) fn services(sents: &[Sentence]) -> Vec<Fact<String>> {
+    let mut out: Vec<Fact<String>> = Vec::new();
+    for s in fact_sentences(sents) {
+        for hit in find_services(s.text) {
+            if out.iter().any(|f| f.value == hit.service) {
+                continue;
+            }
+            out.push(Fact {
+                value: hit.service.to_string(),
+                quote: s.text.to_string(),
+            });
+        }
+    }
+    out
+}

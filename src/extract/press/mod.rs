@@ -1,0 +1,716 @@
+//! Outage facts out of a press report or a post-mortem, each with the sentence it came from.
+//!
+//! A report reads "Salesforce.com reportedly suffered its second outage yesterday in as many
+//! weeks … customers in Europe, Asia Pacific and North America were affected for several
+//! hours"; a vendor's post-mortem reads "At 10:25 PM PDT on June 4th, we lost power to …".
+//! [`extract`] decides whether the text reports an outage ([`super::classify`]), then picks the
+//! main vendor (title first, then lead), the onset and end ([`super::dates`]), the length
+//! ([`super::duration`]), regions, products ([`super::services`]), the impact sentence and the
+//! cause phrase with its [`CauseCategory`]. Sentences that recall an older event ("a similar
+//! outage in 2017") are not read for dates or lengths, so an article reporting several outages
+//! yields the main one.
+//!
+//! Severity for press reports, from the words used (the word is kept as the native severity):
+//! `critical` for "global", "worldwide", "all customers" or two or more continents; `minor` for
+//! "some users", "degraded", "intermittent", "partial"; `major` for "outage", "down", "offline"
+//! with broad impact ("millions", "widespread", "major") or a length of an hour or more; else
+//! `unknown`; `maintenance` when the title announces planned maintenance.
+//!
+//! Status for press reports: `resolved` when the text says service was restored, resolved,
+//! recovered or back online (or gives how long it lasted); `investigating` when it says the
+//! outage is ongoing; else `unknown`.
+//!
+//! [`evaluate`] scores the extractor against labelled items, field by field.
+
+mod causes;
+mod eval;
+mod facts;
+mod severity;
+mod subject;
+mod timing;
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::extract::classify::{Classification, classify};
+use crate::extract::dates::{Precision, mentions_other_year, regex};
+use crate::extract::text::{one_line, sentences, truncate_chars};
+use crate::extract::window;
+use crate::model::{Severity, Status};
+use causes::cause;
+use facts::{IMPACT_RE, cloud_of, regions, services};
+use severity::{severity, status};
+use subject::settle_vendor;
+use timing::timing;
+
+pub use causes::categorise_cause;
+pub use eval::{EvalReport, FieldScore, LabelledItem, evaluate};
+
+/// Sentences read per document; news and post-mortems state their facts early.
+const MAX_SENTENCES: usize = 400;
+/// Sentences from the top searched for regions and products.
+const FACT_SENTENCES: usize = 25;
+
+/// What the extractor reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PressInput<'a> {
+    pub title: &'a str,
+    /// Main text, paragraphs on separate lines.
+    pub text: &'a str,
+    pub published: Option<DateTime<Utc>>,
+    /// Vendor known from elsewhere (the source's own vendor for post-mortem feeds); wins.
+    pub vendor_hint: Option<&'a str>,
+    /// The site that published the text (`og:site_name`): the vendor of a first-person
+    /// post-mortem ("we", "our") when the gazetteer knows it.
+    pub publisher: Option<&'a str>,
+    /// The page's own address; its host names the publisher when the site name does not.
+    pub url: Option<&'a str>,
+}
+
+/// A value and the sentence it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact<T> {
+    pub value: T,
+    pub quote: String,
+}
+
+/// The onset, with how much of it the text gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateFact {
+    pub at: DateTime<Utc>,
+    pub precision: Precision,
+    pub quote: String,
+}
+
+/// The normalised severity, the word that decided it and its sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeverityJudgement {
+    pub value: Severity,
+    pub cue: Option<String>,
+    pub quote: Option<String>,
+}
+
+/// Kind of root cause, for comparing outages across vendors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CauseCategory {
+    DeployChange,
+    Configuration,
+    HardwarePower,
+    NetworkDnsBgp,
+    Capacity,
+    DependencyUpstream,
+    SecurityAttack,
+    Bug,
+    Unknown,
+}
+
+impl CauseCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CauseCategory::DeployChange => "deploy_change",
+            CauseCategory::Configuration => "configuration",
+            CauseCategory::HardwarePower => "hardware_power",
+            CauseCategory::NetworkDnsBgp => "network_dns_bgp",
+            CauseCategory::Capacity => "capacity",
+            CauseCategory::DependencyUpstream => "dependency_upstream",
+            CauseCategory::SecurityAttack => "security_attack",
+            CauseCategory::Bug => "bug",
+            CauseCategory::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for CauseCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything the extractor found, each fact with its sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PressReport {
+    pub title: String,
+    /// The first sentence of the body (the title when there is no body).
+    pub lead: String,
+    pub classification: Classification,
+    pub vendor: Fact<String>,
+    pub start: Option<DateFact>,
+    pub end: Option<Fact<DateTime<Utc>>>,
+    pub duration_minutes: Option<Fact<i64>>,
+    pub regions: Vec<Fact<String>>,
+    pub services: Vec<Fact<String>>,
+    pub impact: Option<Fact<String>>,
+    /// The cause as written ("a software patch affecting the cache server").
+    pub cause: Option<Fact<String>>,
+    pub cause_category: CauseCategory,
+    pub severity: SeverityJudgement,
+    pub status: Status,
+}
+
+/// One sentence of the document with what the extractor needs to know about it.
+#[derive(Debug, Clone)]
+struct Sentence<'a> {
+    text: &'a str,
+    /// Index in the document; the title is 0 when present.
+    index: usize,
+    is_title: bool,
+    /// The heading this sentence sits under ("root cause", "duration", "impact"), lowercased.
+    section: String,
+    /// Recalls another, older event: not read for dates and lengths.
+    recalls_other: bool,
+}
+
+/// The outage a text reports, or `None` when it reports none (or names no vendor).
+pub fn extract(input: &PressInput) -> Option<PressReport> {
+    let sents = split(input);
+    let body: Vec<&Sentence> = sents.iter().filter(|s| !s.is_title).collect();
+    let lead = body
+        .first()
+        .map(|s| s.text.to_string())
+        .unwrap_or_else(|| input.title.to_string());
+    let lead_text: String = body
+        .iter()
+        .take(3)
+        .map(|s| s.text)
+        .collect::<Vec<_>>()
+        .join(" ");
+    // Headings stay in: "Root Cause" and "Impact" are evidence of a post-mortem.
+    let body_text = head_chars(input.text, 20_000);
+    let (vendor, vendor_evidence) = settle_vendor(input, &sents);
+    let classification = classify(
+        input.title,
+        &lead_text,
+        body_text,
+        vendor_evidence,
+        categorise_cause(&lead_text) != CauseCategory::Unknown,
+        states_window(&sents, input.published),
+    );
+    if !classification.is_outage {
+        return None;
+    }
+    let vendor = vendor?;
+    let title = if input.title.trim().is_empty() {
+        truncate_chars(&one_line(&lead), 120)
+    } else {
+        one_line(input.title)
+    };
+    let timing = timing(&sents, input.published);
+    let regions = regions(&sents, cloud_of(&vendor.value));
+    let services = services(&sents);
+    let impact = sents
+        .iter()
+        .filter(|s| !s.recalls_other)
+        .find(|s| IMPACT_RE.is_match(s.text) || s.section.contains("impact"))
+        .map(|s| Fact {
+            value: s.text.to_string(),
+            quote: s.text.to_string(),
+        });
+    let cause = cause(&sents);
+    // The phrase decides; when it names no category ("severe weather in the area"), its
+    // sentence does ("a loss of power ... as a result of severe weather").
+    let cause_category =
+        cause.as_ref().map_or(CauseCategory::Unknown, |c| {
+            match categorise_cause(&c.value) {
+                CauseCategory::Unknown => categorise_cause(&c.quote),
+                known => known,
+            }
+        });
+    let severity = severity(
+        input.title,
+        &sents,
+        &regions,
+        timing.duration.as_ref().map(|d| d.value),
+    );
+    let status = status(&sents);
+    Some(PressReport {
+        title,
+        lead,
+        classification,
+        vendor,
+        start: timing.start,
+        end: timing.end,
+        duration_minutes: timing.duration,
+        regions,
+        services,
+        impact,
+        cause,
+        cause_category,
+        severity,
+        status,
+    })
+}
+
+/// True when the top of the body states an impact window or onset in prose ("Between 16:15
+/// UTC and 22:20 UTC on 21 Nov 2016", "Starting at 21:56 UTC on 18 July 2024").
+fn states_window(sents: &[Sentence], published: Option<DateTime<Utc>>) -> bool {
+    let reference = published.map(|p| p.date_naive());
+    sents
+        .iter()
+        .filter(|s| !s.is_title && !s.recalls_other)
+        .take(FACT_SENTENCES)
+        .any(|s| {
+            window::impact_window(s.text, reference).is_some()
+                || window::onset(s.text, reference).is_some()
+        })
+}
+
+/// The first `max` characters, cut on a char boundary.
+fn head_chars(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
+}
+
+fn split<'a>(input: &PressInput<'a>) -> Vec<Sentence<'a>> {
+    let mut out = Vec::new();
+    let title = input.title.trim();
+    if !title.is_empty() {
+        out.push(Sentence {
+            text: title,
+            index: 0,
+            is_title: true,
+            section: String::new(),
+            recalls_other: false,
+        });
+    }
+    let mut section = String::new();
+    for text in sentences(input.text).into_iter().take(MAX_SENTENCES) {
+        let trimmed = text.trim_start_matches(['#', '-', '*', ' ', '>']).trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if is_heading(text) {
+            section = trimmed.trim_end_matches(':').to_lowercase();
+            continue;
+        }
+        let recalls_other = recalls_other_event(trimmed, input.published);
+        out.push(Sentence {
+            text: trimmed,
+            index: out.len(),
+            is_title: false,
+            section: section.clone(),
+            recalls_other,
+        });
+    }
+    out
+}
+
+/// Markdown headings and short "Label:" lines in post-mortems.
+fn is_heading(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with('#')
+        || (t.ends_with(':') && t.split_whitespace().count() <= 4)
+        || matches!(
+            t.to_lowercase().as_str(),
+            "root cause"
+                | "impact"
+                | "duration"
+                | "summary"
+                | "timeline"
+                | "sources"
+                | "status page"
+        )
+}
+
+static RECALL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:last year|previous(?:ly)?|earlier outage|similar outage|a similar|the last time|in the past|history of|years? ago|months ago|back in|prior outage|another outage)\b",
+    )
+});
+
+fn recalls_other_event(sentence: &str, published: Option<DateTime<Utc>>) -> bool {
+    RECALL_RE.is_match(sentence) || mentions_other_year(sentence, published)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .expect("test time")
+    }
+
+    #[test]
+    fn salesforce_second_outage_report() {
+        let input = PressInput {
+            title: "Salesforce suffers second outage in as many weeks",
+            text: "Salesforce.com reportedly suffered its second outage yesterday in as many weeks. Customers in Europe, Asia Pacific and North America were affected for several hours. The company said the interruption was due to a software patch affecting the cache server.",
+            published: Some(utc("2010-01-07T09:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(r.vendor.value, "Salesforce");
+        let start = r.start.expect("start");
+        assert_eq!(crate::model::rfc3339(start.at), "2010-01-06T00:00:00Z");
+        assert_eq!(start.precision, Precision::Day);
+        assert_eq!(
+            start.quote,
+            "Salesforce.com reportedly suffered its second outage yesterday in as many weeks."
+        );
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(180));
+        let regions: Vec<&str> = r.regions.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(regions, vec!["Europe", "Asia Pacific", "North America"]);
+        assert_eq!(
+            r.cause.as_ref().map(|c| c.value.as_str()),
+            Some("a software patch affecting the cache server")
+        );
+        assert_eq!(r.cause_category, CauseCategory::DeployChange);
+        assert_eq!(r.severity.value, Severity::Critical);
+        assert_eq!(r.severity.cue.as_deref(), Some("multi-region"));
+    }
+
+    #[test]
+    fn aws_post_mortem_window_and_services() {
+        let input = PressInput {
+            title: "Summary of the AWS Service Event in the Sydney (AP-SOUTHEAST-2) Region",
+            text: "We'd like to share more detail about the AWS service disruption that occurred this past weekend in the AWS Sydney Region.\nAt 10:25 PM PDT on June 4th, our utility provider suffered a loss of power at a regional substation as a result of severe weather in the area. This failure resulted in a total loss of utility power to multiple AWS facilities. EC2 instances and EBS volumes in the affected Availability Zone became unavailable. By 1:00 AM PDT on June 5th, over 80% of the impacted customer instances and volumes were back online and operational.",
+            published: Some(utc("2016-06-09T00:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(r.vendor.value, "AWS");
+        let start = r.start.expect("start");
+        assert_eq!(crate::model::rfc3339(start.at), "2016-06-05T05:25:00Z");
+        assert_eq!(start.precision, Precision::Minute);
+        assert_eq!(
+            r.end.map(|e| crate::model::rfc3339(e.value)),
+            Some("2016-06-05T08:00:00Z".to_string())
+        );
+        let services: Vec<&str> = r.services.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(services, vec!["EC2", "EBS"]);
+        assert_eq!(r.cause_category, CauseCategory::HardwarePower);
+        // "Sydney" in an AWS report is the AWS region, the same one the title's id names.
+        let regions: Vec<&str> = r.regions.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(regions, vec!["ap-southeast-2"]);
+    }
+
+    #[test]
+    fn earnings_story_is_not_an_outage() {
+        let input = PressInput {
+            title: "Salesforce revenue beats forecasts as investors cheer",
+            text: "Salesforce reported quarterly revenue of $5bn. The company said downtime last year had no effect on renewals.",
+            published: Some(utc("2019-05-30T00:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        assert_eq!(extract(&input), None);
+    }
+
+    #[test]
+    fn older_outage_in_the_same_article_is_not_the_main_one() {
+        let input = PressInput {
+            title: "GitHub down for two hours",
+            text: "GitHub went down on Tuesday, leaving developers unable to push code for two hours. A similar outage in 2018 lasted 24 hours and 11 minutes.",
+            published: Some(utc("2020-06-30T18:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(120));
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2020-06-30T00:00:00Z".into())
+        );
+    }
+
+    #[test]
+    fn hostile_text_never_panics_and_invents_no_dates() {
+        for text in [
+            "GitHub outage on 31 February 2019 at 25:99 UTC, down for 99999999999999999999 hours.",
+            "AWS went down on 29 Feb 2019. Users unable to log in.",
+            "Slack outage \u{202e}\u{1b}[31m yesterday 0:00 UTC until 23:59 UTC.",
+            "",
+            "Outage.",
+        ] {
+            let got = extract(&PressInput {
+                title: "Outage",
+                text,
+                published: Some(utc("9999-12-30T00:00:00Z")),
+                vendor_hint: None,
+                publisher: None,
+                url: None,
+            });
+            if let Some(r) = got {
+                if let Some(s) = &r.start {
+                    assert!(s.at <= utc("9999-12-31T00:00:00Z"));
+                }
+            }
+        }
+        let r = extract(&PressInput {
+            title: "AWS outage",
+            text: "AWS went down on 29 Feb 2019 and users were unable to log in.",
+            published: Some(utc("2019-03-05T00:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        })
+        .expect("an outage");
+        assert_eq!(r.start, None);
+    }
+
+    #[test]
+    fn unlisted_vendor_named_by_possessive() {
+        let r = extract(&PressInput {
+            title: "",
+            text: "Sending multicast traffic without configuring switches took down Etsy's site for two hours. Etsy said users could not reach the service.",
+            published: None,
+            vendor_hint: None,
+ publisher: None,
+ url: None,
+        })
+        .expect("an outage");
+        assert_eq!(r.vendor.value, "Etsy");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(120));
+    }
+
+    #[test]
+    fn cause_categories_from_phrases() {
+        assert_eq!(
+            categorise_cause("a configuration change"),
+            CauseCategory::Configuration
+        );
+        assert_eq!(
+            categorise_cause("a DDoS attack"),
+            CauseCategory::SecurityAttack
+        );
+        assert_eq!(
+            categorise_cause("an internal software error and not the result of an attack"),
+            CauseCategory::Bug
+        );
+        assert_eq!(
+            categorise_cause("datacenter power outage after storm"),
+            CauseCategory::HardwarePower
+        );
+        assert_eq!(
+            categorise_cause("DNS problems with DynamoDB"),
+            CauseCategory::NetworkDnsBgp
+        );
+        assert_eq!(
+            categorise_cause("a sudden traffic spike"),
+            CauseCategory::Capacity
+        );
+        assert_eq!(
+            categorise_cause("an outage at a third-party provider"),
+            CauseCategory::DependencyUpstream
+        );
+        assert_eq!(
+            categorise_cause("reasons it did not give"),
+            CauseCategory::Unknown
+        );
+    }
+
+    #[test]
+    fn evaluation_counts_each_field() {
+        let items = vec![
+            LabelledItem {
+                source: "written: unit test".into(),
+                title: "Slack down for 49 minutes".into(),
+                text: "Slack went down on Monday for 49 minutes after a configuration change, leaving users in Europe unable to send messages.".into(),
+                published: Some("2022-02-22".into()),
+                is_outage: true,
+                vendor: Some("Slack".into()),
+                start: Some("2022-02-21".into()),
+                duration_minutes: Some(49),
+                regions: vec!["Europe".into()],
+                services: vec![],
+                cause_category: Some(CauseCategory::Configuration),
+            },
+            LabelledItem {
+                source: "written: unit test".into(),
+                title: "Slack launches new huddles feature".into(),
+                text: "Slack unveils a new version of huddles.".into(),
+                published: Some("2022-02-22".into()),
+                is_outage: false,
+                vendor: None,
+                start: None,
+                duration_minutes: None,
+                regions: vec![],
+                services: vec![],
+                cause_category: None,
+            },
+        ];
+        let r = evaluate(&items);
+        assert_eq!(
+            r.detection,
+            FieldScore {
+                predicted: 1,
+                expected: 1,
+                correct: 1
+            }
+        );
+        assert_eq!(
+            r.vendor,
+            FieldScore {
+                predicted: 1,
+                expected: 1,
+                correct: 1
+            }
+        );
+        assert_eq!(
+            r.start,
+            FieldScore {
+                predicted: 1,
+                expected: 1,
+                correct: 1
+            }
+        );
+        assert_eq!(
+            r.duration,
+            FieldScore {
+                predicted: 1,
+                expected: 1,
+                correct: 1
+            }
+        );
+        assert_eq!(
+            r.regions,
+            FieldScore {
+                predicted: 1,
+                expected: 1,
+                correct: 1
+            }
+        );
+        assert_eq!(
+            r.cause,
+            FieldScore {
+                predicted: 1,
+                expected: 1,
+                correct: 1
+            }
+        );
+        assert!(r.misclassified.is_empty());
+    }
+
+    /// Sub-windows in one clause are read by the shared window reader, relative days by the
+    /// press date reader: each reads what the other cannot.
+    #[test]
+    fn stated_windows_from_both_readers() {
+        let published = Some(utc("2021-10-07T12:00:00Z"));
+        let spans = extract(&PressInput {
+            title: "GitHub outage disrupts Git operations",
+            text: "GitHub suffered an outage that left users unable to push code. Between 02:20 to 03:30 and 04:07 to 04:52 UTC on 4 October, error rates rose for Git operations.",
+            published,
+            vendor_hint: None,
+ publisher: None,
+ url: None,
+        })
+        .expect("an outage");
+        assert_eq!(
+            spans.start.map(|s| crate::model::rfc3339(s.at)).as_deref(),
+            Some("2021-10-04T02:20:00Z")
+        );
+        assert_eq!(
+            spans.end.map(|e| crate::model::rfc3339(e.value)).as_deref(),
+            Some("2021-10-04T04:52:00Z")
+        );
+        let relative = extract(&PressInput {
+            title: "Slack outage leaves users unable to send messages",
+            text: "Slack suffered an outage that left users unable to send messages. The outage lasted from 9am to 11am Pacific time yesterday.",
+            published,
+            vendor_hint: None,
+ publisher: None,
+ url: None,
+        })
+        .expect("an outage");
+        assert_eq!(
+            relative
+                .start
+                .map(|s| crate::model::rfc3339(s.at))
+                .as_deref(),
+            Some("2021-10-06T16:00:00Z")
+        );
+        assert_eq!(
+            relative
+                .end
+                .map(|e| crate::model::rfc3339(e.value))
+                .as_deref(),
+            Some("2021-10-06T18:00:00Z")
+        );
+    }
+
+    #[test]
+    fn first_person_post_mortem_is_the_publishers() {
+        let text = "Between 14:00 UTC and 15:10 UTC on 5 May 2024, customers experienced \
+                    elevated errors. Our engineers rolled back a configuration change. We \
+                    apologize for the impact this caused.";
+        let input = PressInput {
+            title: "Incident report: elevated errors on 5 May",
+            text,
+            published: None,
+            vendor_hint: None,
+            publisher: None,
+            url: Some("https://www.fastly.com/blog/summary-of-may-5-incident"),
+        };
+        let r = extract(&input).expect("a post-mortem");
+        assert_eq!(r.vendor.value, "Fastly");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(70));
+        let by_site = extract(&PressInput {
+            publisher: Some("Cloudflare"),
+            url: None,
+            ..input
+        })
+        .expect("a post-mortem");
+        assert_eq!(by_site.vendor.value, "Cloudflare");
+    }
+
+    #[test]
+    fn products_of_a_cloud_arm_name_it_over_the_parent() {
+        let r = extract(&PressInput {
+            title: "",
+            text: "Google suffered an outage on Friday: BigQuery and Cloud Spanner returned \
+                   errors for three hours. Customers were unable to run queries.",
+            published: Some(utc("2022-07-02T00:00:00Z")),
+            ..PressInput::default()
+        })
+        .expect("an outage");
+        assert_eq!(r.vendor.value, "Google Cloud");
+        let services: Vec<&str> = r.services.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(services, vec!["BigQuery", "Cloud Spanner"]);
+    }
+
+    #[test]
+    fn next_update_promises_are_not_onsets() {
+        let r = extract(&PressInput {
+            title: "",
+            text: "We are experiencing an issue with Google BigQuery.\nWe will provide an \
+                   update by Friday, 2022-07-01 07:50 US/Pacific with current details.\nThe \
+                   issue with Google BigQuery has been resolved for all affected users as of \
+                   Friday, 2022-07-01 12:23 US/Pacific.",
+            ..PressInput::default()
+        })
+        .expect("an incident report");
+        let start = r.start.expect("the day it was under way");
+        assert_eq!(start.precision, Precision::Day);
+        assert_eq!(start.at, utc("2022-07-01T00:00:00Z"));
+        assert_eq!(r.end, None);
+    }
+
+    #[test]
+    fn a_note_of_publication_is_not_the_onset() {
+        let r = extract(&PressInput {
+            title: "Summary of the AWS Service Event in the Sydney Region",
+            text: "At 10:25 PM PDT on June 4th, our utility provider suffered a loss of power. \
+                   As a result, EC2 instances lost power. By 1:00 AM PDT on June 5th, the \
+                   instances were back online. This post was published on June 8th, 2016.",
+            ..PressInput::default()
+        })
+        .expect("a post-mortem");
+        let start = r.start.expect("an onset");
+        assert_eq!(start.at, utc("2016-06-05T05:25:00Z"));
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(155));
+    }
+}

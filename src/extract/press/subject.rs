@@ -1,0 +1,364 @@
+//! Who a report is about: the source's hint, the publisher of a first-person post-mortem,
+//! the vendor named most (or the cloud arm whose products it names), else an unlisted name.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FACT_SENTENCES, Fact, PressInput, Sentence};
+use crate::extract::classify::{VendorEvidence, contains_phrase};
+use crate::extract::dates::regex;
+use crate::extract::region;
+use crate::extract::services::{Catalog, find_services};
+use crate::extract::vendor::Gazetteer;
+
+/// Each sentence counts a vendor once: 3 in the title (5 for the title's first vendor), 2 in the
+/// first two body sentences, 1 further down; ties go to the earliest mention.
+fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
+    if let Some(hint) = input.vendor_hint.filter(|h| !h.trim().is_empty()) {
+        let value = Gazetteer::builtin()
+            .canonical(hint)
+            .map_or_else(|| hint.trim().to_string(), str::to_string);
+        let quote = sents
+            .iter()
+            .find(|s| s.text.contains(hint))
+            .or_else(|| sents.first())
+            .map_or_else(String::new, |s| s.text.to_string());
+        return Some(Fact { value, quote });
+    }
+    let mut tally: Vec<(String, i32, usize, &str)> = Vec::new();
+    let mut body_seen = 0;
+    for s in sents.iter().take(FACT_SENTENCES) {
+        let weight = if s.is_title {
+            3
+        } else {
+            body_seen += 1;
+            if body_seen <= 2 { 2 } else { 1 }
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for hit in Gazetteer::builtin().find_in_text(s.text) {
+            if seen.contains(&hit.vendor) {
+                continue;
+            }
+            // The headline's first vendor is usually the one that failed ("AWS outage takes
+            // down Slack").
+            let bonus = if s.is_title && seen.is_empty() { 2 } else { 0 };
+            let order = s.index * 10_000 + hit.start;
+            match tally.iter_mut().find(|t| t.0 == hit.vendor) {
+                Some(t) => t.1 += weight + bonus,
+                None => tally.push((hit.vendor.clone(), weight + bonus, order, s.text)),
+            }
+            seen.push(hit.vendor);
+        }
+    }
+    tally
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
+        .map(|(vendor, _, _, quote)| Fact {
+            value: vendor,
+            quote: quote.to_string(),
+        })
+}
+
+/// The vendor and how firmly the text names it. A hint from the source wins; then the
+/// publisher of a first-person post-mortem ("we apologize", "our engineers"); then the vendor
+/// named most, unless the products named belong to a vendor it is the parent company of
+/// ("Google" beside "BigQuery" is Google Cloud) or no listed vendor is named at all; last, an
+/// unlisted name.
+pub(super) fn settle_vendor(
+    input: &PressInput,
+    sents: &[Sentence],
+) -> (Option<Fact<String>>, VendorEvidence) {
+    if input.vendor_hint.is_none() {
+        if let Some(v) = publisher_vendor(input, sents) {
+            return (Some(v), VendorEvidence::Listed);
+        }
+    }
+    let named = main_vendor(input, sents);
+    if input.vendor_hint.is_some() {
+        return (named, VendorEvidence::Listed);
+    }
+    let owner = product_owner(sents);
+    match (named, owner) {
+        (Some(n), Some(o)) => {
+            let parent = Catalog::builtin().parent_of(&o.value);
+            if parent == Some(n.value.as_str()) {
+                (Some(o), VendorEvidence::Listed)
+            } else {
+                (Some(n), VendorEvidence::Listed)
+            }
+        }
+        (Some(n), None) => (Some(n), VendorEvidence::Listed),
+        (None, owner) => {
+            let unlisted = unlisted_vendor(sents);
+            // A name the title repeats is the subject; products it runs on are someone
+            // else's ("Razorpay: an RDS failure").
+            let titled = unlisted.as_ref().is_some_and(|u| {
+                sents
+                    .iter()
+                    .any(|s| s.is_title && contains_phrase(s.text, &u.value))
+            });
+            match (unlisted, owner) {
+                (Some(u), _) if titled => (Some(u), VendorEvidence::Unlisted),
+                (_, Some(o)) => (Some(o), VendorEvidence::Listed),
+                (Some(u), None) => (Some(u), VendorEvidence::Unlisted),
+                (None, None) => (None, VendorEvidence::None),
+            }
+        }
+    }
+}
+
+static FIRST_PERSON_VENDOR: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:we (?:sincerely |deeply |truly )?apologi[sz]e|we are sorry|our (?:customers|users|services?|systems?|platform|network|infrastructure|engineers|engineering teams?|on-call|team|data ?cent(?:er|re)s?|edge|api)|we (?:identified|deployed|rolled|restored|mitigated|determined|detected|began|started|made|pushed|failed over))\b",
+    )
+});
+
+/// The publisher's vendor when the text is its own post-mortem: the site name or the host of
+/// the page's address is a listed vendor, and the text speaks for the vendor in the first
+/// person.
+fn publisher_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
+    let gazetteer = Gazetteer::builtin();
+    let by_site = input
+        .publisher
+        .and_then(|p| gazetteer.canonical(p.trim()).map(str::to_string));
+    let by_host = || {
+        let url = input.url?;
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let host = rest.split(['/', '?', '#']).next()?;
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let host = host.split(':').next()?;
+        gazetteer.by_host(host).map(str::to_string)
+    };
+    let value = by_site.or_else(by_host)?;
+    let quote = sents
+        .iter()
+        .filter(|s| !s.is_title)
+        .take(FACT_SENTENCES)
+        .find(|s| FIRST_PERSON_VENDOR.is_match(s.text))?;
+    Some(Fact {
+        value,
+        quote: quote.text.to_string(),
+    })
+}
+
+/// The vendor whose products the top of the text names most (ties: the first named).
+fn product_owner(sents: &[Sentence]) -> Option<Fact<String>> {
+    let mut tally: Vec<(&'static str, usize, &str)> = Vec::new();
+    for s in sents
+        .iter()
+        .take(FACT_SENTENCES)
+        .filter(|s| !s.recalls_other)
+    {
+        for hit in find_services(s.text) {
+            match tally.iter_mut().find(|t| t.0 == hit.vendor) {
+                Some(t) => t.1 += 1,
+                None => tally.push((hit.vendor, 1, s.text)),
+            }
+        }
+    }
+    let best = tally.iter().map(|t| t.1).max()?;
+    tally
+        .into_iter()
+        .find(|t| t.1 == best)
+        .map(|(vendor, _, quote)| Fact {
+            value: vendor.to_string(),
+            quote: quote.to_string(),
+        })
+}
+
+/// Capitalised words that start sentences or name things other than companies.
+const NOT_VENDORS: &[&str] = &[
+    "A",
+    "An",
+    "The",
+    "On",
+    "In",
+    "At",
+    "During",
+    "Our",
+    "We",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Between",
+    "After",
+    "Before",
+    "Today",
+    "Yesterday",
+    "Prior",
+    "Initial",
+    "Engineers",
+    "It",
+    "Its",
+    "Some",
+    "Several",
+    "Many",
+    "All",
+    "Two",
+    "Three",
+    "One",
+    "Users",
+    "Customers",
+    "While",
+    "When",
+    "Although",
+    "However",
+    "From",
+    "Starting",
+    "Due",
+    "Summary",
+    "Root",
+    "Cause",
+    "Impact",
+    "Duration",
+    "Sources",
+    "Status",
+    "Page",
+    "Update",
+    "Incident",
+    "Outage",
+    "Postmortem",
+    "Post-mortem",
+    "Bad",
+    "Wrong",
+    "Accidental",
+    "Internal",
+    "UTC",
+    "GMT",
+    "PST",
+    "PDT",
+    "EST",
+    "EDT",
+    "DNS",
+    "BGP",
+    "API",
+    "HTTP",
+    "HTTPS",
+    "CDN",
+    "VM",
+    "VMs",
+    "DB",
+    "SQL",
+    "IP",
+    "TLS",
+    "SSL",
+    "CPU",
+    "RAM",
+    "SSD",
+    "US",
+    "UK",
+    "EU",
+    "AM",
+    "PM",
+    "ET",
+    "PT",
+    "I",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Service",
+    "Services",
+    "Web",
+    "E-commerce",
+    "Sending",
+    "Configuration",
+    "Database",
+    "Network",
+    "Power",
+    "Multiple",
+    "Although",
+    "Most",
+    "Following",
+    "Further",
+    "Because",
+    "URL",
+    "PostgreSQL",
+    "MySQL",
+    "Redis",
+    "Kafka",
+    "Kubernetes",
+    "Docker",
+    "Java",
+    "Python",
+    "Go",
+    "Data",
+    "Dashboard",
+    "Cache",
+    "Center",
+    "Human",
+    "Message",
+    "Backwards",
+    "Successive",
+];
+
+/// Fallback for vendors the gazetteer does not list: a possessive name in the first body
+/// sentences ("Etsy's", "PagerDuty’s"), else the first capitalised word inside one of them that
+/// recurs in the text and is not a common word, month, zone, region or acronym of the trade. Heuristic by design: it names the
+/// company an outage story is about far more often than not, and an unnamed vendor loses the
+/// whole report.
+fn unlisted_vendor(sents: &[Sentence]) -> Option<Fact<String>> {
+    // Titles capitalise every word, so only body sentences are read.
+    let top: Vec<&Sentence> = sents
+        .iter()
+        .filter(|s| !s.is_title && s.index <= 3)
+        .collect();
+    let candidate = |word: &str| -> Option<String> {
+        let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '-');
+        let w = w.trim_end_matches('.');
+        let first = w.chars().next()?;
+        if !first.is_uppercase() || w.len() < 2 || NOT_VENDORS.contains(&w) {
+            return None;
+        }
+        if !region::find_in_text(w).is_empty() {
+            return None;
+        }
+        Some(w.to_string())
+    };
+    let fact = |name: String, s: &Sentence| Fact {
+        value: name,
+        quote: s.text.to_string(),
+    };
+    for s in &top {
+        for word in s.text.split_whitespace() {
+            let possessive = ["'s", "’s"].iter().find_map(|p| word.strip_suffix(p));
+            if let Some(name) = possessive.and_then(candidate) {
+                return Some(fact(name, s));
+            }
+        }
+    }
+    // A plain capitalised word must recur in the document to count as its subject.
+    let all: Vec<&str> = sents.iter().map(|s| s.text).collect();
+    let recurs = |name: &str| all.iter().map(|t| t.matches(name).count()).sum::<usize>() >= 2;
+    for s in &top {
+        let words: Vec<&str> = s.text.split_whitespace().collect();
+        for (i, word) in words.iter().enumerate().skip(1) {
+            // "United" in "United States" is part of a place.
+            let next = words.get(i + 1).copied().unwrap_or("");
+            if !region::find_in_text(&format!("{word} {next}")).is_empty() {
+                continue;
+            }
+            if let Some(name) = candidate(word).filter(|n| recurs(n)) {
+                return Some(fact(name, s));
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,232 @@
+//! When: the onset, the end and the length of the outage a report describes, each with its
+//! sentence, from stated windows, dates and times, and durations.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Duration, Utc};
+use regex::Regex;
+
+use super::{DateFact, Fact, Sentence};
+use crate::extract::dates::{Anchor, Precision, find_dates, find_window, regex};
+use crate::extract::duration::find_durations;
+use crate::extract::window;
+
+/// Onset, end and length, each with its sentence.
+#[derive(Debug, Default)]
+pub(super) struct Timing {
+    pub(super) start: Option<DateFact>,
+    pub(super) end: Option<Fact<DateTime<Utc>>>,
+    pub(super) duration: Option<Fact<i64>>,
+}
+
+static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:resolved|restored|recovered|recovery|fully operational|returned to normal|back online|back up|mitigated|fixed|until|by the time|ended|ending|end of|normal operations)\b",
+    )
+});
+static START_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:began|begun|beginning|started|starting|start|first|outage|down|disruption|failed|failure|errors?|impact|affected|unable|lost|went|interruption|issues?|problems?|incident|degraded|offline|unavailable)\b",
+    )
+});
+
+static ONSET_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(?:began|begun|beginning|started|starting|first|went|lost|failed)\b")
+});
+
+static PUBLICATION_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:(?:was|were|is|first|originally|last) (?:published|posted|updated)|published on|posted on|updated on|last updated)\b",
+    )
+});
+
+static NEXT_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:will provide (?:an|another|more|further|the next) (?:update|information|details)|next update|provide an update|will update (?:you|this))\b",
+    )
+});
+
+/// A stand-in publication time for a text that carries none: the latest fully written date
+/// in it (a report is written after the days it describes), so yearless dates ("June 4th")
+/// take the document's year.
+fn document_reference(sents: &[Sentence]) -> Option<DateTime<Utc>> {
+    let bare = Anchor::default();
+    sents
+        .iter()
+        .flat_map(|s| find_dates(s.text, &bare))
+        .filter(|m| m.precision <= Precision::Day && !m.relative)
+        .map(|m| m.at)
+        .max()
+        .map(|at| at + Duration::days(1))
+}
+
+pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
+    let mut anchor = Anchor {
+        published: published.or_else(|| document_reference(sents)),
+        day: None,
+    };
+    let mut out = Timing::default();
+    let mut first_day: Option<DateFact> = None;
+    let mut first_exact: Option<DateFact> = None;
+    let mut coarse: Option<DateFact> = None;
+    let mut end_exact: Option<Fact<DateTime<Utc>>> = None;
+    let mut ongoing_day: Option<DateFact> = None;
+    let limit = published.map(|p| p + Duration::days(1));
+    for s in sents.iter().filter(|s| !s.recalls_other) {
+        // A stated "between … and …" window is read by the shared reader first (it knows more
+        // date layouts); the press reader also resolves relative days ("yesterday from 9am").
+        let reference = anchor
+            .day
+            .or_else(|| anchor.published.map(|p| p.date_naive()));
+        let stated = window::impact_window(s.text, reference)
+            .map(|w| (w.start, w.end))
+            .or_else(|| find_window(s.text, &anchor).map(|w| (w.start, w.end)));
+        if let Some((w_start, w_end)) = stated {
+            if out.start.is_none() && limit.is_none_or(|l| w_start <= l) {
+                out.start = Some(DateFact {
+                    at: w_start,
+                    precision: Precision::Minute,
+                    quote: s.text.to_string(),
+                });
+                out.end = Some(Fact {
+                    value: w_end,
+                    quote: s.text.to_string(),
+                });
+            }
+        }
+        // "The issue has been resolved as of 12:23" ends the outage; "the outage, which began at
+        // 09:47, was resolved" does not.
+        let is_end = END_CUE.is_match(s.text) && !ONSET_VERB.is_match(&before_end_cue(s.text));
+        // "We will provide an update by 07:50 US/Pacific" is a promise, not a time of the
+        // outage; its day only says the outage was under way then.
+        // "This post was published on June 8th, 2016" dates the report, not the outage.
+        if PUBLICATION_NOTE.is_match(s.text) {
+            continue;
+        }
+        if NEXT_UPDATE.is_match(s.text) {
+            if ongoing_day.is_none() {
+                ongoing_day = find_dates(s.text, &anchor)
+                    .into_iter()
+                    .find(|m| m.precision <= Precision::Day)
+                    .and_then(|m| m.at.date_naive().and_hms_opt(0, 0, 0))
+                    .map(|at| DateFact {
+                        at: at.and_utc(),
+                        precision: Precision::Day,
+                        quote: s.text.to_string(),
+                    });
+            }
+            continue;
+        }
+        for m in find_dates(s.text, &anchor) {
+            if limit.is_some_and(|l| m.at > l) {
+                continue;
+            }
+            let fact = DateFact {
+                at: m.at,
+                precision: m.precision,
+                quote: s.text.to_string(),
+            };
+            match m.precision {
+                Precision::Minute if is_end => {
+                    if end_exact.is_none() {
+                        end_exact = Some(Fact {
+                            value: m.at,
+                            quote: s.text.to_string(),
+                        });
+                    }
+                }
+                Precision::Minute => {
+                    if first_exact.is_none() && (START_CUE.is_match(s.text) || first_day.is_none())
+                    {
+                        first_exact = Some(fact);
+                    }
+                }
+                Precision::Day => {
+                    if first_day.is_none() && !is_end {
+                        first_day = Some(fact);
+                    }
+                }
+                Precision::Week | Precision::Month => {
+                    if coarse.is_none() {
+                        coarse = Some(fact);
+                    }
+                }
+            }
+        }
+        // Later sentences' bare times belong to the day established so far.
+        if anchor.day.is_none() {
+            anchor.day = first_day
+                .as_ref()
+                .or(first_exact.as_ref())
+                .map(|f| f.at.date_naive());
+        }
+    }
+    if out.start.is_none() {
+        out.start = match (first_exact, first_day) {
+            // A time on the day the text names (or the next, across midnight UTC) refines it.
+            (Some(e), Some(d)) if (e.at.date_naive() - d.at.date_naive()).num_days().abs() <= 1 => {
+                Some(e)
+            }
+            (_, Some(d)) => Some(d),
+            (Some(e), None) => Some(e),
+            (None, None) => ongoing_day.or(coarse),
+        };
+    }
+    if out.end.is_none() {
+        if let (Some(end), Some(start)) = (end_exact, out.start.as_ref()) {
+            if end.value > start.at && start.precision == Precision::Minute {
+                out.end = Some(end);
+            }
+        }
+    }
+    out.duration = outage_length(sents);
+    match (&out.start, &out.end, &out.duration) {
+        (Some(s), Some(e), None) => {
+            out.duration = Some(Fact {
+                value: (e.value - s.at).num_minutes(),
+                quote: e.quote.clone(),
+            });
+        }
+        (Some(s), None, Some(d)) if s.precision == Precision::Minute => {
+            out.end = Duration::try_minutes(d.value)
+                .and_then(|len| s.at.checked_add_signed(len))
+                .map(|value| Fact {
+                    value,
+                    quote: d.quote.clone(),
+                });
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The part of a sentence before its first end cue ("Service was restored" -> "Service was").
+fn before_end_cue(s: &str) -> String {
+    END_CUE.find(s).map_or_else(String::new, |m| {
+        s.get(..m.start()).unwrap_or("").to_string()
+    })
+}
+
+/// The outage's length: a mention tied to the outage in the title or body (or under a
+/// "Duration" heading); else any mention in the title or lead.
+fn outage_length(sents: &[Sentence]) -> Option<Fact<i64>> {
+    let mut fallback: Option<Fact<i64>> = None;
+    for s in sents.iter().filter(|s| !s.recalls_other) {
+        let in_duration_section = s.section.contains("duration");
+        for m in find_durations(s.text) {
+            if m.about_outage || in_duration_section {
+                return Some(Fact {
+                    value: m.minutes,
+                    quote: s.text.to_string(),
+                });
+            }
+            if fallback.is_none() && s.index <= 2 {
+                fallback = Some(Fact {
+                    value: m.minutes,
+                    quote: s.text.to_string(),
+                });
+            }
+        }
+    }
+    fallback
+}
