@@ -2,7 +2,7 @@
 //! terminal and plain log lines otherwise, and a summary at the end; and `backup`. Each writer
 //! holds the data directory's lock (see [`crate::lock`]) for its whole run.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -59,12 +59,19 @@ pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
         limit: Some(args.show),
         ..IncidentFilter::default()
     })?;
-    println!();
-    println!("Latest outages (store: {}):", paths.store.display());
+    let mut w = std::io::stdout().lock();
+    writeln!(w)?;
+    writeln!(w, "Latest outages (store: {}):", paths.store.display())?;
+    drop(w);
     let events: Vec<_> = latest.iter().map(crate::model::Event::from).collect();
     print::timeline(&events)?;
-    println!();
-    println!("Try: outages search \"network\"   or   outages timeline --vendor GitHub");
+    let mut w = std::io::stdout().lock();
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Try: outages search \"network\"   or   outages timeline --vendor GitHub"
+    )?;
+    drop(w);
     // Serving only reads: release the writer lock so a crawl can run meanwhile.
     drop(lock);
     if !args.no_serve && !report.all_failed() {

@@ -1,6 +1,7 @@
 //! `outages eval DIR`: scores the press extractor against a labelled set, so a change to the
 //! extraction rules can be judged by numbers, field by field, rather than by a few examples.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -19,18 +20,20 @@ pub fn eval(args: &EvalArgs) -> Result<Exit> {
         bail!("{}: no labelled items", args.dir.display());
     }
     let report = evaluate(&items);
-    println!("{report}");
+    // Written, not printed, so `outages eval DIR | head` ends quietly on a closed pipe.
+    let mut w = std::io::stdout().lock();
+    writeln!(w, "{report}")?;
     for title in &report.misclassified {
-        println!("misclassified: {title}");
+        writeln!(w, "misclassified: {title}")?;
     }
     for miss in &report.wrong_vendor {
-        println!("wrong vendor: {miss}");
+        writeln!(w, "wrong vendor: {miss}")?;
     }
     for miss in &report.wrong_regions {
-        println!("wrong regions: {miss}");
+        writeln!(w, "wrong regions: {miss}")?;
     }
     for miss in &report.wrong_services {
-        println!("wrong services: {miss}");
+        writeln!(w, "wrong services: {miss}")?;
     }
     Ok(Exit::Ok)
 }
