@@ -35,8 +35,8 @@ use crate::store::{ChangedIncident, Store, StoreError};
 
 pub use rank::{MatchCounts, MatchFilter, RankBy, Ranked, boost};
 
-/// Incidents read from the store per batch, bounding memory during a rebuild.
-const SYNC_BATCH: usize = 500;
+/// Incidents read from the store per batch, bounding memory during a rebuild (a few MB).
+const SYNC_BATCH: usize = 2000;
 
 /// Documents per commit. Each commit makes a segment that merges later, so committing every
 /// read batch made a million-event rebuild spend most of its time merging; a crash still
@@ -292,6 +292,10 @@ impl SearchIndex {
                 .delete_all_documents()
                 .map_err(tantivy_err("deleting all documents"))?;
         }
+        // Into an empty index each incident comes once (a page lists each id once, at its
+        // last rev), so there is no old document to delete; the deletes otherwise cost a
+        // term lookup each at every commit.
+        let replacing = !wipe && self.reader.searcher().num_docs() > 0;
         let mut rev = from;
         let mut indexed = 0;
         let mut committed = false;
@@ -308,7 +312,9 @@ impl SearchIndex {
                 break;
             }
             for changed in &batch {
-                writer.delete_term(Term::from_field_text(self.fields.id, &changed.incident.id));
+                if replacing {
+                    writer.delete_term(Term::from_field_text(self.fields.id, &changed.incident.id));
+                }
                 writer
                     .add_document(self.document(changed))
                     .map_err(tantivy_err("adding a document"))?;
