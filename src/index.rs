@@ -404,13 +404,7 @@ impl SearchIndex {
         let filters = self.filters(q);
         let text = defuse_query(&q.text);
         let run = |query: &dyn Query, by: RankBy, scored: bool| {
-            let collector = rank::TopCollector {
-                k: q.limit,
-                by,
-                filter: filter.clone(),
-                count,
-                scored,
-            };
+            let collector = rank::TopCollector::new(q.limit, by, filter.clone(), count, scored);
             searcher
                 .search(query, &collector)
                 .map_err(|source| IndexError::Tantivy {

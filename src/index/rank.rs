@@ -10,6 +10,7 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -103,6 +104,34 @@ pub(super) struct TopCollector {
     pub count: bool,
     /// The query has text, so scores mean something.
     pub scored: bool,
+    /// The worst ranking key of a full page found in the segments collected so far (f64
+    /// bits): a later segment's match must beat it, so its pruning starts there, not at zero.
+    pub floor: AtomicU64,
+}
+
+impl TopCollector {
+    pub fn new(k: usize, by: RankBy, filter: MatchFilter, count: bool, scored: bool) -> Self {
+        TopCollector {
+            k,
+            by,
+            filter,
+            count,
+            scored,
+            floor: AtomicU64::new(f64::NEG_INFINITY.to_bits()),
+        }
+    }
+
+    fn floor(&self) -> f64 {
+        f64::from_bits(self.floor.load(AtomicOrdering::Relaxed))
+    }
+
+    fn raise_floor(&self, to: f64) {
+        let _ = self
+            .floor
+            .fetch_update(AtomicOrdering::Relaxed, AtomicOrdering::Relaxed, |bits| {
+                (to > f64::from_bits(bits)).then_some(to.to_bits())
+            });
+    }
 }
 
 /// The order of candidates: higher `primary`, then higher `secondary`, then the lower address.
@@ -214,6 +243,8 @@ pub(super) struct SegmentTop {
     onset: Option<Column<i64>>,
     indexed: Option<Column<tantivy::DateTime>>,
     heap: BinaryHeap<Reverse<Candidate>>,
+    /// [`TopCollector::floor`] when this segment started.
+    floor: f64,
     matched: bool,
     total: usize,
     undated: usize,
@@ -309,20 +340,27 @@ impl SegmentTop {
         }
     }
 
-    /// The BM25 a match must exceed to reach the page, for block-WAND.
-    fn threshold(&self) -> Score {
+    /// The worst ranking key of this segment's page when it is full.
+    fn worst(&self) -> Option<f64> {
         if self.heap.len() < self.k {
+            return None;
+        }
+        self.heap.peek().map(|worst| worst.0.primary)
+    }
+
+    /// The BM25 a match must exceed to reach the page, for block-WAND: from the worst key of
+    /// this segment's page or of the earlier segments', whichever is higher.
+    fn threshold(&self) -> Score {
+        let bar = self.worst().map_or(self.floor, |w| w.max(self.floor));
+        if bar == f64::NEG_INFINITY {
             return Score::MIN;
         }
-        let Some(worst) = self.heap.peek() else {
-            return Score::MIN;
-        };
         match self.by {
             // A match scoring the same as the worst comes later in doc order, so it loses.
-            RankBy::Relevance => worst.0.primary as Score,
+            RankBy::Relevance => bar as Score,
             // Slightly below the bound, so float rounding never prunes a match that could
             // tie or win.
-            RankBy::Boosted { .. } => (worst.0.primary as Score / MAX_BOOST) * (1.0 - 1e-4),
+            RankBy::Boosted { .. } => (bar as Score / MAX_BOOST) * (1.0 - 1e-4),
             RankBy::Newest | RankBy::Indexed => Score::MIN,
         }
     }
@@ -420,6 +458,7 @@ impl Collector for TopCollector {
             onset: fast.column_opt::<i64>("onset")?,
             indexed: fast.column_opt::<tantivy::DateTime>("start")?,
             heap: BinaryHeap::with_capacity(self.k + 1),
+            floor: self.floor(),
             matched: false,
             total: 0,
             undated: 0,
@@ -480,12 +519,15 @@ impl Collector for TopCollector {
             && !self.count
             && matches!(self.by, RankBy::Relevance | RankBy::Boosted { .. });
         if prunable {
-            weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            weight.for_each_pruning(top.threshold(), reader, &mut |doc, score| {
                 if !alive.is_some_and(|a| a.is_deleted(doc)) {
                     top.consider(doc, score);
                 }
                 top.threshold()
             })?;
+            if let Some(worst) = top.worst() {
+                self.raise_floor(worst);
+            }
         } else {
             weight.for_each(reader, &mut |doc, score| {
                 if !alive.is_some_and(|a| a.is_deleted(doc)) {
