@@ -200,6 +200,13 @@ impl Labels {
         }
     }
 
+    /// Whether a match with this term passes the filter; one without a term never does.
+    fn allows(&self, ord: Option<u64>) -> bool {
+        ord.and_then(|o| self.allowed.get(usize::try_from(o).ok()?))
+            .copied()
+            .unwrap_or(false)
+    }
+
     fn ord(&self, doc: DocId) -> Option<u64> {
         self.column.as_ref()?.ords().first(doc)
     }
@@ -265,15 +272,11 @@ impl SegmentTop {
     fn consider(&mut self, doc: DocId, bm25: Score) {
         self.matched = true;
         let vendor = self.vendor.ord(doc);
-        if self.vendor_filtered
-            && !vendor.is_some_and(|o| self.vendor.allowed.get(o as usize) == Some(&true))
-        {
+        if self.vendor_filtered && !self.vendor.allows(vendor) {
             return;
         }
         let severity = self.severity.ord(doc);
-        if self.severity_filtered
-            && !severity.is_some_and(|o| self.severity.allowed.get(o as usize) == Some(&true))
-        {
+        if self.severity_filtered && !self.severity.allows(severity) {
             return;
         }
         let onset = self.onset.as_ref().and_then(|c| c.first(doc));
