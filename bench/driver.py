@@ -257,7 +257,7 @@ def print_table(results):
                 print(f"{s['stage']:<14} {str(s['size']):>24} {r['ratio']:<30} no paired rounds")
         extra = []
         for c, med in s["medians"].items():
-            for k in ("p99_ms", "f1", "ok", "peak_rss_mb", "failed"):
+            for k in ("p99_ms", "counted_p50_ms", "counted_p99_ms", "f1", "ok", "peak_rss_mb", "failed"):
                 if k in med and not isinstance(med[k], list):
                     extra.append(f"{c} {k}={fmt(med[k])}")
         if extra:

@@ -8,13 +8,13 @@
 //! Searches return ids, scores and snippets; the facts shown to users are read back from the
 //! store (see [`crate::query`]).
 
-use std::collections::HashMap;
+mod rank;
+
 use std::ops::{Bound, Range};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use tantivy::collector::TopDocs;
-use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
@@ -33,8 +33,10 @@ use crate::extract::text::truncate_chars;
 use crate::model::{Incident, Severity};
 use crate::store::{ChangedIncident, Store, StoreError};
 
-/// Incidents read from the store per batch, bounding memory during a rebuild.
-const SYNC_BATCH: usize = 500;
+pub use rank::{MatchCounts, MatchFilter, RankBy, Ranked, boost};
+
+/// Incidents read from the store per batch, bounding memory during a rebuild (a few MB).
+const SYNC_BATCH: usize = 2000;
 
 /// Documents per commit. Each commit makes a segment that merges later, so committing every
 /// read batch made a million-event rebuild spend most of its time merging; a crash still
@@ -149,14 +151,16 @@ fn schema() -> (Schema, Fields) {
     let stored_text = text.clone().set_stored();
     let date = DateOptions::from(INDEXED).set_precision(DateTimePrecision::Seconds);
     let fields = Fields {
-        id: builder.add_text_field("id", STRING | STORED | FAST),
+        // Read from the stored document of the few results shown, which is read for the
+        // snippet anyway: a fast column of a million unique ids cost more to build than to use.
+        id: builder.add_text_field("id", STRING | STORED),
         vendor: builder.add_text_field("vendor", STRING),
         vendor_text: builder.add_text_field("vendor_text", text),
         title: builder.add_text_field("title", stored_text.clone()),
         body: builder.add_text_field("body", stored_text),
         severity: builder.add_text_field("severity", STRING | FAST),
         status: builder.add_text_field("status", STRING),
-        start: builder.add_date_field("start", date.clone().set_fast().set_stored()),
+        start: builder.add_date_field("start", date.clone().set_fast()),
         end: builder.add_date_field("end", date),
         vendor_name: builder.add_text_field("vendor_name", FAST),
         onset: builder.add_i64_field("onset", FAST),
@@ -288,6 +292,10 @@ impl SearchIndex {
                 .delete_all_documents()
                 .map_err(tantivy_err("deleting all documents"))?;
         }
+        // Into an empty index each incident comes once (a page lists each id once, at its
+        // last rev), so there is no old document to delete; the deletes otherwise cost a
+        // term lookup each at every commit.
+        let replacing = !wipe && self.reader.searcher().num_docs() > 0;
         let mut rev = from;
         let mut indexed = 0;
         let mut committed = false;
@@ -304,7 +312,9 @@ impl SearchIndex {
                 break;
             }
             for changed in &batch {
-                writer.delete_term(Term::from_field_text(self.fields.id, &changed.incident.id));
+                if replacing {
+                    writer.delete_term(Term::from_field_text(self.fields.id, &changed.incident.id));
+                }
                 writer
                     .add_document(self.document(changed))
                     .map_err(tantivy_err("adding a document"))?;
@@ -376,109 +386,132 @@ impl SearchIndex {
         Ok(hits)
     }
 
-    /// Every match of `q` (up to `q.limit`) in rank order, read from fast fields only: enough to
-    /// filter, count and re-rank thousands of matches before the few shown are read in full.
-    /// [`SearchIndex::snippet`] then makes the excerpt of one of them.
-    pub fn matches(&self, q: &SearchQuery) -> Result<Matches, IndexError> {
-        let Some(ranked) = self.ranked(q)? else {
-            return Ok(Matches::default());
+    /// The best `q.limit` matches by `by`, passing `filter`, in one pass over the matches
+    /// reading fast fields only; with `count`, the total and facets over every match too (which
+    /// visits every match, where the page alone lets block-WAND skip most of them).
+    /// [`SearchIndex::shown`] then reads the id and the snippet of each one shown.
+    pub fn top(
+        &self,
+        q: &SearchQuery,
+        by: RankBy,
+        filter: &MatchFilter,
+        count: bool,
+    ) -> Result<Page, IndexError> {
+        if q.limit == 0 && !count {
+            return Ok(Page::default());
+        }
+        let searcher = self.reader.searcher();
+        let filters = self.filters(q);
+        let text = defuse_query(&q.text);
+        let run = |query: &dyn Query, by: RankBy, scored: bool| {
+            let collector = rank::TopCollector::new(q.limit, by, filter.clone(), count, scored);
+            searcher
+                .search(query, &collector)
+                .map_err(|source| IndexError::Tantivy {
+                    location: self.location.clone(),
+                    op: "searching",
+                    source,
+                })
         };
-        let mut columns: Vec<Option<SegmentColumns>> = Vec::new();
-        let mut matches = Vec::with_capacity(ranked.top.len());
-        for (score, address) in &ranked.top {
-            let slot = address.segment_ord as usize;
-            if columns.len() <= slot {
-                columns.resize_with(slot + 1, || None);
-            }
-            let segment = match columns.get_mut(slot) {
-                Some(Some(c)) => c,
-                Some(empty) => empty.insert(self.segment_columns(&ranked.searcher, slot)?),
-                None => continue,
+        if text.trim().is_empty() {
+            let query = with_filters(Box::new(AllQuery), filters);
+            let by = if by == RankBy::Newest {
+                RankBy::Newest
+            } else {
+                RankBy::Indexed
             };
-            let vendor = segment.vendor.get(address.doc_id).unwrap_or_default();
-            let severity = segment
-                .severity
-                .get(address.doc_id)
-                .and_then(|s| s.parse().ok());
-            let start = segment
-                .onset
-                .as_ref()
-                .and_then(|c| c.first(address.doc_id))
-                .and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0));
-            matches.push(Match {
-                score: *score,
-                vendor,
-                severity,
-                start,
-                address: *address,
+            let top = run(query.as_ref(), by, false)?;
+            return Ok(Page {
+                ranked: top.ranked,
+                counts: top.counts,
+                searched: Some(Searched {
+                    searcher,
+                    generators: None,
+                }),
             });
         }
-        Ok(Matches {
-            matches,
+        // Exact terms first; only when they match nothing, the same words within one edit.
+        let mut outcome = None;
+        for fuzzy in [false, true] {
+            let text_query = self.text_query(&text, fuzzy);
+            let query = with_filters(text_query.box_clone(), clone_all(&filters));
+            let top = run(query.as_ref(), by, true)?;
+            let matched = top.matched;
+            outcome = Some((top, text_query));
+            if matched {
+                break;
+            }
+        }
+        let Some((top, text_query)) = outcome else {
+            return Ok(Page::default());
+        };
+        let generators = self.generators(&searcher, text_query.as_ref())?;
+        Ok(Page {
+            ranked: top.ranked,
+            counts: top.counts,
             searched: Some(Searched {
-                searcher: ranked.searcher,
-                generators: ranked.generators,
+                searcher,
+                generators: Some(generators),
             }),
         })
     }
 
-    /// The incident id of one match; `None` for a document without one (never written so).
-    /// Read only for the matches shown: ids are unique, so each read decompresses a block of
-    /// the column's dictionary, which for every match of a common word dominated the search.
-    pub fn match_id(&self, matches: &Matches, m: &Match) -> Result<Option<String>, IndexError> {
-        let Some(searched) = &matches.searched else {
-            return Ok(None);
-        };
-        let fast = searched
-            .searcher
-            .segment_reader(m.address.segment_ord)
-            .fast_fields();
-        let column = fast.str("id").map_err(|source| IndexError::Tantivy {
-            location: self.location.clone(),
-            op: "opening fast fields",
-            source,
-        })?;
-        let Some(column) = column else {
-            return Ok(None);
-        };
-        let mut id = String::new();
-        let found = match column.term_ords(m.address.doc_id).next() {
-            Some(ord) => column.ord_to_str(ord, &mut id).unwrap_or(false),
-            None => false,
-        };
-        Ok((found && !id.is_empty()).then_some(id))
-    }
-
-    /// The excerpt of one match, as [`SearchIndex::search`] makes it.
-    pub fn snippet(&self, matches: &Matches, m: &Match) -> Result<Snippet, IndexError> {
-        let Some(searched) = &matches.searched else {
-            return Ok(Snippet::default());
-        };
-        let doc = self.read_doc(&searched.searcher, m.address)?;
-        Ok(self.snippet_of(&doc, searched.generators.as_ref()))
-    }
-
-    fn segment_columns(
+    /// The incident id and the excerpt of one entry of a page, from one read of its stored
+    /// document; `None` for a document without an id (never written so).
+    pub fn shown(
         &self,
-        searcher: &Searcher,
-        segment: usize,
-    ) -> Result<SegmentColumns, IndexError> {
-        let fast = searcher.segment_reader(segment as u32).fast_fields();
+        page: &Page,
+        entry: &Ranked,
+    ) -> Result<Option<(String, Snippet)>, IndexError> {
+        let Some(searched) = &page.searched else {
+            return Ok(None);
+        };
+        let doc = self.read_doc(&searched.searcher, entry.address)?;
+        let id = text_of(&doc, self.fields.id);
+        if id.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some((
+            id,
+            self.snippet_of(&doc, searched.generators.as_ref()),
+        )))
+    }
+
+    /// The text part of a query, over title (boosted 2x), body and vendor name; with `fuzzy`,
+    /// each word also matches within one edit ("outgae", "netwrok").
+    fn text_query(&self, text: &str, fuzzy: bool) -> Box<dyn Query> {
+        let mut parser = QueryParser::for_index(
+            &self.index,
+            vec![self.fields.title, self.fields.body, self.fields.vendor_text],
+        );
+        parser.set_field_boost(self.fields.title, 2.0);
+        if fuzzy {
+            for field in [self.fields.title, self.fields.body, self.fields.vendor_text] {
+                parser.set_field_fuzzy(field, false, 1, true);
+            }
+        }
+        let (query, errors) = parser.parse_query_lenient(text);
+        if !errors.is_empty() {
+            tracing::debug!(query = %text, errors = errors.len(), "query parsed leniently");
+        }
+        query
+    }
+
+    fn generators(&self, searcher: &Searcher, query: &dyn Query) -> Result<Generators, IndexError> {
         let err = |source| IndexError::Tantivy {
             location: self.location.clone(),
-            op: "opening fast fields",
+            op: "preparing snippets",
             source,
         };
-        Ok(SegmentColumns {
-            vendor: LabelColumn::new(fast.str("vendor_name").map_err(err)?),
-            severity: LabelColumn::new(fast.str("severity").map_err(err)?),
-            onset: fast.column_opt::<i64>("onset").map_err(err)?,
+        Ok(Generators {
+            body: SnippetGenerator::create(searcher, query, self.fields.body).map_err(err)?,
+            title: SnippetGenerator::create(searcher, query, self.fields.title).map_err(err)?,
         })
     }
 
     /// The query of `q` run to its top `q.limit`: scores and addresses, with the searcher and
     /// snippet generators that go with them. `None` when nothing can match (a zero limit).
-    fn ranked(&self, q: &SearchQuery) -> Result<Option<Ranked>, IndexError> {
+    fn ranked(&self, q: &SearchQuery) -> Result<Option<TopDocsRanked>, IndexError> {
         if q.limit == 0 {
             return Ok(None);
         }
@@ -493,19 +526,13 @@ impl SearchIndex {
         let filters = self.filters(q);
         let text = defuse_query(&q.text);
         if text.trim().is_empty() {
-            let query: Box<dyn Query> = if filters.is_empty() {
-                Box::new(AllQuery)
-            } else {
-                Box::new(BooleanQuery::new(
-                    filters.into_iter().map(|f| (Occur::Must, f)).collect(),
-                ))
-            };
+            let query = with_filters(Box::new(AllQuery), filters);
             let newest_first = TopDocs::with_limit(q.limit)
                 .order_by_fast_field::<tantivy::DateTime>("start", Order::Desc);
             let top = searcher
                 .search(&query, &newest_first)
                 .map_err(tantivy_err("searching"))?;
-            return Ok(Some(Ranked {
+            return Ok(Some(TopDocsRanked {
                 top: top.into_iter().map(|(_, address)| (0.0, address)).collect(),
                 searcher,
                 generators: None,
@@ -516,47 +543,22 @@ impl SearchIndex {
         // ("outgae", "netwrok"), so a typo gets an answer and a correct word is never diluted.
         let mut ranked = None;
         for fuzzy in [false, true] {
-            let mut parser = QueryParser::for_index(
-                &self.index,
-                vec![self.fields.title, self.fields.body, self.fields.vendor_text],
-            );
-            parser.set_field_boost(self.fields.title, 2.0);
-            if fuzzy {
-                for field in [self.fields.title, self.fields.body, self.fields.vendor_text] {
-                    parser.set_field_fuzzy(field, false, 1, true);
-                }
-            }
-            let (text_query, errors) = parser.parse_query_lenient(&text);
-            if !errors.is_empty() {
-                tracing::debug!(query = %text, errors = errors.len(), "query parsed leniently");
-            }
-            let generators = Generators {
-                body: SnippetGenerator::create(&searcher, text_query.as_ref(), self.fields.body)
-                    .map_err(tantivy_err("preparing snippets"))?,
-                title: SnippetGenerator::create(&searcher, text_query.as_ref(), self.fields.title)
-                    .map_err(tantivy_err("preparing snippets"))?,
-            };
-            let mut clauses = vec![(Occur::Must, text_query)];
-            for filter in &filters {
-                // Filters narrow without changing the ranking.
-                let constant: Box<dyn Query> =
-                    Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0));
-                clauses.push((Occur::Must, constant));
-            }
-            let query = BooleanQuery::new(clauses);
+            let text_query = self.text_query(&text, fuzzy);
+            let query = with_filters(text_query.box_clone(), clone_all(&filters));
             let top = searcher
                 .search(&query, &TopDocs::with_limit(q.limit).order_by_score())
                 .map_err(tantivy_err("searching"))?;
             let found = !top.is_empty();
-            ranked = Some((top, generators));
+            ranked = Some((top, text_query));
             if found {
                 break;
             }
         }
-        let Some((top, generators)) = ranked else {
+        let Some((top, text_query)) = ranked else {
             return Ok(None);
         };
-        Ok(Some(Ranked {
+        let generators = self.generators(&searcher, text_query.as_ref())?;
+        Ok(Some(TopDocsRanked {
             top,
             searcher,
             generators: Some(generators),
@@ -645,24 +647,12 @@ fn text_of(doc: &TantivyDocument, field: Field) -> String {
         .to_string()
 }
 
-/// One match of [`SearchIndex::matches`], read from fast fields only; its id comes from
-/// [`SearchIndex::match_id`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Match {
-    /// BM25 relevance; 0 when the query had no text to rank by.
-    pub score: f32,
-    /// Canonical vendor name.
-    pub vendor: String,
-    pub severity: Option<Severity>,
-    /// The source's own start; `None` when it gave none.
-    pub start: Option<DateTime<Utc>>,
-    address: DocAddress,
-}
-
-/// Every match of a search in rank order, with what the snippets of the few shown need.
+/// A page of [`SearchIndex::top`], with what [`SearchIndex::shown`] needs to read it.
 #[derive(Default)]
-pub struct Matches {
-    pub matches: Vec<Match>,
+pub struct Page {
+    pub ranked: Vec<Ranked>,
+    /// Present when counts were asked.
+    pub counts: Option<MatchCounts>,
     searched: Option<Searched>,
 }
 
@@ -671,47 +661,10 @@ struct Searched {
     generators: Option<Generators>,
 }
 
-struct Ranked {
+struct TopDocsRanked {
     top: Vec<(f32, DocAddress)>,
     searcher: Searcher,
     generators: Option<Generators>,
-}
-
-/// The fast-field columns of one segment that [`SearchIndex::matches`] reads.
-struct SegmentColumns {
-    vendor: LabelColumn,
-    severity: LabelColumn,
-    onset: Option<Column<i64>>,
-}
-
-/// A low-cardinality text column (vendor, severity) with its terms cached by ordinal, so each
-/// distinct term's dictionary block is decompressed once per search, not once per match.
-struct LabelColumn {
-    column: Option<StrColumn>,
-    names: HashMap<u64, String>,
-}
-
-impl LabelColumn {
-    fn new(column: Option<StrColumn>) -> LabelColumn {
-        LabelColumn {
-            column,
-            names: HashMap::new(),
-        }
-    }
-
-    fn get(&mut self, doc: tantivy::DocId) -> Option<String> {
-        let column = self.column.as_ref()?;
-        let ord = column.term_ords(doc).next()?;
-        if let Some(name) = self.names.get(&ord) {
-            return Some(name.clone());
-        }
-        let mut name = String::new();
-        if !column.ord_to_str(ord, &mut name).ok()? {
-            return None;
-        }
-        self.names.insert(ord, name.clone());
-        Some(name)
-    }
 }
 
 struct Generators {
@@ -728,6 +681,23 @@ fn marked(snippet: tantivy::snippet::Snippet) -> Option<Snippet> {
         text: snippet.fragment().to_string(),
         highlights: collapse_overlapped_ranges(snippet.highlighted()),
     })
+}
+
+/// `query` narrowed by `filters`, which match without changing the ranking. Without filters
+/// the query is returned as it is, so a disjunction of terms keeps its block-WAND scorer.
+fn with_filters(query: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return query;
+    }
+    let mut clauses = vec![(Occur::Must, query)];
+    for filter in filters {
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn clone_all(queries: &[Box<dyn Query>]) -> Vec<Box<dyn Query>> {
+    queries.iter().map(|q| q.box_clone()).collect()
 }
 
 fn commit(writer: &mut IndexWriter, rev: i64) -> tantivy::Result<()> {

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use crate::index::{IndexError, Match, SearchIndex, SearchQuery, Snippet};
-use crate::model::{Event, Severity};
+use crate::index::{IndexError, MatchFilter, RankBy, SearchIndex, SearchQuery, Snippet, boost};
+use crate::model::Event;
 use crate::search_syntax::SearchRequest;
 use crate::store::{IncidentFilter, Store, StoreError, VendorSummary};
 
@@ -82,20 +82,22 @@ pub struct Facets {
 #[derive(Debug, Clone, Default)]
 pub struct Found {
     pub results: Vec<SearchResult>,
-    /// How many events matched in all (up to [`MAX_MATCHES`]).
+    /// How many events matched in all: exact when the index answers every filter, up to
+    /// [`MAX_MATCHES`] when the store applies one; from [`find_top`], the results' count.
     pub total: usize,
     pub facets: Facets,
     /// `(asked, used)` where a vendor name was corrected ("salesfroce" -> "Salesforce").
     pub corrected: Vec<(String, String)>,
 }
 
-/// Matching events read for ranking, facets and post-filters; beyond it results are cut.
+/// Matching events read from the store when it applies a filter (services, regions, causes,
+/// source kinds); beyond it results are cut.
 pub const MAX_MATCHES: usize = 20_000;
 
 /// Runs a query of the search language ([`crate::search_syntax`]): the index finds and ranks,
-/// the filters the index does not hold (services, regions, causes, source kinds, several
-/// vendors or severities) are applied to the stored events, facets are counted over every
-/// match, and the page of `limit` results is returned.
+/// the filters the index does not hold (services, regions, causes, source kinds) are applied
+/// to the stored events, the total and facets are counted over every match, and the page of
+/// `limit` results is returned.
 pub fn find(
     store: &Store,
     index: &SearchIndex,
@@ -103,6 +105,32 @@ pub fn find(
     limit: usize,
     sort: Sort,
     now: DateTime<Utc>,
+) -> Result<Found, QueryError> {
+    find_counted(store, index, req, limit, sort, now, true)
+}
+
+/// [`find`] without the total and facets (`total` is the number of results, `facets` empty):
+/// the page alone, which lets the index skip every match that cannot reach it. For callers
+/// that show no counts, and the measure of search latency.
+pub fn find_top(
+    store: &Store,
+    index: &SearchIndex,
+    req: &SearchRequest,
+    limit: usize,
+    sort: Sort,
+    now: DateTime<Utc>,
+) -> Result<Found, QueryError> {
+    find_counted(store, index, req, limit, sort, now, false)
+}
+
+fn find_counted(
+    store: &Store,
+    index: &SearchIndex,
+    req: &SearchRequest,
+    limit: usize,
+    sort: Sort,
+    now: DateTime<Utc>,
+    count: bool,
 ) -> Result<Found, QueryError> {
     // Listing the vendors scans the store: only a vendor filter needs it.
     let known = if req.vendors.is_empty() {
@@ -128,7 +156,14 @@ pub fn find(
         limit: MAX_MATCHES,
     };
     if !needs_stored_fields(req) {
-        return find_in_index(store, index, req, &q, &vendors, limit, sort, now, found);
+        let filter = MatchFilter {
+            vendors,
+            severities: req.severities.clone(),
+            after: req.after,
+            before: req.before,
+        };
+        let q = SearchQuery { limit, ..q };
+        return find_in_index(store, index, &q, &filter, sort, now, count, found);
     }
     let mut all = search(store, index, &q)?;
     all.retain(|r| keep(&r.event, req, &vendors));
@@ -164,20 +199,6 @@ pub fn find(
     Ok(found)
 }
 
-/// Severity and recency boost for [`Sort::Best`]: a critical outage from last month outranks a
-/// minor one from 2014 with the same words. At most x1.5 for severity and x1.5 for recency.
-fn boost(severity: Severity, start: Option<DateTime<Utc>>, now: DateTime<Utc>) -> f32 {
-    let severity = match severity {
-        Severity::Critical => 1.5,
-        Severity::Major => 1.3,
-        Severity::Minor | Severity::Unknown => 1.1,
-        Severity::None | Severity::Maintenance => 1.0,
-    };
-    let age_days = start.map_or(3650.0, |s| (now - s).num_days().max(0) as f32);
-    let recency = 1.0 + 0.5 * (-age_days / 365.0).exp();
-    severity * recency
-}
-
 /// True when a filter of `req` reads what only the store holds (services, regions, causes,
 /// source kinds); the other filters are answered from the index's fast fields.
 fn needs_stored_fields(req: &SearchRequest) -> bool {
@@ -187,57 +208,28 @@ fn needs_stored_fields(req: &SearchRequest) -> bool {
         || req.source.is_some()
 }
 
-/// [`find`] when every filter is answerable from the index: matches are filtered, counted and
-/// ranked from fast fields, and only the page shown is read from the store and snippeted. A
-/// query matching thousands of events then costs thousands of column reads, not thousands of
-/// store reads and snippets.
+/// [`find`] when every filter is answerable from the index: one pass over the matches filters,
+/// counts (when asked) and keeps the page from fast fields, and only the page shown is read
+/// from the store and snippeted.
 #[allow(clippy::too_many_arguments)]
 fn find_in_index(
     store: &Store,
     index: &SearchIndex,
-    req: &SearchRequest,
     q: &SearchQuery,
-    vendors: &[String],
-    limit: usize,
+    filter: &MatchFilter,
     sort: Sort,
     now: DateTime<Utc>,
+    count: bool,
     mut found: Found,
 ) -> Result<Found, QueryError> {
-    let matches = index.matches(q)?;
-    let mut kept: Vec<(f32, &Match)> = matches
-        .matches
-        .iter()
-        .filter(|m| keep_match(m, req, vendors))
-        .map(|m| (m.score, m))
-        .collect();
-    found.total = kept.len();
-    for (_, m) in &kept {
-        *found.facets.vendor.entry(m.vendor.clone()).or_default() += 1;
-        let year = m
-            .start
-            .map_or_else(|| "undated".to_string(), |t| t.format("%Y").to_string());
-        *found.facets.year.entry(year).or_default() += 1;
-        let severity = m.severity.unwrap_or(Severity::Unknown);
-        *found
-            .facets
-            .severity
-            .entry(severity.as_str().to_string())
-            .or_default() += 1;
-    }
-    let ranked = !req.text.trim().is_empty();
-    match sort {
-        Sort::Time => kept.sort_by_key(|(_, m)| std::cmp::Reverse(m.start)),
-        Sort::Relevance if ranked => kept.sort_by(|a, b| b.0.total_cmp(&a.0)),
-        Sort::Best if ranked => {
-            for (score, m) in &mut kept {
-                *score *= boost(m.severity.unwrap_or(Severity::Unknown), m.start, now);
-            }
-            kept.sort_by(|a, b| b.0.total_cmp(&a.0));
-        }
-        _ => {}
-    }
-    for (score, m) in kept.into_iter().take(limit) {
-        let Some(id) = index.match_id(&matches, m)? else {
+    let by = match sort {
+        Sort::Best => RankBy::Boosted { now },
+        Sort::Relevance => RankBy::Relevance,
+        Sort::Time => RankBy::Newest,
+    };
+    let page = index.top(q, by, filter, count)?;
+    for entry in &page.ranked {
+        let Some((id, snippet)) = index.shown(&page, entry)? else {
             tracing::warn!("indexed document without an id; skipped");
             continue;
         };
@@ -247,19 +239,22 @@ fn find_in_index(
         };
         found.results.push(SearchResult {
             event: Event::from(&incident),
-            score,
-            snippet: index.snippet(&matches, m)?,
+            score: entry.score,
+            snippet,
         });
     }
+    match page.counts {
+        Some(counts) => {
+            found.total = counts.total;
+            found.facets = Facets {
+                vendor: counts.vendor,
+                year: counts.year,
+                severity: counts.severity,
+            };
+        }
+        None => found.total = found.results.len(),
+    }
     Ok(found)
-}
-
-/// [`keep`] for a match read from the index.
-fn keep_match(m: &Match, req: &SearchRequest, vendors: &[String]) -> bool {
-    (vendors.is_empty() || vendors.iter().any(|v| v.eq_ignore_ascii_case(&m.vendor)))
-        && (req.severities.is_empty() || m.severity.is_some_and(|s| req.severities.contains(&s)))
-        && req.after.is_none_or(|a| m.start.is_some_and(|s| s >= a))
-        && req.before.is_none_or(|b| m.start.is_some_and(|s| s < b))
 }
 
 fn keep(e: &Event, req: &SearchRequest, vendors: &[String]) -> bool {
@@ -464,6 +459,57 @@ mod tests {
                         .collect()
                 };
                 assert_eq!(ids(&a), ids(&b), "{text:?} {sort:?}");
+            }
+        }
+    }
+
+    /// The page without counts prunes with block-WAND; it must be the page the counting pass
+    /// keeps, across segments and with replaced (deleted) documents.
+    #[test]
+    fn pruned_page_equals_the_counted_page() {
+        let mut events = crate::bench::generate::Generator::new(5).incidents(600);
+        let mut store = Store::open_in_memory().expect("store");
+        let (first, second) = events.split_at(300);
+        store
+            .upsert_incidents(first, t("2026-01-01T00:00:00Z"))
+            .expect("first half");
+        let mut index = SearchIndex::open_in_ram().expect("index");
+        index.sync(&store).expect("first sync");
+        store
+            .upsert_incidents(second, t("2026-01-02T00:00:00Z"))
+            .expect("second half");
+        for e in events.iter_mut().take(100) {
+            e.title = format!("{} after a database failover", e.title);
+        }
+        store
+            .upsert_incidents(&events[..100], t("2026-01-03T00:00:00Z"))
+            .expect("changed");
+        index.sync(&store).expect("second sync");
+        let now = t("2026-01-04T00:00:00Z");
+        for text in [
+            "degraded",
+            "database failover",
+            "\"we are investigating\"",
+            "errors latency",
+            "vendor:GitHub vendor:Slack errors",
+            "severity:critical severity:minor database",
+            "failover after:2018-01-01",
+            "",
+        ] {
+            let req = crate::search_syntax::parse(text).expect("query");
+            for sort in [Sort::Best, Sort::Relevance, Sort::Time] {
+                let counted = find(&store, &index, &req, 10, sort, now).expect("counted");
+                let top = find_top(&store, &index, &req, 10, sort, now).expect("top");
+                let page = |f: &Found| -> Vec<(String, u32)> {
+                    f.results
+                        .iter()
+                        .map(|r| (r.event.id.clone(), r.score.to_bits()))
+                        .collect()
+                };
+                assert!(!counted.results.is_empty(), "{text:?} matches nothing");
+                assert_eq!(page(&top), page(&counted), "{text:?} {sort:?}");
+                assert_eq!(top.total, top.results.len());
+                assert_eq!(top.facets, Facets::default());
             }
         }
     }
