@@ -10,7 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, corrupt, decode_time, encode_time, sql_error, to_sql_int};
 
@@ -185,9 +185,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let db = self.db.as_str();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, "starting the event write", e))?;
         let mut created = std::collections::HashMap::new();
         for incident_id in scope {
@@ -332,9 +330,7 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let db = self.db.as_str();
         let op = |what: &str| format!("{what} for feed {source_url}");
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, &op("starting the listing"), e))?;
         let seen = encode_time(now);
         tx.execute(

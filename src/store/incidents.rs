@@ -5,7 +5,7 @@
 //! `incident_versions` (the whole incident as JSON each time its content changed).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::merge::{canonical, content_hash, merge};
 use super::{
@@ -85,9 +85,7 @@ impl Store {
         seen_at: DateTime<Utc>,
     ) -> Result<UpsertCounts, StoreError> {
         let db = self.db.as_str();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, "starting the incident upsert", e))?;
         let mut rev = current_rev(&tx, db)?;
         let mut counts = UpsertCounts::default();
