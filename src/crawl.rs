@@ -679,8 +679,7 @@ fn apply_result(
                 validators,
                 body: None,
             })?;
-            store
-                .set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
+            store.set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
             report.not_modified += 1;
         }
         Fetchd::Parsed {
@@ -717,14 +716,8 @@ fn apply_result(
                     if let Some((oldest, newest)) = span {
                         store.record_items_window(&source.url, Some(oldest), Some(newest))?;
                     }
-                    crate::merge::record_listing(
-                        store,
-                        &source.url,
-                        &parsed.incidents,
-                        now,
-                    )?;
-                    let ids: Vec<String> =
-                        parsed.incidents.iter().map(|i| i.id.clone()).collect();
+                    crate::merge::record_listing(store, &source.url, &parsed.incidents, now)?;
+                    let ids: Vec<String> = parsed.incidents.iter().map(|i| i.id.clone()).collect();
                     report.vanished += store.record_items_seen(&source.url, &ids, span, now)?;
                     store.record_fetch(&record)?;
                     store.set_next_attempt(

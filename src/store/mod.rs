@@ -402,7 +402,12 @@ mod tests {
         });
         assert!(failed.is_err());
         assert_eq!(store.counts().expect("counts").sources, 2);
-        assert!(store.source("https://c.example/feed").expect("read").is_none());
+        assert!(
+            store
+                .source("https://c.example/feed")
+                .expect("read")
+                .is_none()
+        );
     }
 
     #[test]
