@@ -639,118 +639,32 @@ fn cap_items(incidents: &mut Vec<Incident>) {
     });
 }
 
-/// The writer: applies each source's result in its own transaction, then syncs the index.
+/// Most sources written in one transaction, and the longest a batch stays open while more
+/// results keep arriving: a bound on the work a crash can lose and on how long a result waits
+/// before it is committed.
+const BATCH_MAX_SOURCES: usize = 256;
+const BATCH_MAX_OPEN: Duration = Duration::from_millis(250);
+
+/// The writer: applies results in group commits (whatever has arrived, up to the bounds above,
+/// in one transaction), then merges and syncs the index once.
 fn write_results(
     mut store: Store,
     index_dir: &Path,
     mut rx: mpsc::Receiver<Fetchd>,
 ) -> Result<CrawlReport, CrawlError> {
     let mut report = CrawlReport::default();
-    while let Some(msg) = rx.blocking_recv() {
-        if failpoint("slow-write") {
-            // Signal tests: a write that takes long (a slow disk), so a stop request arrives
-            // while it is under way.
-            eprintln!("failpoint slow-write: holding the write for 30 s");
-            std::thread::sleep(std::time::Duration::from_secs(30));
-        }
-        let now = Utc::now();
-        match msg {
-            Fetchd::Failed { source, error } => {
-                store.record_failure(
-                    &source.url,
-                    source.vendor.as_deref(),
-                    now,
-                    error.class(),
-                    &error.to_string(),
-                )?;
-                schedule_retry(&mut store, &source.url, now, error.retry_after())?;
-                report.failures.push(SourceFailure {
-                    url: source.url,
-                    vendor: source.vendor,
-                    class: error.class().into(),
-                    message: error.to_string(),
-                });
+    while let Some(first) = rx.blocking_recv() {
+        let opened = std::time::Instant::now();
+        store.in_batch(|store| {
+            apply_result(store, &mut report, first)?;
+            let mut written = 1;
+            while written < BATCH_MAX_SOURCES && opened.elapsed() < BATCH_MAX_OPEN {
+                let Ok(msg) = rx.try_recv() else { break };
+                apply_result(store, &mut report, msg)?;
+                written += 1;
             }
-            Fetchd::NotModified {
-                source,
-                validators,
-                fresh_for,
-            } => {
-                store.record_fetch(&FetchRecord {
-                    url: source.url.clone(),
-                    vendor: source.vendor.clone(),
-                    kind: source.kind,
-                    role: source.role,
-                    fetched_at: now,
-                    http_status: 304,
-                    validators,
-                    body: None,
-                })?;
-                store
-                    .set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
-                report.not_modified += 1;
-            }
-            Fetchd::Parsed {
-                source,
-                fetched,
-                parsed,
-            } => {
-                let format = parsed.as_ref().ok().map(|p| p.format);
-                let fresh_for = fetched.fresh_for;
-                // The raw body is kept even when it does not parse, so extraction can be re-run
-                // once the parser learns the format.
-                let record = FetchRecord {
-                    url: source.url.clone(),
-                    vendor: source.vendor.clone(),
-                    kind: source.kind,
-                    role: source.role,
-                    fetched_at: now,
-                    http_status: fetched.status,
-                    validators: fetched.validators,
-                    body: Some(FetchedBody {
-                        bytes: fetched.body,
-                        content_type: fetched.content_type,
-                        format,
-                    }),
-                };
-                match parsed {
-                    Ok(parsed) => {
-                        // Incidents first, validators last: a crash in between leaves no
-                        // validators, so the next crawl refetches instead of getting a 304 for
-                        // a document whose incidents were never stored.
-                        let counts = store.upsert_incidents(&parsed.incidents, now)?;
-                        add_counts(&mut report.incidents, &counts);
-                        let span = window(&parsed.incidents);
-                        if let Some((oldest, newest)) = span {
-                            store.record_items_window(&source.url, Some(oldest), Some(newest))?;
-                        }
-                        report.vanished += crate::merge::record_listing(
-                            &mut store,
-                            &source.url,
-                            &parsed.incidents,
-                            now,
-                        )?;
-                        store.record_fetch(&record)?;
-                        store.set_next_attempt(
-                            &source.url,
-                            schedule::next_after_success(now, fresh_for),
-                        )?;
-                        report.ok += 1;
-                    }
-                    Err(e) => {
-                        let message = format!("{}: {e}", source.url);
-                        store.record_unreadable_fetch(&record, e.class(), &message)?;
-                        schedule_retry(&mut store, &source.url, now, None)?;
-                        report.failures.push(SourceFailure {
-                            url: source.url,
-                            vendor: source.vendor,
-                            class: e.class().into(),
-                            message,
-                        });
-                    }
-                }
-            }
-        }
+            Ok::<_, CrawlError>(())
+        })?;
     }
     crate::merge::merge_pending(&mut store, Utc::now())?;
     if failpoint("abort-before-index") {
@@ -761,6 +675,114 @@ fn write_results(
     let mut index = SearchIndex::open(index_dir)?;
     report.indexed = index.sync(&store)?;
     Ok(report)
+}
+
+/// Writes one source's result: its incidents, listing and health.
+fn apply_result(
+    store: &mut Store,
+    report: &mut CrawlReport,
+    msg: Fetchd,
+) -> Result<(), CrawlError> {
+    if failpoint("slow-write") {
+        // Signal tests: a write that takes long (a slow disk), so a stop request arrives while
+        // it is under way.
+        eprintln!("failpoint slow-write: holding the write for 30 s");
+        std::thread::sleep(std::time::Duration::from_secs(30));
+    }
+    let now = Utc::now();
+    match msg {
+        Fetchd::Failed { source, error } => {
+            store.record_failure(
+                &source.url,
+                source.vendor.as_deref(),
+                now,
+                error.class(),
+                &error.to_string(),
+            )?;
+            schedule_retry(store, &source.url, now, error.retry_after())?;
+            report.failures.push(SourceFailure {
+                url: source.url,
+                vendor: source.vendor,
+                class: error.class().into(),
+                message: error.to_string(),
+            });
+        }
+        Fetchd::NotModified {
+            source,
+            validators,
+            fresh_for,
+        } => {
+            store.record_fetch(&FetchRecord {
+                url: source.url.clone(),
+                vendor: source.vendor.clone(),
+                kind: source.kind,
+                role: source.role,
+                fetched_at: now,
+                http_status: 304,
+                validators,
+                body: None,
+            })?;
+            store.set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
+            report.not_modified += 1;
+        }
+        Fetchd::Parsed {
+            source,
+            fetched,
+            parsed,
+        } => {
+            let format = parsed.as_ref().ok().map(|p| p.format);
+            let fresh_for = fetched.fresh_for;
+            // The raw body is kept even when it does not parse, so extraction can be re-run
+            // once the parser learns the format.
+            let record = FetchRecord {
+                url: source.url.clone(),
+                vendor: source.vendor.clone(),
+                kind: source.kind,
+                role: source.role,
+                fetched_at: now,
+                http_status: fetched.status,
+                validators: fetched.validators,
+                body: Some(FetchedBody {
+                    bytes: fetched.body,
+                    content_type: fetched.content_type,
+                    format,
+                }),
+            };
+            match parsed {
+                Ok(parsed) => {
+                    // Incidents first, validators last: a crash in between leaves no
+                    // validators, so the next crawl refetches instead of getting a 304 for
+                    // a document whose incidents were never stored.
+                    let counts = store.upsert_incidents(&parsed.incidents, now)?;
+                    add_counts(&mut report.incidents, &counts);
+                    let span = window(&parsed.incidents);
+                    if let Some((oldest, newest)) = span {
+                        store.record_items_window(&source.url, Some(oldest), Some(newest))?;
+                    }
+                    report.vanished +=
+                        crate::merge::record_listing(store, &source.url, &parsed.incidents, now)?;
+                    store.record_fetch(&record)?;
+                    store.set_next_attempt(
+                        &source.url,
+                        schedule::next_after_success(now, fresh_for),
+                    )?;
+                    report.ok += 1;
+                }
+                Err(e) => {
+                    let message = format!("{}: {e}", source.url);
+                    store.record_unreadable_fetch(&record, e.class(), &message)?;
+                    schedule_retry(store, &source.url, now, None)?;
+                    report.failures.push(SourceFailure {
+                        url: source.url,
+                        vendor: source.vendor,
+                        class: e.class().into(),
+                        message,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// True when the `OUTAGES_FAILPOINT` environment variable names this point. Only the crash

@@ -85,33 +85,102 @@ fn is_block(name: &str) -> bool {
 /// then every other control character, so nothing in scraped text can drive a terminal; and
 /// collapses runs of whitespace, keeping single line breaks between paragraphs.
 pub fn clean_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    clean_prefix(s, usize::MAX)
+}
+
+/// The first `max_chars` characters of [`clean_text`]'s output, reading no further than they
+/// need: a quote of a long entry costs its length, not the entry's. The output only ever grows
+/// at its end, so a prefix of it is exact. Runs of printable ASCII, most of any text, are copied
+/// whole; every other character goes through the full rules.
+pub(crate) fn clean_prefix(s: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max_chars.saturating_mul(4)));
+    let mut emitted = 0usize;
     let mut pending_space = false;
     let mut pending_newline = false;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' || c == '\u{9b}' {
-            skip_escape(c, &mut chars);
-        } else if c == '\n' || c == '\r' {
-            pending_newline = true;
-        } else if c.is_whitespace() {
-            pending_space = true;
-        } else if c.is_control() || is_invisible(c) {
-            continue;
+    let mut rest = s;
+    while emitted < max_chars {
+        let run = rest
+            .bytes()
+            .position(|b| !(0x21..=0x7e).contains(&b))
+            .unwrap_or(rest.len());
+        let (plain, after) = if run > 0 {
+            let Some((plain, after)) = rest.split_at_checked(run) else {
+                break;
+            };
+            (Some(plain), after)
         } else {
-            if !out.is_empty() {
-                if pending_newline {
-                    out.push('\n');
-                } else if pending_space {
-                    out.push(' ');
-                }
+            let mut chars = rest.chars();
+            let Some(c) = chars.next() else { break };
+            if c == '\u{1b}' || c == '\u{9b}' {
+                skip_escape(c, &mut chars);
+            } else if c == '\n' || c == '\r' {
+                pending_newline = true;
+            } else if c.is_whitespace() {
+                pending_space = true;
+            } else if !(c.is_control() || is_invisible(c)) {
+                rest = chars.as_str();
+                let mut buf = [0u8; 4];
+                let one: &str = c.encode_utf8(&mut buf);
+                push_plain(
+                    one,
+                    &mut out,
+                    &mut emitted,
+                    max_chars,
+                    &mut pending_space,
+                    &mut pending_newline,
+                );
+                continue;
             }
-            pending_space = false;
-            pending_newline = false;
-            out.push(c);
+            rest = chars.as_str();
+            continue;
+        };
+        if let Some(plain) = plain {
+            push_plain(
+                plain,
+                &mut out,
+                &mut emitted,
+                max_chars,
+                &mut pending_space,
+                &mut pending_newline,
+            );
         }
+        rest = after;
     }
     out
+}
+
+/// Appends visible text after the separator the skipped whitespace asks for, stopping at
+/// `max_chars` characters in all.
+fn push_plain(
+    plain: &str,
+    out: &mut String,
+    emitted: &mut usize,
+    max_chars: usize,
+    pending_space: &mut bool,
+    pending_newline: &mut bool,
+) {
+    if !out.is_empty() && (*pending_newline || *pending_space) {
+        out.push(if *pending_newline { '\n' } else { ' ' });
+        *emitted += 1;
+    }
+    *pending_space = false;
+    *pending_newline = false;
+    let room = max_chars.saturating_sub(*emitted);
+    if plain.len() <= room {
+        out.push_str(plain);
+        *emitted += plain.chars().count();
+        return;
+    }
+    match plain.char_indices().nth(room) {
+        Some((cut, _)) => {
+            out.push_str(plain.get(..cut).unwrap_or_default());
+            *emitted = max_chars;
+        }
+        None => {
+            out.push_str(plain);
+            *emitted += plain.chars().count();
+        }
+    }
 }
 
 /// Longest escape sequence swallowed whole; past it only the introducer is dropped, so an
@@ -228,6 +297,89 @@ pub fn sentences(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The character-at-a-time cleaner the fast path replaced, kept as the reference.
+    fn clean_text_reference(s: &str) -> String {
+        let mut out = String::new();
+        let (mut pending_space, mut pending_newline) = (false, false);
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' || c == '\u{9b}' {
+                skip_escape(c, &mut chars);
+            } else if c == '\n' || c == '\r' {
+                pending_newline = true;
+            } else if c.is_whitespace() {
+                pending_space = true;
+            } else if c.is_control() || is_invisible(c) {
+                continue;
+            } else {
+                if !out.is_empty() {
+                    if pending_newline {
+                        out.push('\n');
+                    } else if pending_space {
+                        out.push(' ');
+                    }
+                }
+                pending_space = false;
+                pending_newline = false;
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    fn assert_same_cleaning(text: &str) {
+        let reference = clean_text_reference(text);
+        assert_eq!(clean_text(text), reference);
+        for n in [0, 1, 2, 7, 300, 301, 5000] {
+            let prefix: String = reference.chars().take(n).collect();
+            assert_eq!(clean_prefix(text, n), prefix, "prefix of {n}");
+        }
+    }
+
+    #[test]
+    fn fast_cleaning_equals_the_reference_on_hostile_text() {
+        for text in [
+            "",
+            "  \n plain  words\r\n\tand tabs  ",
+            "Login \u{1b}[2J\u{1b}[31mfailures\u{7} for \u{202e}some users",
+            "\u{1b}]0;title\u{7}after \u{9b}31mred \u{1b}c reset \u{1b}",
+            "caf\u{e9} \u{200b}zero\u{feff}width \u{85}next \u{a0}nbsp \u{3000}ideo",
+            "\u{1b}[",
+            "x\u{1b}[999999999999999999999999999999999999999999999999999999999999999999",
+        ] {
+            assert_same_cleaning(text);
+        }
+    }
+
+    /// The whole text of every corpus file and real benchmark feed, markup and all.
+    #[test]
+    fn fast_cleaning_equals_the_reference_on_the_corpus() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+        let mut dirs = vec![root.join("corpus"), root.join("bench/feeds")];
+        let mut files = 0;
+        while let Some(dir) = dirs.pop() {
+            let Ok(listing) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in listing.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let bytes = std::fs::read(&path).expect("corpus file");
+                let text = String::from_utf8_lossy(&bytes);
+                assert_same_cleaning(&text);
+                assert_same_cleaning(&html_escape::decode_html_entities(&text));
+                files += 1;
+            }
+        }
+        assert!(
+            files > 200 || std::env::var_os("CI").is_none(),
+            "the corpus is missing"
+        );
+    }
 
     #[test]
     fn strips_tags_and_decodes_entities() {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::{ParseContext, ParseError};
-use crate::extract::text::{clean_text, one_line, truncate_chars};
+use crate::extract::text::{clean_prefix, clean_text, one_line, truncate_chars};
 use crate::extract::time::parse_feed_date;
 use crate::model::{Format, Incident, ReportKind, Severity, SourceRef, Status, incident_id};
 
@@ -216,7 +216,10 @@ pub(crate) fn vendor_from_title(title: &str) -> Option<String> {
 
 /// A plain-text quote for `sources[].quote`: one line, about 300 characters.
 pub(crate) fn quote(text: &str) -> Option<String> {
-    let line = one_line(&clean_text(text));
+    // Clean text separates words by one space or one line break and has no edge whitespace,
+    // so its one-line form is the same text with breaks as spaces, and a prefix of one more
+    // character than the quote keeps says whether anything was cut.
+    let line = clean_prefix(text, QUOTE_CHARS + 1).replace('\n', " ");
     (!line.is_empty()).then(|| truncate_chars(&line, QUOTE_CHARS))
 }
 
@@ -331,6 +334,25 @@ pub(crate) fn push_unique(list: &mut Vec<String>, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quote_equals_the_one_line_of_the_whole_clean_text() {
+        let long = "word ".repeat(80);
+        for text in [
+            "",
+            " \n ",
+            "Resolved:  the API\n\nwas \u{1b}[31mdown\t again",
+            long.as_str(),
+            &format!("{}\n{}", "a".repeat(299), "b c"),
+            &format!("{} {}", "é".repeat(300), "z"),
+            &"x".repeat(300),
+            &"x".repeat(301),
+        ] {
+            let line = one_line(&clean_text(text));
+            let old = (!line.is_empty()).then(|| truncate_chars(&line, QUOTE_CHARS));
+            assert_eq!(quote(text), old, "{text:?}");
+        }
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

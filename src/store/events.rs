@@ -10,7 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, corrupt, decode_time, encode_time, sql_error, to_sql_int};
 
@@ -185,9 +185,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let db = self.db.as_str();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, "starting the event write", e))?;
         let mut created = std::collections::HashMap::new();
         for incident_id in scope {
@@ -332,9 +330,7 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let db = self.db.as_str();
         let op = |what: &str| format!("{what} for feed {source_url}");
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, &op("starting the listing"), e))?;
         let seen = encode_time(now);
         tx.execute(
@@ -343,21 +339,25 @@ impl Store {
         )
         .and_then(|_| tx.execute("DELETE FROM listed_now", []))
         .map_err(|e| sql_error(db, &op("preparing the listing"), e))?;
-        for id in listed {
-            tx.execute(
-                "INSERT OR IGNORE INTO listed_now (incident_id) VALUES (?1)",
-                [id],
-            )
-            .and_then(|_| {
-                tx.execute(
+        {
+            // Cached: a crawl lists every item of every feed through these two statements.
+            let mut now_listed = tx
+                .prepare_cached("INSERT OR IGNORE INTO listed_now (incident_id) VALUES (?1)")
+                .map_err(|e| sql_error(db, &op("preparing the listing"), e))?;
+            let mut listing = tx
+                .prepare_cached(
                     "INSERT INTO feed_listings (source_url, incident_id, last_listed_at)
                      SELECT ?1, id, ?3 FROM incidents WHERE id = ?2
                      ON CONFLICT(source_url, incident_id) DO UPDATE SET
                          last_listed_at = excluded.last_listed_at, missing_since = NULL",
-                    params![source_url, id, seen],
                 )
-            })
-            .map_err(|e| sql_error(db, &op(&format!("listing incident {id}")), e))?;
+                .map_err(|e| sql_error(db, &op("preparing the listing"), e))?;
+            for id in listed {
+                now_listed
+                    .execute([id])
+                    .and_then(|_| listing.execute(params![source_url, id, seen]))
+                    .map_err(|e| sql_error(db, &op(&format!("listing incident {id}")), e))?;
+            }
         }
         let mut flagged = 0;
         if let Some((oldest, newest)) = window {
@@ -366,8 +366,9 @@ impl Store {
                     "UPDATE feed_listings SET missing_since = ?2
                      WHERE source_url = ?1 AND missing_since IS NULL
                        AND incident_id NOT IN (SELECT incident_id FROM listed_now)
-                       AND incident_id IN (SELECT id FROM incidents
-                                           WHERE start >= ?3 AND start <= ?4)",
+                       AND EXISTS (SELECT 1 FROM incidents i
+                                   WHERE i.id = feed_listings.incident_id
+                                     AND i.start >= ?3 AND i.start <= ?4)",
                     params![source_url, seen, encode_time(oldest), encode_time(newest)],
                 )
                 .map_err(|e| sql_error(db, &op("flagging incidents no longer listed"), e))?;

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::merge::{Content, canonical, content, merge};
 use super::{
@@ -92,9 +92,7 @@ impl Store {
         seen_at: DateTime<Utc>,
     ) -> Result<UpsertCounts, StoreError> {
         let db = self.db.as_str();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, "starting the incident upsert", e))?;
         let mut rev = current_rev(&tx, db)?;
         let mut counts = UpsertCounts::default();

@@ -273,6 +273,37 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `work` inside one write transaction, committed when it returns `Ok` and rolled back
+    /// otherwise: the crawl's group commit. Every write method called inside becomes a savepoint
+    /// of this transaction instead of a commit of its own, so a batch of sources costs one
+    /// commit, and a crash loses only the batch not yet committed (whose sources keep their old
+    /// validators and are fetched again).
+    pub fn in_batch<T, E: From<StoreError>>(
+        &mut self,
+        work: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return work(self);
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.sql("starting a batch of writes", e))?;
+        match work(self) {
+            Ok(value) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(|e| self.sql("committing a batch of writes", e))?;
+                Ok(value)
+            }
+            Err(e) => {
+                if let Err(rollback) = self.conn.execute_batch("ROLLBACK") {
+                    tracing::warn!(db = %self.db, error = %rollback, "rolling back a failed batch");
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// The applied migration count (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.conn
@@ -336,6 +367,43 @@ fn corrupt(db: &str, what: String, reason: impl ToString) -> StoreError {
     }
 }
 
+/// A write method's transaction: its own (`BEGIN IMMEDIATE`, so a second writer waits for the
+/// lock instead of failing on upgrade), or a savepoint inside a [`Store::in_batch`] transaction.
+pub(crate) enum WriteTx<'c> {
+    Own(rusqlite::Transaction<'c>),
+    InBatch(rusqlite::Savepoint<'c>),
+}
+
+impl WriteTx<'_> {
+    pub(crate) fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            WriteTx::Own(tx) => tx.commit(),
+            WriteTx::InBatch(sp) => sp.commit(),
+        }
+    }
+}
+
+impl std::ops::Deref for WriteTx<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            WriteTx::Own(tx) => tx,
+            WriteTx::InBatch(sp) => sp,
+        }
+    }
+}
+
+/// Starts a write: its own transaction, or a savepoint when a batch is open.
+pub(crate) fn write_tx(conn: &mut Connection) -> rusqlite::Result<WriteTx<'_>> {
+    if conn.is_autocommit() {
+        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map(WriteTx::Own)
+    } else {
+        conn.savepoint().map(WriteTx::InBatch)
+    }
+}
+
 fn current_rev(conn: &Connection, db: &str) -> Result<i64, StoreError> {
     conn.query_row("SELECT value FROM meta WHERE key = 'rev'", [], |r| {
         r.get::<_, i64>(0)
@@ -380,6 +448,45 @@ mod tests {
         store.migrate().expect("second migrate is a no-op");
         assert_eq!(store.schema_version().expect("version"), 5);
         assert_eq!(store.current_rev().expect("rev"), 0);
+    }
+
+    #[test]
+    fn a_batch_commits_its_writes_together_or_not_at_all() {
+        let mut store = Store::open_in_memory().expect("open");
+        // A fetch record is a write with its own transaction outside a batch: inside one it
+        // must become a savepoint, and the plain statement around it must join the batch.
+        let touch = |store: &mut Store, url: &str| {
+            store.record_fetch(&FetchRecord {
+                url: url.to_string(),
+                vendor: Some("Acme".into()),
+                kind: None,
+                role: crate::model::ReportKind::Status,
+                fetched_at: Utc::now(),
+                http_status: 304,
+                validators: crate::fetch::Validators::default(),
+                body: None,
+            })?;
+            store.set_next_attempt(url, None)
+        };
+        store
+            .in_batch(|s| {
+                touch(s, "https://a.example/feed")?;
+                touch(s, "https://b.example/feed")
+            })
+            .expect("batch");
+        assert_eq!(store.counts().expect("counts").sources, 2);
+        let failed: Result<(), StoreError> = store.in_batch(|s| {
+            touch(s, "https://c.example/feed")?;
+            Err(s.sql("a write", rusqlite::Error::InvalidQuery))
+        });
+        assert!(failed.is_err());
+        assert_eq!(store.counts().expect("counts").sources, 2);
+        assert!(
+            store
+                .source("https://c.example/feed")
+                .expect("read")
+                .is_none()
+        );
     }
 
     #[test]

@@ -160,9 +160,7 @@ impl Store {
         let db = self.db.as_str();
         let url = record.url.as_str();
         let op = |what: &str| format!("{what} for source {url}");
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, &op("starting the fetch record"), e))?;
         tx.execute(
             "INSERT INTO sources (url, vendor, kind, role, etag, last_modified, last_checked_at,
@@ -218,9 +216,7 @@ impl Store {
         let url = record.url.as_str();
         let op = |what: &str| format!("{what} for source {url}");
         let message = truncate_chars(&one_line(message), MAX_ERROR_CHARS);
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, &op("starting the unreadable-fetch record"), e))?;
         tx.execute(
             "INSERT INTO sources (url, vendor, kind, role, last_checked_at, last_error,
@@ -444,7 +440,7 @@ impl Store {
 
 /// Stores a fetched body unless it is byte-identical to the source's latest one.
 fn store_body(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     db: &str,
     url: &str,
     record: &FetchRecord,
