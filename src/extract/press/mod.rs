@@ -282,6 +282,11 @@ fn split<'a>(input: &PressInput<'a>) -> Vec<Sentence<'a>> {
     let mut section = String::new();
     for text in sentences(input.text).into_iter().take(MAX_SENTENCES) {
         let trimmed = text.trim_start_matches(['#', '-', '*', ' ', '>']).trim();
+        let trimmed = if is_heading(text) {
+            trimmed.trim_end_matches(['*', '_', ' '])
+        } else {
+            trimmed
+        };
         if trimmed.is_empty() {
             continue;
         }
@@ -302,8 +307,15 @@ fn split<'a>(input: &PressInput<'a>) -> Vec<Sentence<'a>> {
 }
 
 /// Markdown headings and short "Label:" lines in post-mortems.
+///
+/// Emphasis around a label ("**Affected Services and Features:**", as Google Cloud's reports
+/// write them) is not part of it.
 fn is_heading(line: &str) -> bool {
-    let t = line.trim();
+    let line = line.trim();
+    if line.starts_with('#') {
+        return true;
+    }
+    let t = line.trim_matches(['*', '_', ' ']);
     t.starts_with('#')
         || (t.ends_with(':') && t.split_whitespace().count() <= 4)
         || matches!(
