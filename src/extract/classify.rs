@@ -6,7 +6,9 @@
 //! Weights: an outage phrase counts 3 in the title, 2 in the lead, 1 in the body (each phrase
 //! once, capped per place); a general failure word ("crash", "failed") 2 up front, 1 in the
 //! body; an impact phrase ("unable to", "error rates", "restored") 1; a causal link ("caused",
-//! "led to") 2 once when a failure is named; no service noun ("users", "API", "servers" ...)
+//! "led to") 2 once when a failure is named; a causal link followed by an effect on a service
+//! ("caused the fleet to overwhelm resources", "leading to elevated queue times") in a lead
+//! that names a service 3; no service noun ("users", "API", "servers" ...)
 //! anywhere -3; a named vendor 1, none -2; a post-mortem phrase ("root cause", "incident
 //! report", "we apologize", "customers experienced") 3; an impact window stated in prose
 //! ("Between 16:15 UTC and 22:20 UTC on 21 Nov 2016") 3; a statement of no impact ("no
@@ -145,6 +147,40 @@ const CAUSAL: &[&str] = &[
     "due to",
     "triggered",
     "because of",
+];
+
+/// Effects on a running service, as one-paragraph post-mortem summaries state them after a
+/// causal link ("a bad config caused the fleet to overwhelm resources", "leading to elevated
+/// build queue times"): the link and the effect together say a service was hit, even where
+/// no outage word is used.
+const EFFECT: &[&str] = &[
+    "unavailable",
+    "unreachable",
+    "inaccessible",
+    "offline",
+    "froze",
+    "frozen",
+    "out of memory",
+    "lack of capacity",
+    "queue times",
+    "timeouts",
+    "wiped out",
+    "took out",
+    "took down",
+    "collapse",
+    "overwhelm",
+    "overloaded",
+    "exhausted",
+    "stalled",
+    "dying",
+    "to fail",
+    "to crash",
+    "elevated errors",
+    "error rates",
+    "outage",
+    "downtime",
+    "degraded",
+    "blocked",
 ];
 
 /// Nouns of running services; a text naming none is not about a service outage (an airliner's
@@ -394,6 +430,15 @@ pub fn classify(
     let service_in_lead = SERVICE_CONTEXT
         .iter()
         .any(|w| contains_phrase(&format!("{title}\n{lead}"), w));
+    // The effect must be on a service: "excessive vibration caused engines to fail" is not.
+    let effect_stated = service_in_lead && states_effect(&lead);
+    if effect_stated {
+        cues.push(Cue {
+            phrase: "effect on service stated",
+            place: Place::Lead,
+            weight: 3,
+        });
+    }
     if !cues.is_empty() {
         add_cues(&mut cues, CAUSAL, &text, Place::Body, 2, 2);
         if cause_named {
@@ -444,6 +489,7 @@ pub fn classify(
     // service word ("A bad config caused a quota service to fail").
     let causal_in_lead = CAUSAL.iter().any(|w| contains_phrase(&lead, w));
     let up_front = strong_up_front
+        || effect_stated
         || window_stated
         || cues.iter().any(|c| POSTMORTEM.contains(&c.phrase))
         || (weak_up_front && (cause_named || causal_in_lead) && service_in_lead);
@@ -453,6 +499,19 @@ pub fn classify(
         score,
         cues,
     }
+}
+
+/// True when the lead ties a cause to an effect on a service: a causal link followed, later in
+/// the text, by an [`EFFECT`] phrase ("... caused all servers in the fleet to exceed ...
+/// Multiple critical downstream services were unavailable" reads the same as "causing an
+/// outage").
+fn states_effect(lead: &str) -> bool {
+    CAUSAL.iter().any(|c| {
+        find_phrase(lead, c).is_some_and(|at| {
+            let rest = lead.get(at..).unwrap_or("");
+            EFFECT.iter().any(|e| contains_phrase(rest, e))
+        })
+    })
 }
 
 /// Adds each phrase found in `text` once, with `weight`, until the place's total reaches `cap`.
@@ -482,6 +541,11 @@ fn add_cues(
 
 /// Whole-word containment: "outage" is not found in "outages-free", "down" not in "download".
 pub fn contains_phrase(text: &str, phrase: &str) -> bool {
+    find_phrase(text, phrase).is_some()
+}
+
+/// Byte offset of the first whole-word occurrence of `phrase` in `text`.
+fn find_phrase(text: &str, phrase: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(pos) = text.get(from..).and_then(|t| t.find(phrase)) {
         let start = from + pos;
@@ -495,11 +559,11 @@ pub fn contains_phrase(text: &str, phrase: &str) -> bool {
             .and_then(|s| s.chars().next())
             .is_none_or(|c| !c.is_alphanumeric());
         if before_ok && after_ok {
-            return true;
+            return Some(start);
         }
         from = end;
     }
-    false
+    None
 }
 
 #[cfg(test)]
@@ -579,5 +643,29 @@ mod tests {
             true,
         );
         assert!(!c.is_outage, "{}", c.explain());
+    }
+
+    /// A one-paragraph post-mortem summary ties a cause to an effect on a service without an
+    /// outage word; a cause of a machine's failure is no service outage.
+    #[test]
+    fn cause_tied_to_an_effect_on_a_service_is_an_outage() {
+        let summary = "a cascading error from an adjacent service lead to merchant \
+                       authentication service being overloaded. this impacted merchants for ~2 hours.";
+        let c = classify("", summary, summary, VendorEvidence::Listed, false, false);
+        assert!(c.is_outage, "{}", c.explain());
+        assert!(
+            c.cues
+                .iter()
+                .any(|q| q.phrase == "effect on service stated")
+        );
+        let engines = "software alterations led to emergency landings after excessive \
+                       vibration caused engines to fail.";
+        let c = classify("", engines, engines, VendorEvidence::Listed, false, false);
+        assert!(!c.is_outage, "{}", c.explain());
+        assert!(
+            !c.cues
+                .iter()
+                .any(|q| q.phrase == "effect on service stated")
+        );
     }
 }

@@ -205,8 +205,12 @@ fn is_not_a_length(lower: &str, start: usize, end: usize) -> bool {
     let next = after(lower, end, 2);
     let prev1 = prev.last().copied().unwrap_or("");
     let prev2 = prev.first().copied().unwrap_or("");
-    // "24 hours a day": the second amount is a rate.
-    let unit_before = unit_minutes(prev1).is_some() && prev1.len() > 1;
+    // "24 hours a day": the second amount is a rate. "2 days, 20 hours" lists the parts of one
+    // length, the comma setting them apart.
+    let listed = lower
+        .get(..start)
+        .is_some_and(|s| s.trim_end().ends_with(','));
+    let unit_before = unit_minutes(prev1).is_some() && prev1.len() > 1 && !listed;
     // "recovered within 49 minutes" is a length; "answers within 15 minutes" is a promise.
     let within = prev1 == "within"
         && !matches!(

@@ -225,10 +225,12 @@ fn real_postmortem_summaries_detection_and_vendor_floor() {
     let bare = score(false);
     let titled = score(true);
     println!("danluu summaries (190): bare {bare:?}, titled {titled:?} (detected, vendor right)");
-    // Measured with the post-mortem path and the product table: bare (60, 41), titled
-    // (86, 74); before them bare (58, 29), titled (85, 74).
-    assert!(bare.0 >= 56 && bare.1 >= 37, "bare {bare:?}");
-    assert!(titled.0 >= 80 && titled.1 >= 70, "titled {titled:?}");
+    // Measured with a cause tied to an effect on a service: bare (62, 42), titled (91, 78);
+    // with the post-mortem path and the product table bare (60, 41), titled (86, 74); before
+    // them bare (58, 29), titled (85, 74). Most bare misses name no company at all ("E-commerce
+    // site went down after ..."), and a report without a vendor yields no event.
+    assert!(bare.0 >= 60 && bare.1 >= 40, "bare {bare:?}");
+    assert!(titled.0 >= 88 && titled.1 >= 75, "titled {titled:?}");
 }
 
 fn fixture(name: &str) -> Vec<u8> {

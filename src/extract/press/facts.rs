@@ -64,9 +64,33 @@ pub(super) fn regions(sents: &[Sentence], cloud: Option<region::Provider>) -> Ve
     out
 }
 
+/// Sentences anywhere in the text that state what was hit: a list under an "Affected
+/// services" or "Customer impact" heading, an "Affected products: …" line, or a sentence
+/// saying customers of a product had trouble ("customers using X were unable to …"). A
+/// post-mortem lists its products late (after the timeline of a multi-update report, or at the
+/// foot of a long write-up), so these are read from the whole document; the looser impact
+/// words are trusted only at the top, where they describe the outage rather than history.
+static AFFECTED_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:(?:affected|impacted) (?:products?|services?|features?|components?)\b|customers (?:using|of)\b|experienc(?:ed|ing) (?:an? |elevated |increased |intermittent )?(?:issues?|errors?|problems?|failures?|latency|disruption|outage|unavailability|timeouts?)\b|(?:issue|problem|outage|disruption) (?:with|affecting|impacting)\b|(?:was|were|became) unavailable\b|unable to\b)",
+    )
+});
+
+/// A heading whose list names what was hit ("Affected Services and Features", "Customer
+/// Impact", "Impacted products").
+fn lists_affected(section: &str) -> bool {
+    section.contains("impact") || section.contains("affected")
+}
+
 pub(super) fn services(sents: &[Sentence]) -> Vec<Fact<String>> {
     let mut out: Vec<Fact<String>> = Vec::new();
-    for s in fact_sentences(sents) {
+    let top = fact_sentences(sents);
+    let stated = sents
+        .iter()
+        .skip(FACT_SENTENCES)
+        .filter(|s| !s.recalls_other)
+        .filter(|s| lists_affected(&s.section) || AFFECTED_RE.is_match(s.text));
+    for s in top.chain(stated) {
         for hit in find_services(s.text) {
             if out.iter().any(|f| f.value == hit.service) {
                 continue;

@@ -282,6 +282,11 @@ fn split<'a>(input: &PressInput<'a>) -> Vec<Sentence<'a>> {
     let mut section = String::new();
     for text in sentences(input.text).into_iter().take(MAX_SENTENCES) {
         let trimmed = text.trim_start_matches(['#', '-', '*', ' ', '>']).trim();
+        let trimmed = if is_heading(text) {
+            trimmed.trim_end_matches(['*', '_', ' '])
+        } else {
+            trimmed
+        };
         if trimmed.is_empty() {
             continue;
         }
@@ -302,8 +307,15 @@ fn split<'a>(input: &PressInput<'a>) -> Vec<Sentence<'a>> {
 }
 
 /// Markdown headings and short "Label:" lines in post-mortems.
+///
+/// Emphasis around a label ("**Affected Services and Features:**", as Google Cloud's reports
+/// write them) is not part of it.
 fn is_heading(line: &str) -> bool {
-    let t = line.trim();
+    let line = line.trim();
+    if line.starts_with('#') {
+        return true;
+    }
+    let t = line.trim_matches(['*', '_', ' ']);
     t.starts_with('#')
         || (t.ends_with(':') && t.split_whitespace().count() <= 4)
         || matches!(
@@ -712,5 +724,44 @@ mod tests {
         let start = r.start.expect("an onset");
         assert_eq!(start.at, utc("2016-06-05T05:25:00Z"));
         assert_eq!(r.duration_minutes.map(|d| d.value), Some(155));
+    }
+
+    /// A multi-update incident report lists its products and states its length at the foot,
+    /// far below the first sentences; products only mentioned in passing stay out.
+    #[test]
+    fn late_affected_list_and_labelled_duration_are_read() {
+        let mut text = String::from(
+            "We are experiencing an issue with Google Cloud Networking beginning on Friday, \
+             2021-11-12 00:36 US/Pacific.\n",
+        );
+        for n in 0..30 {
+            text.push_str(&format!(
+                "Our engineering team continues to investigate the issue (note {n}).\n"
+            ));
+        }
+        text.push_str(
+            "(All Times US/Pacific)\n**Incident Start:** 12 November 2021 00:30\n\
+             **Duration:** 1 day, 21 hours, 5 minutes\n**Affected Services and Features:**\n\
+             * Cloud Endpoints\n* Google App Engine\n**Description:**\nThe fix was tested \
+             the way BigQuery tests its releases.\n**Customer Impact:**\n* Cloud Spanner - \
+             Affected customers experienced unavailable errors.\n",
+        );
+        let r = extract(&PressInput {
+            title: "",
+            text: &text,
+            ..PressInput::default()
+        })
+        .expect("an incident report");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(2705));
+        let services: Vec<&str> = r.services.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(
+            services,
+            vec![
+                "Google Cloud Networking",
+                "Cloud Endpoints",
+                "App Engine",
+                "Cloud Spanner"
+            ]
+        );
     }
 }

@@ -11,6 +11,10 @@ use crate::extract::dates::{Anchor, Precision, find_dates, find_window, regex};
 use crate::extract::duration::find_durations;
 use crate::extract::window;
 
+/// "Duration:" as a field label at the start of a line (emphasis around it allowed).
+static DURATION_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)^[*_\s]*(?:total |incident |outage )?duration[*_\s]*:[*_\s]*"));
+
 /// Onset, end and length, each with its sentence.
 #[derive(Debug, Default)]
 pub(super) struct Timing {
@@ -200,6 +204,27 @@ pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Ti
     out
 }
 
+/// The length a field value states: its first mention plus those that continue it ("2 days,
+/// 20 hours, 31 minutes" is read as two mentions, "2 days" and "20 hours, 31 minutes").
+fn labelled_length(value: &str) -> Option<i64> {
+    let mentions = find_durations(value);
+    let first = mentions.first()?;
+    let mut total = first.minutes;
+    let mut end = first.span.end;
+    for m in mentions.iter().skip(1) {
+        let gap = value.get(end..m.span.start).unwrap_or("x");
+        if !gap
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .all(|w| w.is_empty() || w.eq_ignore_ascii_case("and"))
+        {
+            break;
+        }
+        total = total.checked_add(m.minutes)?;
+        end = m.span.end;
+    }
+    Some(total)
+}
+
 /// The part of a sentence before its first end cue ("Service was restored" -> "Service was").
 fn before_end_cue(s: &str) -> String {
     END_CUE.find(s).map_or_else(String::new, |m| {
@@ -209,7 +234,28 @@ fn before_end_cue(s: &str) -> String {
 
 /// The outage's length: a mention tied to the outage in the title or body (or under a
 /// "Duration" heading); else any mention in the title or lead.
+///
+/// A labelled field ("**Duration:** 3 hours, 12 minutes", as Google Cloud's incident reports
+/// and many engineering-blog post-mortems state it) wins wherever it sits: it is the vendor's
+/// own measure, while prose lengths earlier in a multi-update report may be partial ("within
+/// 4 minutes", "for the last 30 minutes").
 fn outage_length(sents: &[Sentence]) -> Option<Fact<i64>> {
+    let labelled = sents
+        .iter()
+        .filter(|s| !s.recalls_other && DURATION_LABEL.is_match(s.text))
+        .find_map(|s| {
+            let value = DURATION_LABEL
+                .find(s.text)
+                .and_then(|m| s.text.get(m.end()..))?;
+            let minutes = labelled_length(value)?;
+            Some(Fact {
+                value: minutes,
+                quote: s.text.to_string(),
+            })
+        });
+    if labelled.is_some() {
+        return labelled;
+    }
     let mut fallback: Option<Fact<i64>> = None;
     for s in sents.iter().filter(|s| !s.recalls_other) {
         let in_duration_section = s.section.contains("duration");
