@@ -9,7 +9,7 @@
 //!    threshold or above, or start their own group (which later reports may join).
 
 use super::fingerprint::Fingerprint;
-use super::score::{Record, THRESHOLD, score, within_reach};
+use super::score::{Record, THRESHOLD, past_reach, score, within_reach};
 use crate::model::ReportKind;
 use crate::store::ScoreParts;
 
@@ -70,11 +70,14 @@ pub fn group(records: &[Record]) -> Vec<Vec<Placement>> {
             let (Some(a), Some(b)) = (records.get(i), records.get(j)) else {
                 continue;
             };
+            // Undated records come last in the order: none of the rest has a span either.
             let (Some(sa), Some(sb)) = (a.span, b.span) else {
-                continue;
+                break;
             };
-            // Ordered by start: once j starts beyond reach of i's end, later ones do too
-            // unless i is very long; the cheap gate keeps the loop linear in practice.
+            // Ordered by start: once j starts past i's reach, every later one does too.
+            if past_reach(&sa, &sb) {
+                break;
+            }
             if !within_reach(&sa, &sb) {
                 continue;
             }

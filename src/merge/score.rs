@@ -258,6 +258,16 @@ pub fn within_reach(a: &Span, b: &Span) -> bool {
     gap(a, b) <= a.precision.slack() + b.precision.slack()
 }
 
+/// The largest slack of any precision: the most a span can reach beyond its own end.
+const MAX_SLACK: Duration = Duration::hours(14);
+
+/// True when `b` (which starts no earlier than `a`) starts so far after `a` ends that no span
+/// starting at or after `b` can be within reach of `a`. Grouping walks spans in start order and
+/// stops there, which keeps it linear in the records instead of quadratic.
+pub fn past_reach(a: &Span, b: &Span) -> bool {
+    b.from > a.to && b.from - a.to > a.precision.slack() + MAX_SLACK
+}
+
 fn gap(a: &Span, b: &Span) -> Duration {
     if a.to < b.from {
         b.from - a.to
@@ -304,4 +314,21 @@ fn overlap(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
 /// Three decimals: stored scores compare equal across runs and read well.
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_precision_reaches_further_than_the_grouping_walk_looks() {
+        for p in [
+            Precision::Minute,
+            Precision::Hour,
+            Precision::Day,
+            Precision::Window,
+        ] {
+            assert!(p.slack() <= MAX_SLACK, "{p:?}");
+        }
+    }
 }

@@ -190,16 +190,16 @@ impl Store {
         let mut created = std::collections::HashMap::new();
         for incident_id in scope {
             let old: Option<(String, String)> = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT e.id, e.created_at FROM events e
                      JOIN event_members m ON m.event_id = e.id WHERE m.incident_id = ?1",
-                    [incident_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
+                .and_then(|mut stmt| stmt.query_row([incident_id], |r| Ok((r.get(0)?, r.get(1)?))))
                 .optional()
                 .map_err(|e| sql_error(db, &format!("reading the event of {incident_id}"), e))?;
             if let Some((id, at)) = old {
-                tx.execute("DELETE FROM events WHERE id = ?1", [&id])
+                tx.prepare_cached("DELETE FROM events WHERE id = ?1")
+                    .and_then(|mut stmt| stmt.execute([&id]))
                     .map_err(|e| sql_error(db, &format!("removing event {id}"), e))?;
                 created.insert(id, at);
             }
@@ -211,10 +211,8 @@ impl Store {
                 .get(&event.id)
                 .cloned()
                 .unwrap_or_else(|| now.clone());
-            tx.execute(
-                r#"INSERT INTO events (id, vendor, start, "end", sort_at, json, created_at, updated_at)
-                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"#,
-                params![
+            tx.prepare_cached(r#"INSERT INTO events (id, vendor, start, "end", sort_at, json, created_at, updated_at)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"#).and_then(|mut stmt| stmt.execute(params![
                     event.id,
                     event.vendor,
                     event.start.map(encode_time),
@@ -223,19 +221,20 @@ impl Store {
                     event.json,
                     created_at,
                     now
-                ],
-            )
+                ]))
             .map_err(|e| sql_error(db, &op("writing the row"), e))?;
             for m in &event.members {
                 let score = m.score.unwrap_or_default();
                 let has = m.score.is_some();
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO event_members (incident_id, event_id, role, matched_with,
                          score_total, score_time, score_text, score_services, score_regions,
                          reason, incident_hash)
                      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, content_hash
                      FROM incidents WHERE id = ?1",
-                    params![
+                )
+                .and_then(|mut stmt| {
+                    stmt.execute(params![
                         m.incident_id,
                         event.id,
                         m.role.as_str(),
@@ -246,16 +245,18 @@ impl Store {
                         has.then_some(score.services),
                         has.then_some(score.regions),
                         m.reason
-                    ],
-                )
+                    ])
+                })
                 .map_err(|e| sql_error(db, &op(&format!("adding member {}", m.incident_id)), e))?;
             }
             for p in &event.provenance {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO event_provenance (event_id, field, incident_id, value, main)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![event.id, p.field, p.incident_id, p.value, p.main],
                 )
+                .and_then(|mut stmt| {
+                    stmt.execute(params![event.id, p.field, p.incident_id, p.value, p.main])
+                })
                 .map_err(|e| sql_error(db, &op("writing the provenance"), e))?;
             }
         }
