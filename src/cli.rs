@@ -310,6 +310,9 @@ pub struct EvalArgs {
     /// A folder of labelled sets (every `*.jsonl` in it, one labelled item per line, as
     /// tests/fixtures/press/labelled.jsonl), or one such file
     pub dir: PathBuf,
+    /// Where items that name their text in the shared corpus find it
+    #[arg(long, default_value = "../shared/corpus")]
+    pub corpus: PathBuf,
 }
 
 /// Filters shared by search and timeline.

@@ -14,7 +14,7 @@ pub fn eval(args: &EvalArgs) -> Result<Exit> {
     let files = labelled_files(&args.dir)?;
     let mut items = Vec::new();
     for file in &files {
-        items.extend(read_labelled(file)?);
+        items.extend(read_labelled(file, &args.corpus)?);
     }
     if items.is_empty() {
         bail!("{}: no labelled items", args.dir.display());
@@ -55,16 +55,28 @@ fn labelled_files(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// One labelled item per non-empty line; a bad line is an error naming its file and line.
-fn read_labelled(file: &Path) -> Result<Vec<LabelledItem>> {
+/// One labelled item per non-empty line, its text read from the corpus where it names it
+/// there; a bad line is an error naming its file and line.
+fn read_labelled(file: &Path, corpus: &Path) -> Result<Vec<LabelledItem>> {
     let raw =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     raw.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(n, l)| {
-            serde_json::from_str(l)
-                .with_context(|| format!("{}:{}: not a labelled item", file.display(), n + 1))
+            let at = || format!("{}:{}", file.display(), n + 1);
+            let mut item: LabelledItem = serde_json::from_str(l)
+                .with_context(|| format!("{}: not a labelled item", at()))?;
+            item.resolve_text(corpus).map_err(|e| {
+                anyhow::anyhow!("{}: {e} (the corpus folder is set with --corpus)", at())
+            })?;
+            if item.text.trim().is_empty() {
+                bail!(
+                    "{}: the item has no text and names none in the corpus",
+                    at()
+                );
+            }
+            Ok(item)
         })
         .collect()
 }

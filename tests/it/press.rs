@@ -118,19 +118,29 @@ fn article_extraction_benchmark_f1_floor() {
     assert!(f1 >= 0.944, "F1 {f1:.3} fell below the measured floor");
 }
 
-fn labelled() -> Vec<LabelledItem> {
+/// The labelled set with every item's text, or `None` (skip) without the corpus, which holds
+/// the text of the items taken from real feeds and post-mortem pages.
+fn labelled() -> Option<Vec<LabelledItem>> {
+    let corpus = crate::corpus::corpus_dir()?;
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/press/labelled.jsonl");
     let raw = std::fs::read_to_string(&path).expect("labelled set");
-    raw.lines()
+    let items = raw
+        .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("labelled item"))
-        .collect()
+        .map(|l| {
+            let mut item: LabelledItem = serde_json::from_str(l).expect("labelled item");
+            item.resolve_text(&corpus).expect("corpus text");
+            assert!(!item.text.trim().is_empty(), "{}: no text", item.title);
+            item
+        })
+        .collect();
+    Some(items)
 }
 
 #[test]
 fn labelled_set_scores_per_field() {
-    let items = labelled();
+    let Some(items) = labelled() else { return };
     assert!(items.len() >= 60, "{} items", items.len());
     assert!(items.iter().filter(|i| i.is_outage).count() >= 30);
     let report = evaluate(&items);
@@ -356,8 +366,17 @@ fn plain_text_is_never_detected_and_empty_text_is_an_error() {
 fn eval_command_prints_per_field_precision_and_recall() {
     let data = tempfile::tempdir().expect("tempdir");
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/press");
-    let out = crate::cli::ok_stdout(&crate::cli::outages(data.path(), &["eval", dir]));
-    let want = evaluate(&labelled()).to_string();
+    let corpus = crate::corpus::corpus_dir();
+    let corpus = corpus
+        .as_deref()
+        .and_then(|c| c.to_str())
+        .unwrap_or("../shared/corpus");
+    let out = crate::cli::ok_stdout(&crate::cli::outages(
+        data.path(),
+        &["eval", dir, "--corpus", corpus],
+    ));
+    let Some(items) = labelled() else { return };
+    let want = evaluate(&items).to_string();
     assert!(out.starts_with(&want), "{out}");
     assert!(
         out.contains("field      predicted expected correct precision recall"),

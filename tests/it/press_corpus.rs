@@ -17,6 +17,7 @@ fn item(source: String, title: String, text: String, vendor: &str) -> LabelledIt
         source,
         title,
         text,
+        corpus: None,
         published: None,
         is_outage: true,
         vendor: Some(vendor.to_string()),

@@ -19,7 +19,12 @@ pub struct LabelledItem {
     #[serde(default)]
     pub source: String,
     pub title: String,
+    /// The text itself, for items written for this project; empty when `corpus` names it.
+    #[serde(default)]
     pub text: String,
+    /// Where the text lives in the shared corpus, which is read, never copied, into the set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus: Option<CorpusRef>,
     /// RFC 3339 or YYYY-MM-DD.
     #[serde(default)]
     pub published: Option<String>,
@@ -39,7 +44,49 @@ pub struct LabelledItem {
     pub cause_category: Option<CauseCategory>,
 }
 
+/// A file of the shared corpus (`../shared/corpus`), or one entry of a feed there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorpusRef {
+    /// Relative to the corpus folder.
+    pub path: String,
+    /// The feed entry's id (Atom `id`, RSS `guid`); none when the whole file is the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+}
+
 impl LabelledItem {
+    /// Reads the text of an item that names it in the corpus under `root`: the whole file, or
+    /// the entry's summary (else its content) as plain text. Items with their own text are
+    /// left as they are. The error says which file or entry could not be read.
+    pub fn resolve_text(&mut self, root: &std::path::Path) -> Result<(), String> {
+        let Some(r) = &self.corpus else {
+            return Ok(());
+        };
+        let file = root.join(&r.path);
+        let bytes =
+            std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        self.text = match &r.entry {
+            None => String::from_utf8_lossy(&bytes).into_owned(),
+            Some(id) => {
+                let feed = feed_rs::parser::parse(bytes.as_slice())
+                    .map_err(|e| format!("{}: not a feed: {e}", file.display()))?;
+                let entry = feed
+                    .entries
+                    .iter()
+                    .find(|e| &e.id == id)
+                    .ok_or_else(|| format!("{}: no entry with id {id:?}", file.display()))?;
+                let html = entry
+                    .summary
+                    .as_ref()
+                    .map(|t| t.content.clone())
+                    .or_else(|| entry.content.as_ref().and_then(|c| c.body.clone()))
+                    .unwrap_or_default();
+                crate::extract::text::html_to_text(&html)
+            }
+        };
+        Ok(())
+    }
+
     pub fn published_at(&self) -> Option<DateTime<Utc>> {
         let p = self.published.as_deref()?.trim();
         DateTime::parse_from_rfc3339(p)
