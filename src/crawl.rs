@@ -844,7 +844,7 @@ pub fn ingest(
             }
         };
         let ctx = ParseContext {
-            format,
+            format: format.or_else(|| parse::detect_local(&bytes)),
             ..ParseContext::default()
         };
         match parse::parse(&bytes, &ctx) {

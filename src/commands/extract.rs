@@ -14,7 +14,7 @@ pub fn extract(args: &ExtractArgs) -> Result<Exit> {
         url: args.url.clone(),
         vendor: args.vendor.clone(),
         published: args.published,
-        format: args.kind,
+        format: args.kind.or_else(|| parse::detect_local(&bytes)),
     };
     let parsed = parse::parse(&bytes, &ctx).with_context(|| format!("{}", args.file.display()))?;
     let events: Vec<Event> = parsed.incidents.iter().map(Event::from).collect();

@@ -48,6 +48,31 @@ pub struct Parsed {
 }
 
 /// Guesses the format from the first bytes and a few telltale keys.
+/// Detection for a local file a user hands us (`extract`, `ingest`): a known format, else plain
+/// prose is taken as the text of an article or post-mortem. Crawls do not use it: a status URL
+/// answering with prose is an error there, not an article.
+pub fn detect_local(bytes: &[u8]) -> Option<Format> {
+    detect(bytes).or_else(|| looks_like_prose(bytes).then_some(Format::Text))
+}
+
+/// Readable text that is not markup or JSON: UTF-8 (a stray bad byte is tolerated), no NUL,
+/// and mostly letters, digits, punctuation and spaces.
+fn looks_like_prose(bytes: &[u8]) -> bool {
+    let head = sniff_text(bytes, 64 * 1024);
+    let trimmed = head.trim_start();
+    if trimmed.is_empty() || trimmed.starts_with(['<', '{', '[']) || bytes.contains(&0) {
+        return false;
+    }
+    let (mut printable, mut total) = (0usize, 0usize);
+    for c in trimmed.chars() {
+        total += 1;
+        if !c.is_control() || c.is_whitespace() {
+            printable += 1;
+        }
+    }
+    printable * 100 >= total * 95
+}
+
 pub fn detect(bytes: &[u8]) -> Option<Format> {
     let head = sniff_text(bytes, 64 * 1024);
     let trimmed = head.trim_start();
@@ -202,3 +227,22 @@ pub mod statusio;
 pub mod statuspage;
 pub mod statuspage_feed;
 pub mod statuspage_json;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_prose_is_text_but_binary_markup_and_json_are_not() {
+        assert_eq!(
+            detect_local(b"Fastly outage\n\nThe CDN failed at 09:47 UTC."),
+            Some(Format::Text)
+        );
+        assert_eq!(detect_local(b"\x00\x01 not text"), None);
+        assert_eq!(detect_local(b"{\"unknown\": 1}"), None);
+        assert_eq!(detect_local(b"<unknown-markup/>"), None);
+        assert_eq!(detect_local(b"   "), None);
+        // Crawls keep the strict detection: prose from a status URL is not a format.
+        assert_eq!(detect(b"Fastly outage\n\nThe CDN failed."), None);
+    }
+}

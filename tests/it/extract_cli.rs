@@ -112,3 +112,62 @@ fn saved_search_exports_as_csv_and_unknown_names_are_errors() {
     assert!(!invalid.status.success());
     assert!(String::from_utf8_lossy(&invalid.stderr).contains("not saved"));
 }
+
+/// The issue's form `outages extract ARTICLE.txt --published DATE`, with no `--kind`: plain
+/// prose is read as an article's text; prose about something else prints `[]`.
+#[test]
+fn extract_reads_a_plain_text_article_without_a_kind() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let article = data.path().join("fastly.txt");
+    std::fs::write(
+        &article,
+        "Fastly outage takes down Amazon, Reddit and government websites\n\n\
+         Large parts of the internet went dark on Tuesday after a failure at Fastly, the content \
+         delivery network. The outage began at 09:47 UTC and lasted about 49 minutes, affecting \
+         customers in Europe, North America and Asia.\n",
+    )
+    .expect("write");
+    let out = outages(
+        data.path(),
+        &[
+            "extract",
+            article.to_str().expect("utf-8"),
+            "--published",
+            "2021-06-08T14:00:00Z",
+        ],
+    );
+    let events = events_json(&out);
+    let rows = events.as_array().expect("array");
+    assert_eq!(rows.len(), 1);
+    let e = &rows[0];
+    assert_eq!(e["vendor"], "Fastly");
+    assert_eq!(e["start"], "2021-06-08T09:47:00Z");
+    assert_eq!(e["end"], "2021-06-08T10:36:00Z");
+    assert_eq!(e["duration_minutes"], 49);
+    assert_eq!(
+        e["regions"],
+        serde_json::json!(["Europe", "North America", "Asia"])
+    );
+    assert_eq!(e["sources"][0]["kind"], "press");
+    assert_eq!(
+        e["sources"][0]["quote"],
+        "The outage began at 09:47 UTC and lasted about 49 minutes, affecting customers in Europe, North America and Asia."
+    );
+
+    let earnings = data.path().join("earnings.txt");
+    std::fs::write(
+        &earnings,
+        "Quarterly results\n\nAcme reported revenue growth of 12 percent and launched a new product line.\n",
+    )
+    .expect("write");
+    let out = outages(
+        data.path(),
+        &[
+            "extract",
+            earnings.to_str().expect("utf-8"),
+            "--published",
+            "2021-06-08T14:00:00Z",
+        ],
+    );
+    assert_eq!(events_json(&out), serde_json::json!([]));
+}
