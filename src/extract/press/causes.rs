@@ -46,7 +46,14 @@ fn cause_sentence<'s, 'a>(sents: &'s [Sentence<'a>]) -> Option<&'s Sentence<'a>>
             .find(|s| s.text.trim().starts_with(head) && cause_phrase(s.text).is_some())
             .copied()
     });
-    shared.or_else(|| current.into_iter().find(|s| cause_phrase(s.text).is_some()))
+    shared
+        .or_else(|| {
+            current
+                .iter()
+                .find(|s| stated_cause_phrase(s.text).is_some())
+                .copied()
+        })
+        .or_else(|| current.into_iter().find(|s| cause_phrase(s.text).is_some()))
 }
 
 pub(super) fn cause(sents: &[Sentence]) -> Option<Fact<String>> {
@@ -56,7 +63,7 @@ pub(super) fn cause(sents: &[Sentence]) -> Option<Fact<String>> {
     let value = if s.section.contains("cause") {
         truncate_chars(s.text, 200)
     } else {
-        cause_phrase(s.text)?
+        stated_cause_phrase(s.text).or_else(|| cause_phrase(s.text))?
     };
     if value.eq_ignore_ascii_case("unknown") {
         return None;
@@ -116,7 +123,13 @@ fn noun_phrase_around(text: &str, start: usize, end: usize) -> String {
 /// The phrase after a cause cue ("due to X"), or the subject before a causing verb ("X caused
 /// the outage"), cut at the end of its clause and at most 20 words.
 fn cause_phrase(sentence: &str) -> Option<String> {
-    after_cue(sentence).or_else(|| subject_cause(sentence))
+    after_cue(sentence, true).or_else(|| subject_cause(sentence))
+}
+
+/// A cause phrase from a cue that states causation ("caused by", "X triggered"), not from a
+/// sequence word ("after", "following") that only places one event after another.
+fn stated_cause_phrase(sentence: &str) -> Option<String> {
+    after_cue(sentence, false).or_else(|| subject_cause(sentence))
 }
 
 fn subject_cause(sentence: &str) -> Option<String> {
@@ -151,8 +164,11 @@ fn subject_cause(sentence: &str) -> Option<String> {
     Some(phrase.to_string())
 }
 
-fn after_cue(sentence: &str) -> Option<String> {
+fn after_cue(sentence: &str, weak_cues: bool) -> Option<String> {
     for c in CAUSE_CUE.find_iter(sentence) {
+        if !weak_cues && weak_cue(c.as_str()) {
+            continue;
+        }
         // "not the result of an attack" names what the cause was not.
         let before = sentence.get(..c.start()).unwrap_or("").to_lowercase();
         let last_words: Vec<&str> = before.split_whitespace().rev().take(3).collect();

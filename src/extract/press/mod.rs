@@ -344,6 +344,25 @@ fn recalls_other_event(sentence: &str, published: Option<DateTime<Utc>>) -> bool
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_stated_cause_wins_over_a_sequence_word_earlier_in_the_text() {
+        let input = PressInput {
+            title: "Fastly outage takes down Amazon, Reddit and government websites",
+            text: "Large parts of the internet went dark on Tuesday after a failure at Fastly, the content delivery network. The outage began at 09:47 UTC and lasted about 49 minutes. Fastly said a customer configuration change triggered a bug in its software.",
+            published: Some(utc("2021-06-08T14:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        let cause = r.cause.expect("cause");
+        assert_eq!(cause.value, "a customer configuration change");
+        assert_eq!(
+            cause.quote,
+            "Fastly said a customer configuration change triggered a bug in its software."
+        );
+    }
+
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))
