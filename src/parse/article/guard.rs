@@ -1,0 +1,126 @@
+//! The cheap checks a page passes before html5ever builds a tree for it: a size cap and a
+//! nesting estimate from one linear scan of the tags.
+
+use super::{MAX_NESTING, MAX_PAGE_BYTES};
+
+/// Refuses pages that would be expensive to build a tree for: over [`MAX_PAGE_BYTES`], or
+/// nested deeper than [`MAX_NESTING`] by a linear scan of the tags (elements whose end tag is
+/// optional, void elements and self-closing tags do not count; script and style bodies and
+/// comments are skipped).
+pub(super) fn precheck(html: &str) -> Result<(), String> {
+    if html.len() > MAX_PAGE_BYTES {
+        return Err(format!(
+            "page too large: {} bytes (limit {MAX_PAGE_BYTES})",
+            html.len()
+        ));
+    }
+    let bytes = html.as_bytes();
+    let mut depth: usize = 0;
+    let mut i = 0;
+    while let Some(off) = bytes
+        .get(i..)
+        .and_then(|b| b.iter().position(|&c| c == b'<'))
+    {
+        i += off + 1;
+        let rest = bytes.get(i..).unwrap_or(&[]);
+        if rest.starts_with(b"!--") {
+            i += find(rest, b"-->").map_or(rest.len(), |p| p + 3);
+            continue;
+        }
+        let closing = rest.first() == Some(&b'/');
+        let name_start = usize::from(closing);
+        let name: Vec<u8> = rest
+            .iter()
+            .skip(name_start)
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        if name.is_empty() || !name[0].is_ascii_alphabetic() {
+            continue;
+        }
+        let tag_end = rest.iter().position(|&c| c == b'>').unwrap_or(rest.len());
+        let self_closing = tag_end > 0 && rest.get(tag_end - 1) == Some(&b'/');
+        let name = String::from_utf8_lossy(&name).into_owned();
+        if !closing && (name == "script" || name == "style" || name == "textarea") {
+            let close = format!("</{name}");
+            let lower_rest = &rest[tag_end.min(rest.len())..];
+            i += tag_end + find_ci(lower_rest, close.as_bytes()).unwrap_or(lower_rest.len());
+            continue;
+        }
+        i += tag_end;
+        if is_void(&name) || has_optional_end(&name) || self_closing {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            if depth > MAX_NESTING {
+                return Err(format!(
+                    "page too deeply nested: more than {MAX_NESTING} open elements"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+            | "command"
+            | "basefont"
+            | "frame"
+            | "isindex"
+    )
+}
+
+/// Elements the parser closes implicitly; pages routinely leave them open.
+fn has_optional_end(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "li"
+            | "dt"
+            | "dd"
+            | "option"
+            | "optgroup"
+            | "tr"
+            | "td"
+            | "th"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "colgroup"
+            | "rb"
+            | "rt"
+            | "rp"
+            | "rtc"
+            | "html"
+            | "head"
+            | "body"
+    )
+}
