@@ -35,6 +35,12 @@ pub fn eval(args: &EvalArgs) -> Result<Exit> {
     for miss in &report.wrong_services {
         writeln!(w, "wrong services: {miss}")?;
     }
+    for miss in &report.wrong_start {
+        writeln!(w, "wrong start: {miss}")?;
+    }
+    for miss in &report.wrong_duration {
+        writeln!(w, "wrong duration: {miss}")?;
+    }
     Ok(Exit::Ok)
 }
 

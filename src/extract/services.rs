@@ -1,7 +1,10 @@
 //! Which products an outage hit, named as the vendor names them ("Outlook", "Teams", "EC2"),
 //! and whose products they are: the table in `data/services.toml`, matched on word boundaries,
 //! with the common plural and qualifier forms ("EC2 instances", "S3 buckets") folded to the
-//! product.
+//! product. Reports capitalise names their own way ("JIRA", "Cloud MemoryStore", "Persistent
+//! disk") and use plurals ("Google Cloud Load Balancers"): a spelling matches in any case as
+//! long as the text's form has a capital letter (or the name is no English word, like "EC2"
+//! or "BigQuery"), so "teams" and "pages" stay ordinary words.
 //!
 //! News copy names products loosely; a fixed vocabulary gives precise names and never turns a
 //! capitalised ordinary word into a "service". Knowing the owner of each product lets a report
@@ -55,6 +58,28 @@ struct Product {
     pattern: Regex,
 }
 
+impl Product {
+    /// True when `found` (matched without regard to case, maybe with a plural "s") is this
+    /// product as a text would write it: a spelling exactly, a form with a capital letter, or
+    /// any form of a name that is no English word (a digit or an inner capital: "EC2",
+    /// "BigQuery").
+    fn spelled(&self, found: &str) -> bool {
+        let singular = found.strip_suffix('s').unwrap_or(found);
+        found.chars().any(char::is_uppercase)
+            || self.spellings.iter().any(|s| {
+                s == found
+                    || s == singular
+                    || (is_coined(s)
+                        && (s.eq_ignore_ascii_case(found) || s.eq_ignore_ascii_case(singular)))
+            })
+    }
+}
+
+/// A name no dictionary holds: it has a digit or a capital after its first letter.
+fn is_coined(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_digit()) || name.chars().skip(1).any(char::is_uppercase)
+}
+
 /// The product table: products, their vendors and the vendors' parent companies.
 #[derive(Debug)]
 pub struct Catalog {
@@ -92,7 +117,7 @@ impl Catalog {
                 let mut sorted = spellings.clone();
                 sorted.sort_by_key(|n| std::cmp::Reverse(n.len()));
                 let alts: Vec<String> = sorted.iter().map(|n| regex::escape(n)).collect();
-                let pattern = Regex::new(&format!("(?:{})", alts.join("|"))).map_err(|e| {
+                let pattern = Regex::new(&format!("(?i:{})s?", alts.join("|"))).map_err(|e| {
                     CatalogError::BadSpelling {
                         vendor: vendor.name.clone(),
                         spelling: name.clone(),
@@ -164,7 +189,12 @@ pub fn find_services(text: &str) -> Vec<ServiceHit> {
     let mut hits: Vec<(std::ops::Range<usize>, &'static Product)> = Vec::new();
     for product in &catalog.products {
         for m in word_matches(&product.pattern, text, &['.'], &['/']) {
-            hits.push((m, product));
+            if text
+                .get(m.clone())
+                .is_some_and(|found| product.spelled(found))
+            {
+                hits.push((m, product));
+            }
         }
     }
     // Longest first, then drop overlaps.
@@ -232,6 +262,29 @@ mod tests {
     #[test]
     fn ordinary_words_are_not_products() {
         assert!(names("the pages and actions of teams").is_empty());
+    }
+
+    #[test]
+    fn other_capitalisations_and_plurals_are_the_product() {
+        assert_eq!(
+            names(
+                "JIRA, OpsGenie and Cloud MemoryStore were down; Google Cloud Load Balancers failed."
+            ),
+            vec![
+                "Jira",
+                "Opsgenie",
+                "Cloud Memorystore",
+                "Cloud Load Balancing"
+            ]
+        );
+        assert_eq!(
+            names("customers saw errors from bigquery and ec2"),
+            vec!["BigQuery", "EC2"]
+        );
+        assert_eq!(
+            names("Persistent disk latency rose"),
+            vec!["Persistent Disk"]
+        );
     }
 
     #[test]

@@ -87,6 +87,15 @@ impl LabelledItem {
         Ok(())
     }
 
+    /// How the item is named in a report: its title, else where it came from.
+    pub fn label(&self) -> &str {
+        if self.title.trim().is_empty() {
+            &self.source
+        } else {
+            &self.title
+        }
+    }
+
     pub fn published_at(&self) -> Option<DateTime<Utc>> {
         let p = self.published.as_deref()?.trim();
         DateTime::parse_from_rfc3339(p)
@@ -153,6 +162,10 @@ pub struct EvalReport {
     pub wrong_regions: Vec<String>,
     /// Outages whose products differ from the label, in the same form.
     pub wrong_services: Vec<String>,
+    /// Outages whose onset was missed or more than a day off: "title: expected D, got D".
+    pub wrong_start: Vec<String>,
+    /// Outages whose length was missed or more than 20% off, in the same form.
+    pub wrong_duration: Vec<String>,
 }
 
 impl fmt::Display for EvalReport {
@@ -212,7 +225,7 @@ pub fn evaluate(items: &[LabelledItem]) -> EvalReport {
             }
         }
         if got.is_some() != item.is_outage {
-            r.misclassified.push(item.title.clone());
+            r.misclassified.push(item.label().to_string());
         }
         if !item.is_outage {
             continue;
@@ -237,7 +250,8 @@ fn score_fields(r: &mut EvalReport, item: &LabelledItem, got: Option<&PressRepor
             } else {
                 r.wrong_vendor.push(format!(
                     "{}: expected {v}, got {}",
-                    item.title, g.vendor.value
+                    item.label(),
+                    g.vendor.value
                 ));
             }
         }
@@ -251,11 +265,17 @@ fn score_fields(r: &mut EvalReport, item: &LabelledItem, got: Option<&PressRepor
         .and_then(|s| NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok())
     {
         r.start.expected += 1;
-        if let Some(g) = got_start {
+        if got_start.is_some() {
             r.start.predicted += 1;
-            if (g.at.date_naive() - s).num_days().abs() <= 1 {
-                r.start.correct += 1;
-            }
+        }
+        if got_start.is_some_and(|g| (g.at.date_naive() - s).num_days().abs() <= 1) {
+            r.start.correct += 1;
+        } else {
+            r.wrong_start.push(format!(
+                "{}: expected {s}, got {:?}",
+                item.label(),
+                got_start.map(|g| g.at.date_naive().to_string())
+            ));
         }
     } else if got_start.is_some() {
         r.start.predicted += 1;
@@ -269,9 +289,16 @@ fn score_fields(r: &mut EvalReport, item: &LabelledItem, got: Option<&PressRepor
             r.duration.predicted += 1;
             if (have - want).abs() as f64 <= want as f64 * 0.2 {
                 r.duration.correct += 1;
+            } else {
+                r.wrong_duration
+                    .push(format!("{}: expected {want}, got {have}", item.label()));
             }
         }
-        (Some(_), None) => r.duration.expected += 1,
+        (Some(want), None) => {
+            r.duration.expected += 1;
+            r.wrong_duration
+                .push(format!("{}: expected {want}, got none", item.label()));
+        }
         (None, Some(_)) => r.duration.predicted += 1,
         (None, None) => {}
     }
@@ -290,7 +317,9 @@ fn score_fields(r: &mut EvalReport, item: &LabelledItem, got: Option<&PressRepor
     if !exact {
         r.wrong_regions.push(format!(
             "{}: expected {:?}, got {:?}",
-            item.title, item.regions, got_regions
+            item.label(),
+            item.regions,
+            got_regions
         ));
     }
     set_score(&mut r.regions, &item.regions, &got_regions, same_region);
@@ -304,7 +333,9 @@ fn score_fields(r: &mut EvalReport, item: &LabelledItem, got: Option<&PressRepor
     if !same_services {
         r.wrong_services.push(format!(
             "{}: expected {:?}, got {:?}",
-            item.title, item.services, got_services
+            item.label(),
+            item.services,
+            got_services
         ));
     }
     set_score(&mut r.services, &item.services, &got_services, same_service);

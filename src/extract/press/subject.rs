@@ -82,7 +82,11 @@ pub(super) fn settle_vendor(
     match (named, owner) {
         (Some(n), Some(o)) => {
             let parent = Catalog::builtin().parent_of(&o.value);
-            if parent == Some(n.value.as_str()) {
+            // A vendor's own report ("We are experiencing an issue with Cloud Run") names
+            // other companies only in passing (".NET", "GitHub triggers", "peering in
+            // Equinix"): the owner of its products speaks, unless the title names another.
+            let own_report = speaks_first_person(sents) && !titled(sents, &n.value);
+            if parent == Some(n.value.as_str()) || own_report {
                 (Some(o), VendorEvidence::Listed)
             } else {
                 (Some(n), VendorEvidence::Listed)
@@ -110,9 +114,28 @@ pub(super) fn settle_vendor(
 
 static FIRST_PERSON_VENDOR: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b(?:we (?:sincerely |deeply |truly )?apologi[sz]e|we are sorry|our (?:customers|users|services?|systems?|platform|network|infrastructure|engineers|engineering teams?|on-call|team|data ?cent(?:er|re)s?|edge|api)|we (?:identified|deployed|rolled|restored|mitigated|determined|detected|began|started|made|pushed|failed over))\b",
+        r"(?i)\b(?:we (?:sincerely |deeply |truly )?apologi[sz]e|we are sorry|we(?: are|'re| were) (?:experiencing|investigating|seeing)|our (?:customers|users|services?|systems?|platform|network|infrastructure|engineers|engineering teams?|on-call|team|data ?cent(?:er|re)s?|edge|api)|we (?:identified|deployed|rolled|restored|mitigated|determined|detected|began|started|made|pushed|failed over))\b",
     )
 });
+
+/// True when the top of the body speaks for a vendor in the first person.
+fn speaks_first_person(sents: &[Sentence]) -> bool {
+    sents
+        .iter()
+        .filter(|s| !s.is_title)
+        .take(FACT_SENTENCES)
+        .any(|s| FIRST_PERSON_VENDOR.is_match(s.text))
+}
+
+/// True when the title names `vendor` (or one of its aliases).
+fn titled(sents: &[Sentence], vendor: &str) -> bool {
+    sents.iter().filter(|s| s.is_title).any(|s| {
+        Gazetteer::builtin()
+            .find_in_text(s.text)
+            .iter()
+            .any(|h| h.vendor == vendor)
+    })
+}
 
 /// The publisher's vendor when the text is its own post-mortem: the site name or the host of
 /// the page's address is a listed vendor, and the text speaks for the vendor in the first
