@@ -282,6 +282,8 @@ const IMPACT: &[&str] = &[
 /// apologies and impact statements of vendors' own incident reports.
 const POSTMORTEM: &[&str] = &[
     "root cause",
+    "incident start",
+    "affected services and features",
     "post-mortem",
     "postmortem",
     "post-incident",

@@ -785,4 +785,102 @@ mod tests {
             ]
         );
     }
+
+    /// A Google Cloud incident report states its onset as a labelled field in the zone a note
+    /// above it names; a later list of expected fix times ("Other regions - Tuesday,
+    /// 2022-03-01 EOB") is no onset.
+    #[test]
+    fn labelled_incident_start_in_the_noted_zone_is_the_onset() {
+        let r = extract(&PressInput {
+            title: "",
+            text: "(All Times US/Pacific)\n**Incident Start:** 21 February 2022 21:45\n\
+                   **Duration:** 3 days, 14 hours, 37 minutes\n\
+                   **Affected Services and Features:**\nGoogle BigQuery\n**Description:**\n\
+                   Google BigQuery experienced elevated errors for streaming inserts.\n\
+                   Other regions potentially impacted - Tuesday, 2022-03-01 EOB US/Pacific.",
+            ..PressInput::default()
+        })
+        .expect("an incident report");
+        assert_eq!(r.vendor.value, "Google Cloud");
+        let start = r.start.expect("the labelled onset");
+        assert_eq!(start.at, utc("2022-02-22T05:45:00Z"));
+        assert_eq!(start.quote, "Incident Start:** 21 February 2022 21:45");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(5197));
+    }
+
+    /// "Running normally again" ends an outage as "resolved" does; a start and an end stated
+    /// in different sentences give its length.
+    #[test]
+    fn end_stated_in_a_later_sentence_gives_the_length() {
+        let r = extract(&PressInput {
+            title: "Post-mortem: GitHub Actions outage",
+            text: "On 12 January 2023 at 14:02 UTC, our engineers were paged after GitHub \
+                   Actions jobs started failing. Jobs queued but never ran.\nWe rolled back \
+                   the deployment, and at 16:40 UTC all jobs were running normally again.",
+            ..PressInput::default()
+        })
+        .expect("a post-mortem");
+        assert_eq!(r.start.map(|s| s.at), Some(utc("2023-01-12T14:02:00Z")));
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(158));
+    }
+
+    /// "Cloud" in "Cloud Run" is part of a product's name, not an unlisted company.
+    #[test]
+    fn a_word_of_a_product_name_is_not_an_unlisted_vendor() {
+        let r = extract(&PressInput {
+            title: "Incident report: elevated errors on Cloud Run",
+            text: "On March 3, 2020 Cloud Run returned errors from 14:02 to 16:40 US/Pacific. \
+                   We apologize to our customers.",
+            ..PressInput::default()
+        })
+        .expect("an incident report");
+        assert_eq!(r.vendor.value, "Google Cloud");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(158));
+    }
+
+    /// A status-dashboard update stream gives clock times under the day its page shows, and
+    /// names its cloud only by region id.
+    #[test]
+    fn dashboard_updates_read_on_the_publication_day_and_region_ids_name_the_cloud() {
+        let r = extract(&PressInput {
+            title: "[RESOLVED] Increased API Error Rates",
+            text: "4:35 AM PST We are investigating increased API error rates in the US-EAST-1 \
+                   Region.\n5:10 AM PST Between 4:35 AM and 5:05 AM PST we experienced \
+                   increased API error rates in the US-EAST-1 Region. The issue has been \
+                   resolved and the service is operating normally.",
+            published: Some(utc("2021-12-22T12:35:00Z")),
+            ..PressInput::default()
+        })
+        .expect("a dashboard event");
+        assert_eq!(r.vendor.value, "AWS");
+        assert_eq!(r.start.map(|s| s.at), Some(utc("2021-12-22T12:35:00Z")));
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(30));
+        let evening = extract(&PressInput {
+            title: "[RESOLVED] Increased API Error Rates",
+            text: "5:05 PM PDT We are investigating increased API error rates in the \
+                   US-WEST-2 Region.",
+            published: Some(utc("2021-07-15T00:05:00Z")),
+            ..PressInput::default()
+        })
+        .expect("a dashboard event");
+        assert_eq!(
+            evening.start.map(|s| s.at),
+            Some(utc("2021-07-15T00:05:00Z"))
+        );
+    }
+
+    /// Data-centre codes and words of the trade are no unlisted company.
+    #[test]
+    fn site_codes_are_not_unlisted_vendors() {
+        let r = extract(&PressInput {
+            title: "Event processing in TOR1",
+            text: "Kestrel engineers identified an issue where event processing in TOR1 was \
+                   delayed. TOR1 users of Kestrel were unable to see events for two hours. We \
+                   apologize for the impact.",
+            published: Some(utc("2024-03-01T00:00:00Z")),
+            ..PressInput::default()
+        })
+        .expect("a post-mortem");
+        assert_eq!(r.vendor.value, "Kestrel");
+    }
 }

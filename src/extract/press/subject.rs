@@ -94,6 +94,12 @@ pub(super) fn settle_vendor(
         }
         (Some(n), None) => (Some(n), VendorEvidence::Listed),
         (None, owner) => {
+            // "in the US-EAST-1 Region" in a vendor's own update names the cloud it runs.
+            if owner.is_none() && speaks_first_person(sents) {
+                if let Some(cloud) = region_cloud(sents) {
+                    return (Some(cloud), VendorEvidence::Listed);
+                }
+            }
             let unlisted = unlisted_vendor(sents);
             // A name the title repeats is the subject; products it runs on are someone
             // else's ("Razorpay: an RDS failure").
@@ -117,6 +123,40 @@ static FIRST_PERSON_VENDOR: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:we (?:sincerely |deeply |truly )?apologi[sz]e|we are sorry|we(?: are|'re| were) (?:experiencing|investigating|seeing)|our (?:customers|users|services?|systems?|platform|network|infrastructure|engineers|engineering teams?|on-call|team|data ?cent(?:er|re)s?|edge|api)|we (?:identified|deployed|rolled|restored|mitigated|determined|detected|began|started|made|pushed|failed over))\b",
     )
 });
+
+/// The cloud whose region ids the top of the text names, when they are all one cloud's
+/// ("US-EAST-1" and "us-east-2" are AWS), with the sentence naming the first.
+fn region_cloud(sents: &[Sentence]) -> Option<Fact<String>> {
+    let mut found: Option<(region::Provider, &str)> = None;
+    for s in sents
+        .iter()
+        .take(FACT_SENTENCES)
+        .filter(|s| !s.recalls_other)
+    {
+        for hit in region::find_in_text(s.text) {
+            let provider = hit.region.provider;
+            if provider == region::Provider::Generic {
+                continue;
+            }
+            match found {
+                Some((p, _)) if p != provider => return None,
+                Some(_) => {}
+                None => found = Some((provider, s.text)),
+            }
+        }
+    }
+    let (provider, quote) = found?;
+    let vendor = match provider {
+        region::Provider::Aws => "AWS",
+        region::Provider::Gcp => "Google Cloud",
+        region::Provider::Azure => "Microsoft Azure",
+        region::Provider::Generic => return None,
+    };
+    Some(Fact {
+        value: vendor.to_string(),
+        quote: quote.to_string(),
+    })
+}
 
 /// True when the top of the body speaks for a vendor in the first person.
 fn speaks_first_person(sents: &[Sentence]) -> bool {
@@ -330,7 +370,35 @@ const NOT_VENDORS: &[&str] = &[
     "Message",
     "Backwards",
     "Successive",
+    "Affected",
+    "Around",
+    "Managed",
+    "Operations",
+    "Issues",
+    "Code",
+    "Coding",
+    "Search",
+    "Region",
+    "Regions",
+    "Cluster",
+    "Clusters",
+    "Metric",
+    "Metrics",
+    "REST",
+    "GraphQL",
+    "SSH",
+    "SMS",
+    "APIs",
+    "Pull",
 ];
+
+/// A data-centre code: capitals then digits ("TOR1", "BLR1", "FRA1").
+fn is_site_code(word: &str) -> bool {
+    let letters = word.trim_end_matches(|c: char| c.is_ascii_digit());
+    letters.len() < word.len()
+        && !letters.is_empty()
+        && letters.chars().all(|c| c.is_ascii_uppercase())
+}
 
 /// Fallback for vendors the gazetteer does not list: a possessive name in the first body
 /// sentences ("Etsy's", "PagerDuty’s"), else the first capitalised word inside one of them that
@@ -343,14 +411,26 @@ fn unlisted_vendor(sents: &[Sentence]) -> Option<Fact<String>> {
         .iter()
         .filter(|s| !s.is_title && s.index <= 3)
         .collect();
+    // Words of the products named ("Cloud" in "Cloud Run") are not companies.
+    let product_words: Vec<&str> = sents
+        .iter()
+        .take(FACT_SENTENCES)
+        .flat_map(|s| find_services(s.text))
+        .flat_map(|h| h.service.split_whitespace())
+        .collect();
     let candidate = |word: &str| -> Option<String> {
         let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '-');
         let w = w.trim_end_matches('.');
         let first = w.chars().next()?;
-        if !first.is_uppercase() || w.len() < 2 || NOT_VENDORS.contains(&w) {
+        if !first.is_uppercase()
+            || w.len() < 2
+            || NOT_VENDORS.contains(&w)
+            || product_words.contains(&w)
+        {
             return None;
         }
-        if !region::find_in_text(w).is_empty() {
+        // Region and data-centre codes ("us-east-1", "TOR1", "FRA1") are places.
+        if !region::find_in_text(w).is_empty() || is_site_code(w) {
             return None;
         }
         Some(w.to_string())

@@ -15,6 +15,54 @@ use crate::extract::window;
 static DURATION_LABEL: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)^[*_\s]*(?:total |incident |outage )?duration[*_\s]*:[*_\s]*"));
 
+/// "Incident Start:" / "Start time:" / "Outage began:" as a field label at the start of a
+/// line, and the same for the end; the value is the vendor's own record of the window.
+static START_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^[*_\s]*(?:incident |outage |impact |disruption )?(?:start(?:ed)?|began|begin)(?: time| date| at)?[*_\s]*:[*_\s]*",
+    )
+});
+static END_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^[*_\s]*(?:incident |outage |impact |disruption )?(?:end(?:ed)?|resolved|recovered)(?: time| date| at)?[*_\s]*:[*_\s]*",
+    )
+});
+/// "(All Times US/Pacific)": the zone of the report's bare times.
+static ZONE_NOTE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\(?\ball times (?:are )?(?:in )?([A-Za-z][A-Za-z/_+-]*)\)?"));
+
+/// The time a labelled field states, read in the zone the report notes when the value names
+/// none.
+fn labelled_time<'a>(
+    sents: &[Sentence<'a>],
+    label: &Regex,
+    anchor: &Anchor,
+) -> Option<(DateFact, &'a str)> {
+    let zone = sents
+        .iter()
+        .find_map(|s| ZONE_NOTE.captures(s.text))
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str());
+    sents.iter().filter(|s| !s.recalls_other).find_map(|s| {
+        let value = label.find(s.text).and_then(|m| s.text.get(m.end()..))?;
+        let zoned = zone.map(|z| format!("{value} {z}"));
+        let read = |v: &str| {
+            find_dates(v, anchor)
+                .into_iter()
+                .find(|m| m.precision <= Precision::Day)
+        };
+        let m = zoned.as_deref().and_then(read).or_else(|| read(value))?;
+        Some((
+            DateFact {
+                at: m.at,
+                precision: m.precision,
+                quote: s.text.to_string(),
+            },
+            s.text,
+        ))
+    })
+}
+
 /// Onset, end and length, each with its sentence.
 #[derive(Debug, Default)]
 pub(super) struct Timing {
@@ -25,7 +73,7 @@ pub(super) struct Timing {
 
 static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b(?:resolved|restored|recovered|recovery|fully operational|returned to normal|back online|back up|mitigated|fixed|until|by the time|ended|ending|end of|normal operations)\b",
+        r"(?i)\b(?:resolved|restored|recovered|recovery|fully operational|returned to normal|back to normal|(?:running|operating|working|functioning) (?:normally|as expected)|back online|back up|mitigated|fixed|until|by the time|ended|ending|end of|normal operations)\b",
     )
 });
 static START_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -64,12 +112,48 @@ fn document_reference(sents: &[Sentence]) -> Option<DateTime<Utc>> {
         .map(|at| at + Duration::days(1))
 }
 
+/// Onset, end and length. A vendor's stream of updates ("4:35 AM PST We are investigating
+/// ...") gives clock times only, under the day its page shows: when the text names no day at
+/// all, its clock times are read on the publication day (the day before when that would put
+/// the onset after the publication).
 pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
+    let read = timing_from(sents, published, None);
+    let Some(p) = published else { return read };
+    if read.start.is_some() {
+        return read;
+    }
+    let on_day = |day| timing_from(sents, published, Some(day));
+    let same_day = on_day(p.date_naive());
+    match &same_day.start {
+        Some(s) if s.at > p + Duration::hours(1) => {
+            p.date_naive().pred_opt().map_or(same_day, on_day)
+        }
+        Some(_) => same_day,
+        None => read,
+    }
+}
+
+fn timing_from(
+    sents: &[Sentence],
+    published: Option<DateTime<Utc>>,
+    day: Option<chrono::NaiveDate>,
+) -> Timing {
     let mut anchor = Anchor {
         published: published.or_else(|| document_reference(sents)),
-        day: None,
+        day,
     };
     let mut out = Timing::default();
+    if let Some((start, _)) = labelled_time(sents, &START_LABEL, &anchor) {
+        if let Some((end, quote)) = labelled_time(sents, &END_LABEL, &anchor)
+            .filter(|(e, _)| e.at > start.at && start.precision == Precision::Minute)
+        {
+            out.end = Some(Fact {
+                value: end.at,
+                quote: quote.to_string(),
+            });
+        }
+        out.start = Some(start);
+    }
     let mut first_day: Option<DateFact> = None;
     let mut first_exact: Option<DateFact> = None;
     let mut coarse: Option<DateFact> = None;
