@@ -317,6 +317,14 @@ const POSTMORTEM: &[&str] = &[
     "customers may experience",
     "customers were impacted",
     "users experienced",
+    // A vendor's own status updates ("We are investigating increased error rates ...").
+    "we are investigating increased",
+    "we are investigating elevated",
+    "we are investigating delays",
+    "we are investigating an issue",
+    "we are investigating intermittent",
+    "we experienced increased",
+    "we experienced elevated",
 ];
 
 /// Statements that the event in the story did not take anything down.
