@@ -60,7 +60,11 @@ pub fn detect_local(bytes: &[u8]) -> Option<Format> {
 fn looks_like_prose(bytes: &[u8]) -> bool {
     let head = sniff_text(bytes, 64 * 1024);
     let trimmed = head.trim_start();
-    if trimmed.is_empty() || trimmed.starts_with(['<', '{', '[']) || bytes.contains(&0) {
+    if trimmed.is_empty()
+        || trimmed.starts_with(['<', '{'])
+        || starts_like_json_array(trimmed)
+        || bytes.contains(&0)
+    {
         return false;
     }
     let (mut printable, mut total) = (0usize, 0usize);
@@ -71,6 +75,21 @@ fn looks_like_prose(bytes: &[u8]) -> bool {
         }
     }
     printable * 100 >= total * 95
+}
+
+/// A bracket opens a JSON array only when a JSON value follows it: status texts and
+/// post-mortems often open with a bracketed state ("[RESOLVED] Network connectivity ...").
+fn starts_like_json_array(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('[') else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    rest.is_empty()
+        || rest.starts_with(['{', '[', '"', ']', '-'])
+        || rest.starts_with(|c: char| c.is_ascii_digit())
+        || ["true", "false", "null"]
+            .iter()
+            .any(|w| rest.starts_with(w))
 }
 
 pub fn detect(bytes: &[u8]) -> Option<Format> {
@@ -242,6 +261,14 @@ mod tests {
         assert_eq!(detect_local(b"{\"unknown\": 1}"), None);
         assert_eq!(detect_local(b"<unknown-markup/>"), None);
         assert_eq!(detect_local(b"   "), None);
+        assert_eq!(detect_local(b"[{\"id\": 1}]"), None);
+        assert_eq!(detect_local(b"[\n  \"a\"]"), None);
+        assert_eq!(detect_local(b"[]"), None);
+        // A status text opening with its bracketed state is prose (AWS dashboard posts).
+        assert_eq!(
+            detect_local(b"[RESOLVED] Network Connectivity Issues\n\n11:40 AM PDT Between 11:07 AM and 11:30 AM PDT we experienced network connectivity issues."),
+            Some(Format::Text)
+        );
         // Crawls keep the strict detection: prose from a status URL is not a format.
         assert_eq!(detect(b"Fastly outage\n\nThe CDN failed."), None);
     }

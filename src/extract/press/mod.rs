@@ -869,6 +869,23 @@ mod tests {
         );
     }
 
+    /// AWS Service Health Dashboard, Amazon ElastiCache (Ireland), posted 2021-08-06 02:19 UTC:
+    /// the window's clock times are the previous day in PDT, not the UTC publication day.
+    #[test]
+    fn dayless_window_after_the_publication_is_read_on_the_day_before() {
+        let r = extract(&PressInput {
+            title: "[RESOLVED] Increased Error Rates",
+            text: "7:19 PM PDT Between 6:22 PM and 7:31 PM PDT we experienced increased error \
+                   rates for ElastiCache clusters in the EU-WEST-1 Region. The issue has been \
+                   resolved and the service is operating normally.",
+            published: Some(utc("2021-08-06T02:19:48Z")),
+            ..PressInput::default()
+        })
+        .expect("a dashboard event");
+        assert_eq!(r.start.map(|s| s.at), Some(utc("2021-08-06T01:22:00Z")));
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(69));
+    }
+
     /// Data-centre codes and words of the trade are no unlisted company.
     #[test]
     fn site_codes_are_not_unlisted_vendors() {

@@ -133,6 +133,29 @@ pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Ti
     }
 }
 
+/// The window a sentence states, placed on `reference` when it names no day. A report is
+/// written after what it describes: a window that would begin after the publication ("Between
+/// 6:22 PM and 7:31 PM PDT" in a post published at 02:19 UTC, the zone's previous day) is read
+/// on the day before. A window that names its own day is left as it reads.
+fn stated_window(
+    text: &str,
+    reference: Option<chrono::NaiveDate>,
+    published: Option<DateTime<Utc>>,
+) -> Option<window::ImpactWindow> {
+    let read = window::impact_window(text, reference)?;
+    let (Some(p), Some(day)) = (published, reference) else {
+        return Some(read);
+    };
+    let slack = Duration::hours(1);
+    if read.start <= p + slack {
+        return Some(read);
+    }
+    day.pred_opt()
+        .and_then(|before| window::impact_window(text, Some(before)))
+        .filter(|w| w.start <= p + slack && w.start != read.start)
+        .or(Some(read))
+}
+
 fn timing_from(
     sents: &[Sentence],
     published: Option<DateTime<Utc>>,
@@ -166,7 +189,7 @@ fn timing_from(
         let reference = anchor
             .day
             .or_else(|| anchor.published.map(|p| p.date_naive()));
-        let stated = window::impact_window(s.text, reference)
+        let stated = stated_window(s.text, reference, published)
             .map(|w| (w.start, w.end))
             .or_else(|| find_window(s.text, &anchor).map(|w| (w.start, w.end)));
         if let Some((w_start, w_end)) = stated {
