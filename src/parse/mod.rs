@@ -227,6 +227,7 @@ pub mod statusio;
 pub mod statuspage;
 pub mod statuspage_feed;
 pub mod statuspage_json;
+mod syndication;
 
 #[cfg(test)]
 mod tests {
