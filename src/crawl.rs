@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::index::{IndexError, SearchIndex};
 use crate::model::{Format, Incident, ReportKind};
+use crate::parse::article::{PageLimits, PageRefused, precheck};
 use crate::parse::{self, ParseContext, Parsed};
 use crate::press_crawl::{PageOutcome, PressConfig, PressCrawler, PressOutcome};
 use crate::schedule::{self, StopSignal};
@@ -571,53 +572,21 @@ pub fn drop_impossible_future(incidents: &mut [Incident], now: DateTime<Utc>) {
     }
 }
 
-/// Refuses an HTML page too big or too deeply nested for the HTML parser, in one linear scan.
-/// The depth is an upper bound from tag syntax alone (void and self-closed elements excepted),
-/// which is all a guard needs.
+/// Refuses an HTML page too big or too deeply nested for the HTML parser, with the article
+/// extractor's linear scan under the crawl's tighter limits.
 pub fn html_guard(body: &[u8]) -> Result<(), BodyError> {
-    if body.len() > MAX_HTML_BYTES {
-        return Err(BodyError::TooComplex(format!(
-            "an HTML page of {} bytes (limit {MAX_HTML_BYTES})",
-            body.len()
-        )));
-    }
-    const VOID: [&[u8]; 14] = [
-        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
-        b"param", b"source", b"track", b"wbr",
-    ];
-    let mut depth = 0usize;
-    let mut i = 0;
-    while let Some(offset) = body
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
-    {
-        let start = i + offset + 1;
-        let rest = body.get(start..).unwrap_or_default();
-        let end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
-        let tag = rest.get(..end).unwrap_or_default();
-        i = start + end;
-        match tag.first() {
-            Some(b'/') => depth = depth.saturating_sub(1),
-            Some(c) if c.is_ascii_alphabetic() => {
-                let name_len = tag
-                    .iter()
-                    .position(|b| !b.is_ascii_alphanumeric())
-                    .unwrap_or(tag.len());
-                let name = tag.get(..name_len).unwrap_or_default().to_ascii_lowercase();
-                if tag.ends_with(b"/") || VOID.contains(&name.as_slice()) {
-                    continue;
-                }
-                depth += 1;
-                if depth > MAX_HTML_DEPTH {
-                    return Err(BodyError::TooComplex(format!(
-                        "HTML nested deeper than {MAX_HTML_DEPTH} elements"
-                    )));
-                }
+    const CRAWL_LIMITS: PageLimits = PageLimits {
+        max_bytes: MAX_HTML_BYTES,
+        max_nesting: MAX_HTML_DEPTH,
+    };
+    precheck(body, CRAWL_LIMITS).map_err(|refused| {
+        BodyError::TooComplex(match refused {
+            PageRefused::TooLarge { bytes, limit } => {
+                format!("an HTML page of {bytes} bytes (limit {limit})")
             }
-            _ => {}
-        }
-    }
-    Ok(())
+            PageRefused::TooDeep { limit } => format!("HTML nested deeper than {limit} elements"),
+        })
+    })
 }
 
 /// Keeps the newest [`MAX_ITEMS_PER_DOCUMENT`] incidents (undated ones count as oldest), in
@@ -1009,6 +978,22 @@ mod tests {
         );
         assert!(html_guard(page.as_bytes()).is_ok());
         assert!(html_guard(b"a < b and c > d").is_ok());
+    }
+
+    #[test]
+    fn markup_inside_scripts_and_comments_does_not_count_as_nesting() {
+        let opened = "<div>".repeat(MAX_HTML_DEPTH + 1);
+        let page = format!(
+            "<html><body><script>var s = '{opened}';</script><!-- {opened} --><p>ok</p></body></html>"
+        );
+        assert!(html_guard(page.as_bytes()).is_ok());
+        let page = format!("<html><body>{opened}</body></html>");
+        assert_eq!(
+            html_guard(page.as_bytes()).map_err(|e| e.to_string()),
+            Err(format!(
+                "too complex to parse: HTML nested deeper than {MAX_HTML_DEPTH} elements"
+            ))
+        );
     }
 
     #[test]
