@@ -26,7 +26,9 @@ use crate::parse::{self, ParseContext, Parsed};
 use crate::press_crawl::{PageOutcome, PressConfig, PressCrawler, PressOutcome};
 use crate::schedule::{self, StopSignal};
 use crate::sources::Source;
-use crate::store::{FetchRecord, FetchedBody, Store, StoreError, UpsertCounts};
+use crate::store::{
+    FetchRecord, FetchedBody, ParsedBodyHash, Store, StoreError, UpsertCounts, body_sha256,
+};
 
 /// Where a run's data lives: the SQLite store (the truth) and the derived index.
 #[derive(Debug, Clone)]
@@ -129,6 +131,9 @@ pub struct CrawlReport {
     pub ok: usize,
     /// Sources that answered 304 Not Modified.
     pub not_modified: usize,
+    /// Of `ok`, the sources that answered with the very bytes last parsed from them: neither
+    /// parsed nor stored again.
+    pub unchanged: usize,
     pub failures: Vec<SourceFailure>,
     pub incidents: UpsertCounts,
     /// Documents indexed into tantivy at the end of the run.
@@ -202,6 +207,11 @@ enum Fetchd {
         validators: Validators,
         fresh_for: Option<Duration>,
     },
+    /// A 2xx with the very bytes last parsed from this source: nothing new to parse or store.
+    Unchanged {
+        source: Source,
+        fetched: crate::fetch::Fetched,
+    },
     Failed {
         source: Source,
         error: FetchError,
@@ -238,7 +248,13 @@ pub async fn crawl_with(
 ) -> Result<CrawlReport, CrawlError> {
     let store = Store::open(&paths.store)?;
     let now = Utc::now();
-    // Validators are read up front so the writer thread alone owns the connection afterwards.
+    // Validators and last body hashes are read up front so the writer thread alone owns the
+    // connection afterwards. A forced crawl parses everything again.
+    let mut last_bodies = if options.force {
+        HashMap::new()
+    } else {
+        store.parsed_body_hashes()?
+    };
     let mut jobs = Vec::with_capacity(sources.len());
     let mut deferred = Vec::new();
     for source in sources {
@@ -267,7 +283,8 @@ pub async fn crawl_with(
             Some(s) if !options.force => s.validators(),
             _ => Validators::default(),
         };
-        jobs.push((source, validators));
+        let last = last_bodies.remove(&source.url);
+        jobs.push((source, validators, last));
     }
     // Article pages seen in earlier runs, for conditional GETs from the press crawl.
     let known_pages: HashMap<String, Validators> = if options.force {
@@ -289,7 +306,7 @@ pub async fn crawl_with(
 
     // The one concurrent stage: up to `concurrency` fetches in flight.
     let mut stream = futures::stream::iter(jobs)
-        .map(|(source, validators)| fetch_source(fetcher, &press, source, validators))
+        .map(|(source, validators, last)| fetch_source(fetcher, &press, source, validators, last))
         .buffer_unordered(options.concurrency.max(1));
     let mut stop = options.stop.clone();
     let mut interrupted = false;
@@ -321,6 +338,7 @@ pub async fn crawl_with(
                 },
             ),
             Fetchd::NotModified { source, .. } => (source.url.clone(), "not modified".into()),
+            Fetchd::Unchanged { source, .. } => (source.url.clone(), "unchanged".into()),
             Fetchd::Failed { source, error } => (source.url.clone(), error.to_string()),
         };
         progress.source_done(&url, &outcome);
@@ -348,10 +366,11 @@ async fn fetch_source(
     press: &PressCrawler<'_>,
     source: Source,
     validators: Validators,
+    last: Option<ParsedBodyHash>,
 ) -> (Fetchd, Vec<Fetchd>) {
     if source.role != ReportKind::Press {
         return (
-            fetch_and_parse(fetcher, source, validators).await,
+            fetch_and_parse(fetcher, source, validators, last).await,
             Vec::new(),
         );
     }
@@ -399,7 +418,12 @@ fn press_fetchd(source: Source, outcome: PageOutcome) -> Option<Fetchd> {
     }
 }
 
-async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validators) -> Fetchd {
+async fn fetch_and_parse(
+    fetcher: &Fetcher,
+    source: Source,
+    validators: Validators,
+    last: Option<ParsedBodyHash>,
+) -> Fetchd {
     match fetcher
         .get(&source.url, &validators, source.allow_private)
         .await
@@ -413,6 +437,9 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             validators,
             fresh_for,
         },
+        Ok(FetchOutcome::Fetched(fetched)) if unchanged(&fetched, &source, last.as_ref()) => {
+            Fetchd::Unchanged { source, fetched }
+        }
         Ok(FetchOutcome::Fetched(fetched)) => {
             let ctx = ParseContext {
                 url: Some(source.url.clone()),
@@ -442,6 +469,19 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             }
         }
     }
+}
+
+/// True when `fetched` is byte for byte the body last parsed from this source, under the
+/// format the source is configured for (a changed `kind` reads the same bytes anew).
+fn unchanged(
+    fetched: &crate::fetch::Fetched,
+    source: &Source,
+    last: Option<&ParsedBodyHash>,
+) -> bool {
+    last.is_some_and(|last| {
+        source.kind.is_none_or(|kind| kind == last.format)
+            && body_sha256(&fetched.body) == last.sha256
+    })
 }
 
 /// Parses a fetched body. A status source that answers with a web page (an error page, a
@@ -693,6 +733,26 @@ fn apply_result(
             })?;
             store.set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
             report.not_modified += 1;
+        }
+        Fetchd::Unchanged { source, fetched } => {
+            // The source is healthy and its validators are the new ones; the body and what it
+            // lists are already stored.
+            store.record_fetch(&FetchRecord {
+                url: source.url.clone(),
+                vendor: source.vendor.clone(),
+                kind: source.kind,
+                role: source.role,
+                fetched_at: now,
+                http_status: fetched.status,
+                validators: fetched.validators,
+                body: None,
+            })?;
+            store.set_next_attempt(
+                &source.url,
+                schedule::next_after_success(now, fetched.fresh_for),
+            )?;
+            report.ok += 1;
+            report.unchanged += 1;
         }
         Fetchd::Parsed {
             source,

@@ -1,6 +1,7 @@
 //! Crawl state per source URL (validators, health, backoff, item window) and the raw bodies
 //! fetched from it, stored zlib-compressed so extraction can be re-run without refetching.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 
 use chrono::{DateTime, Utc};
@@ -99,6 +100,19 @@ pub struct VanishedItem {
     pub title: String,
     pub last_in_feed_at: DateTime<Utc>,
     pub missing_since: DateTime<Utc>,
+}
+
+/// The hash of a source's latest body and the format it was parsed as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedBodyHash {
+    /// Lowercase hex SHA-256, as [`body_sha256`] computes it.
+    pub sha256: String,
+    pub format: Format,
+}
+
+/// Lowercase hex SHA-256 of a body, the form the store keeps to tell identical bodies apart.
+pub fn body_sha256(bytes: &[u8]) -> String {
+    sha256_hex(bytes)
 }
 
 /// The latest stored body of a source, decompressed.
@@ -388,6 +402,38 @@ impl Store {
                 )
             })?;
         Ok(())
+    }
+
+    /// The hash of every source's latest stored body, where that body was parsed (it has a
+    /// format): a crawl that fetches the same bytes again has nothing new to parse or store.
+    pub fn parsed_body_hashes(&self) -> Result<HashMap<String, ParsedBodyHash>, StoreError> {
+        let db = self.db.as_str();
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT source_url, body_sha256, format FROM fetches
+                 WHERE id IN (SELECT max(id) FROM fetches GROUP BY source_url)
+                   AND format IS NOT NULL",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| sql_error(db, "reading the latest body hashes", e))?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for (url, sha256, format) in rows {
+            let format = format
+                .parse::<Format>()
+                .map_err(|e| corrupt(db, format!("the format of a fetch of {url}"), e))?;
+            out.insert(url, ParsedBodyHash { sha256, format });
+        }
+        Ok(out)
     }
 
     /// The latest stored body of every source, by url, decompressed, for re-extraction.
