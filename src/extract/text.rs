@@ -55,7 +55,7 @@ pub fn html_to_text(html: &str) -> String {
             continue;
         }
         // Inline tags like <var> or <strong> sit between words or inside them: drop them bare.
-        if is_block(&name) {
+        if is_block(name) {
             out.push('\n');
         }
     }
