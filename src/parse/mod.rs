@@ -163,6 +163,18 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
             )));
         }
     };
+    // Parsers that sniff the format again (the Statuspage feed names its error after it) are
+    // told what was detected.
+    let detected;
+    let ctx = if ctx.format.is_some() {
+        ctx
+    } else {
+        detected = ParseContext {
+            format: Some(format),
+            ..ctx.clone()
+        };
+        &detected
+    };
     let incidents = match format {
         Format::StatuspageJson => statuspage_json::parse(bytes, ctx)?,
         Format::StatuspageAtom | Format::StatuspageRss => statuspage_feed::parse(bytes, ctx)?,
