@@ -21,11 +21,14 @@ use tokio::sync::mpsc;
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::index::{IndexError, SearchIndex};
 use crate::model::{Format, Incident, ReportKind};
+use crate::parse::article::{PageLimits, PageRefused, precheck};
 use crate::parse::{self, ParseContext, Parsed};
 use crate::press_crawl::{PageOutcome, PressConfig, PressCrawler, PressOutcome};
 use crate::schedule::{self, StopSignal};
 use crate::sources::Source;
-use crate::store::{FetchRecord, FetchedBody, Store, StoreError, UpsertCounts};
+use crate::store::{
+    FetchRecord, FetchedBody, ParsedBodyHash, Store, StoreError, UpsertCounts, body_sha256,
+};
 
 /// Where a run's data lives: the SQLite store (the truth) and the derived index.
 #[derive(Debug, Clone)]
@@ -128,6 +131,9 @@ pub struct CrawlReport {
     pub ok: usize,
     /// Sources that answered 304 Not Modified.
     pub not_modified: usize,
+    /// Of `ok`, the sources that answered with the very bytes last parsed from them: neither
+    /// parsed nor stored again.
+    pub unchanged: usize,
     pub failures: Vec<SourceFailure>,
     pub incidents: UpsertCounts,
     /// Documents indexed into tantivy at the end of the run.
@@ -201,6 +207,11 @@ enum Fetchd {
         validators: Validators,
         fresh_for: Option<Duration>,
     },
+    /// A 2xx with the very bytes last parsed from this source: nothing new to parse or store.
+    Unchanged {
+        source: Source,
+        fetched: crate::fetch::Fetched,
+    },
     Failed {
         source: Source,
         error: FetchError,
@@ -237,7 +248,13 @@ pub async fn crawl_with(
 ) -> Result<CrawlReport, CrawlError> {
     let store = Store::open(&paths.store)?;
     let now = Utc::now();
-    // Validators are read up front so the writer thread alone owns the connection afterwards.
+    // Validators and last body hashes are read up front so the writer thread alone owns the
+    // connection afterwards. A forced crawl parses everything again.
+    let mut last_bodies = if options.force {
+        HashMap::new()
+    } else {
+        store.parsed_body_hashes()?
+    };
     let mut jobs = Vec::with_capacity(sources.len());
     let mut deferred = Vec::new();
     for source in sources {
@@ -266,7 +283,8 @@ pub async fn crawl_with(
             Some(s) if !options.force => s.validators(),
             _ => Validators::default(),
         };
-        jobs.push((source, validators));
+        let last = last_bodies.remove(&source.url);
+        jobs.push((source, validators, last));
     }
     // Article pages seen in earlier runs, for conditional GETs from the press crawl.
     let known_pages: HashMap<String, Validators> = if options.force {
@@ -288,7 +306,7 @@ pub async fn crawl_with(
 
     // The one concurrent stage: up to `concurrency` fetches in flight.
     let mut stream = futures::stream::iter(jobs)
-        .map(|(source, validators)| fetch_source(fetcher, &press, source, validators))
+        .map(|(source, validators, last)| fetch_source(fetcher, &press, source, validators, last))
         .buffer_unordered(options.concurrency.max(1));
     let mut stop = options.stop.clone();
     let mut interrupted = false;
@@ -320,6 +338,7 @@ pub async fn crawl_with(
                 },
             ),
             Fetchd::NotModified { source, .. } => (source.url.clone(), "not modified".into()),
+            Fetchd::Unchanged { source, .. } => (source.url.clone(), "unchanged".into()),
             Fetchd::Failed { source, error } => (source.url.clone(), error.to_string()),
         };
         progress.source_done(&url, &outcome);
@@ -347,10 +366,11 @@ async fn fetch_source(
     press: &PressCrawler<'_>,
     source: Source,
     validators: Validators,
+    last: Option<ParsedBodyHash>,
 ) -> (Fetchd, Vec<Fetchd>) {
     if source.role != ReportKind::Press {
         return (
-            fetch_and_parse(fetcher, source, validators).await,
+            fetch_and_parse(fetcher, source, validators, last).await,
             Vec::new(),
         );
     }
@@ -398,7 +418,12 @@ fn press_fetchd(source: Source, outcome: PageOutcome) -> Option<Fetchd> {
     }
 }
 
-async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validators) -> Fetchd {
+async fn fetch_and_parse(
+    fetcher: &Fetcher,
+    source: Source,
+    validators: Validators,
+    last: Option<ParsedBodyHash>,
+) -> Fetchd {
     match fetcher
         .get(&source.url, &validators, source.allow_private)
         .await
@@ -412,6 +437,9 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             validators,
             fresh_for,
         },
+        Ok(FetchOutcome::Fetched(fetched)) if unchanged(&fetched, &source, last.as_ref()) => {
+            Fetchd::Unchanged { source, fetched }
+        }
         Ok(FetchOutcome::Fetched(fetched)) => {
             let ctx = ParseContext {
                 url: Some(source.url.clone()),
@@ -441,6 +469,19 @@ async fn fetch_and_parse(fetcher: &Fetcher, source: Source, validators: Validato
             }
         }
     }
+}
+
+/// True when `fetched` is byte for byte the body last parsed from this source, under the
+/// format the source is configured for (a changed `kind` reads the same bytes anew).
+fn unchanged(
+    fetched: &crate::fetch::Fetched,
+    source: &Source,
+    last: Option<&ParsedBodyHash>,
+) -> bool {
+    last.is_some_and(|last| {
+        source.kind.is_none_or(|kind| kind == last.format)
+            && body_sha256(&fetched.body) == last.sha256
+    })
 }
 
 /// Parses a fetched body. A status source that answers with a web page (an error page, a
@@ -571,53 +612,21 @@ pub fn drop_impossible_future(incidents: &mut [Incident], now: DateTime<Utc>) {
     }
 }
 
-/// Refuses an HTML page too big or too deeply nested for the HTML parser, in one linear scan.
-/// The depth is an upper bound from tag syntax alone (void and self-closed elements excepted),
-/// which is all a guard needs.
+/// Refuses an HTML page too big or too deeply nested for the HTML parser, with the article
+/// extractor's linear scan under the crawl's tighter limits.
 pub fn html_guard(body: &[u8]) -> Result<(), BodyError> {
-    if body.len() > MAX_HTML_BYTES {
-        return Err(BodyError::TooComplex(format!(
-            "an HTML page of {} bytes (limit {MAX_HTML_BYTES})",
-            body.len()
-        )));
-    }
-    const VOID: [&[u8]; 14] = [
-        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
-        b"param", b"source", b"track", b"wbr",
-    ];
-    let mut depth = 0usize;
-    let mut i = 0;
-    while let Some(offset) = body
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
-    {
-        let start = i + offset + 1;
-        let rest = body.get(start..).unwrap_or_default();
-        let end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
-        let tag = rest.get(..end).unwrap_or_default();
-        i = start + end;
-        match tag.first() {
-            Some(b'/') => depth = depth.saturating_sub(1),
-            Some(c) if c.is_ascii_alphabetic() => {
-                let name_len = tag
-                    .iter()
-                    .position(|b| !b.is_ascii_alphanumeric())
-                    .unwrap_or(tag.len());
-                let name = tag.get(..name_len).unwrap_or_default().to_ascii_lowercase();
-                if tag.ends_with(b"/") || VOID.contains(&name.as_slice()) {
-                    continue;
-                }
-                depth += 1;
-                if depth > MAX_HTML_DEPTH {
-                    return Err(BodyError::TooComplex(format!(
-                        "HTML nested deeper than {MAX_HTML_DEPTH} elements"
-                    )));
-                }
+    const CRAWL_LIMITS: PageLimits = PageLimits {
+        max_bytes: MAX_HTML_BYTES,
+        max_nesting: MAX_HTML_DEPTH,
+    };
+    precheck(body, CRAWL_LIMITS).map_err(|refused| {
+        BodyError::TooComplex(match refused {
+            PageRefused::TooLarge { bytes, limit } => {
+                format!("an HTML page of {bytes} bytes (limit {limit})")
             }
-            _ => {}
-        }
-    }
-    Ok(())
+            PageRefused::TooDeep { limit } => format!("HTML nested deeper than {limit} elements"),
+        })
+    })
 }
 
 /// Keeps the newest [`MAX_ITEMS_PER_DOCUMENT`] incidents (undated ones count as oldest), in
@@ -724,6 +733,26 @@ fn apply_result(
             })?;
             store.set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
             report.not_modified += 1;
+        }
+        Fetchd::Unchanged { source, fetched } => {
+            // The source is healthy and its validators are the new ones; the body and what it
+            // lists are already stored.
+            store.record_fetch(&FetchRecord {
+                url: source.url.clone(),
+                vendor: source.vendor.clone(),
+                kind: source.kind,
+                role: source.role,
+                fetched_at: now,
+                http_status: fetched.status,
+                validators: fetched.validators,
+                body: None,
+            })?;
+            store.set_next_attempt(
+                &source.url,
+                schedule::next_after_success(now, fetched.fresh_for),
+            )?;
+            report.ok += 1;
+            report.unchanged += 1;
         }
         Fetchd::Parsed {
             source,
@@ -1009,6 +1038,22 @@ mod tests {
         );
         assert!(html_guard(page.as_bytes()).is_ok());
         assert!(html_guard(b"a < b and c > d").is_ok());
+    }
+
+    #[test]
+    fn markup_inside_scripts_and_comments_does_not_count_as_nesting() {
+        let opened = "<div>".repeat(MAX_HTML_DEPTH + 1);
+        let page = format!(
+            "<html><body><script>var s = '{opened}';</script><!-- {opened} --><p>ok</p></body></html>"
+        );
+        assert!(html_guard(page.as_bytes()).is_ok());
+        let page = format!("<html><body>{opened}</body></html>");
+        assert_eq!(
+            html_guard(page.as_bytes()).map_err(|e| e.to_string()),
+            Err(format!(
+                "too complex to parse: HTML nested deeper than {MAX_HTML_DEPTH} elements"
+            ))
+        );
     }
 
     #[test]

@@ -436,7 +436,12 @@ impl Fetcher {
                 limit,
             });
         }
-        let mut body = Vec::new();
+        // The declared length (already checked against the cap) sizes the buffer once.
+        let declared = response
+            .content_length()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0);
+        let mut body = Vec::with_capacity(declared.min(limit));
         while let Some(chunk) = response.chunk().await.map_err(|e| classify(url, &e))? {
             if body.len() + chunk.len() > limit {
                 return Err(FetchError::TooLarge {

@@ -25,11 +25,22 @@ pub fn html_to_text(html: &str) -> String {
             rest = "";
             break;
         };
-        let tag = rest[1..gt].trim_start_matches('/').to_ascii_lowercase();
-        let name: String = tag
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
+        // Only the name is looked at: lowercasing it alone spares copying the attributes.
+        let tag = rest[1..gt].trim_start_matches('/');
+        let name_len = tag
+            .bytes()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(tag.len());
+        let mut name_buf = [0u8; 12];
+        let name = match (tag.get(..name_len), name_buf.get_mut(..name_len)) {
+            (Some(raw), Some(buf)) => {
+                buf.copy_from_slice(raw.as_bytes());
+                buf.make_ascii_lowercase();
+                std::str::from_utf8(buf).unwrap_or_default()
+            }
+            // Longer than any name matched below.
+            _ => "",
+        };
         rest = &rest[gt + 1..];
         if (name == "script" || name == "style") && !rest.is_empty() {
             let close = format!("</{name}");
@@ -44,7 +55,7 @@ pub fn html_to_text(html: &str) -> String {
             continue;
         }
         // Inline tags like <var> or <strong> sit between words or inside them: drop them bare.
-        if is_block(&name) {
+        if is_block(name) {
             out.push('\n');
         }
     }
@@ -103,6 +114,12 @@ pub(crate) fn clean_prefix(s: &str, max_chars: usize) -> String {
             .bytes()
             .position(|b| !(0x21..=0x7e).contains(&b))
             .unwrap_or(rest.len());
+        // The space between words, the commonest non-printable byte, needs no decoding.
+        if run == 0 && rest.as_bytes().first() == Some(&b' ') {
+            pending_space = true;
+            rest = rest.get(1..).unwrap_or_default();
+            continue;
+        }
         let (plain, after) = if run > 0 {
             let Some((plain, after)) = rest.split_at_checked(run) else {
                 break;
@@ -123,6 +140,7 @@ pub(crate) fn clean_prefix(s: &str, max_chars: usize) -> String {
                 let one: &str = c.encode_utf8(&mut buf);
                 push_plain(
                     one,
+                    1,
                     &mut out,
                     &mut emitted,
                     max_chars,
@@ -135,8 +153,10 @@ pub(crate) fn clean_prefix(s: &str, max_chars: usize) -> String {
             continue;
         };
         if let Some(plain) = plain {
+            // A run of printable ASCII: one character per byte.
             push_plain(
                 plain,
+                plain.len(),
                 &mut out,
                 &mut emitted,
                 max_chars,
@@ -149,10 +169,11 @@ pub(crate) fn clean_prefix(s: &str, max_chars: usize) -> String {
     out
 }
 
-/// Appends visible text after the separator the skipped whitespace asks for, stopping at
-/// `max_chars` characters in all.
+/// Appends visible text (`chars` characters long) after the separator the skipped whitespace
+/// asks for, stopping at `max_chars` characters in all.
 fn push_plain(
     plain: &str,
+    chars: usize,
     out: &mut String,
     emitted: &mut usize,
     max_chars: usize,
@@ -166,9 +187,9 @@ fn push_plain(
     *pending_space = false;
     *pending_newline = false;
     let room = max_chars.saturating_sub(*emitted);
-    if plain.len() <= room {
+    if chars <= room {
         out.push_str(plain);
-        *emitted += plain.chars().count();
+        *emitted += chars;
         return;
     }
     match plain.char_indices().nth(room) {
@@ -178,7 +199,7 @@ fn push_plain(
         }
         None => {
             out.push_str(plain);
-            *emitted += plain.chars().count();
+            *emitted += chars;
         }
     }
 }

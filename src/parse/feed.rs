@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use super::platform::{
     checked_end, impact_severity, new_incident, safe_url, severity_rank, status_source, vendor_name,
 };
+use super::syndication::{self, Syndication};
 use super::{ParseContext, ParseError};
 use crate::extract::text::{html_to_text, one_line};
 use crate::extract::time::{infer_year, local_to_utc, month_number, parse_feed_date, zone_offset};
@@ -59,28 +60,31 @@ impl FeedEntry {
     }
 }
 
-/// Reads an RSS or Atom document with feed-rs, keeping only what status parsing uses.
+/// Reads an RSS or Atom document (see [`super::syndication`]), keeping only what status
+/// parsing uses.
 pub(crate) fn read(
     bytes: &[u8],
     ctx: &ParseContext,
     format: Format,
 ) -> Result<FeedDocument, ParseError> {
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(ctx.url.as_deref())
-        // An empty id marks "the feed gave none"; see the module docs for why.
-        .id_generator(|_, _, _| String::new())
-        .timestamp_parser(feed_timestamp)
-        .build();
-    let feed = parser.parse(bytes).map_err(|e| ParseError::Feed {
-        format,
-        message: e.to_string(),
+    let feed = syndication::read(bytes, ctx.url.as_deref(), feed_timestamp).map_err(|e| {
+        ParseError::Feed {
+            format,
+            message: e.to_string(),
+        }
     })?;
+    Ok(document(feed, ctx, format))
+}
+
+/// The status parsers' view of a read document: plain text, checked links, at most
+/// [`MAX_ENTRIES`] entries.
+pub(crate) fn document(feed: Syndication, ctx: &ParseContext, format: Format) -> FeedDocument {
     if feed.entries.len() > MAX_ENTRIES {
         tracing::warn!(%format, entries = feed.entries.len(), kept = MAX_ENTRIES, "feed truncated");
     }
     let title = feed
         .title
-        .map(|t| html_to_text(&t.content))
+        .map(|t| html_to_text(&t))
         .filter(|t| !t.is_empty());
     let base = ctx.url.as_deref();
     let entries = feed
@@ -88,22 +92,14 @@ pub(crate) fn read(
         .into_iter()
         .take(MAX_ENTRIES)
         .map(|e| {
-            let html = e
-                .content
-                .and_then(|c| c.body)
-                .or_else(|| e.summary.map(|s| s.content))
-                .unwrap_or_default();
-            let link = e
-                .links
-                .iter()
-                .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-                .find_map(|l| safe_url(&l.href, base));
+            let link = e.find_link(|href| safe_url(href, base));
+            let html = e.content.or(e.summary).unwrap_or_default();
             FeedEntry {
                 guid: Some(e.id.trim().to_string()).filter(|id| !id.is_empty()),
                 link,
                 title: e
                     .title
-                    .map(|t| one_line(&html_to_text(&t.content)))
+                    .map(|t| one_line(&html_to_text(&t)))
                     .unwrap_or_default(),
                 text: html_to_text(&html),
                 html,
@@ -112,12 +108,12 @@ pub(crate) fn read(
             }
         })
         .collect();
-    Ok(FeedDocument { title, entries })
+    FeedDocument { title, entries }
 }
 
-/// feed-rs hands every date string here: RFC 3339 and RFC 2822 with named zones through the
+/// Every date string of a generic feed: RFC 3339 and RFC 2822 with named zones through the
 /// shared reader, plus ISO forms with a compact offset ("2024-01-05T10:00:00+0000").
-fn feed_timestamp(s: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn feed_timestamp(s: &str) -> Option<DateTime<Utc>> {
     parse_feed_date(s).or_else(|| {
         DateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S%.f%z")
             .ok()
@@ -577,7 +573,14 @@ fn title_says_maintenance(title: &str) -> bool {
 
 /// Parses any RSS or Atom status feed, one incident per entry.
 pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseError> {
-    let doc = read(bytes, ctx, Format::Feed)?;
+    incidents(&read(bytes, ctx, Format::Feed)?, ctx)
+}
+
+/// The incidents of a read feed, one per entry with a title or content.
+pub(crate) fn incidents(
+    doc: &FeedDocument,
+    ctx: &ParseContext,
+) -> Result<Vec<Incident>, ParseError> {
     let vendor = vendor_name(ctx, doc.title.as_deref(), None, Format::Feed)?;
     let mut out = Vec::with_capacity(doc.entries.len());
     for entry in &doc.entries {

@@ -190,8 +190,15 @@ fn item_incident(item: Item, kind: Kind, vendor: &str, ctx: &ParseContext) -> Op
 /// "Affected components" list as services, their bracketed impacts ("Chat (Partial outage)") as
 /// severity, and the ULID in the link as the native id.
 pub fn parse_feed(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseError> {
+    feed_incidents(&feed::read(bytes, ctx, Format::IncidentioFeed)?, ctx)
+}
+
+/// The incidents of a read feed.
+pub(crate) fn feed_incidents(
+    doc: &feed::FeedDocument,
+    ctx: &ParseContext,
+) -> Result<Vec<Incident>, ParseError> {
     let format = Format::IncidentioFeed;
-    let doc = feed::read(bytes, ctx, format)?;
     let vendor = vendor_name(ctx, doc.title.as_deref(), None, format)?;
     let mut out = Vec::with_capacity(doc.entries.len());
     for entry in &doc.entries {

@@ -182,6 +182,18 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
             )));
         }
     };
+    // Parsers that sniff the format again (the Statuspage feed names its error after it) are
+    // told what was detected.
+    let detected;
+    let ctx = if ctx.format.is_some() {
+        ctx
+    } else {
+        detected = ParseContext {
+            format: Some(format),
+            ..ctx.clone()
+        };
+        &detected
+    };
     let incidents = match format {
         Format::StatuspageJson => statuspage_json::parse(bytes, ctx)?,
         Format::StatuspageAtom | Format::StatuspageRss => statuspage_feed::parse(bytes, ctx)?,
@@ -246,6 +258,7 @@ pub mod statusio;
 pub mod statuspage;
 pub mod statuspage_feed;
 pub mod statuspage_json;
+mod syndication;
 
 #[cfg(test)]
 mod tests {

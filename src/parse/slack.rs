@@ -197,8 +197,15 @@ fn issue_incident(issue: SlackIssue, vendor: &str, ctx: &ParseContext) -> Option
 /// Parses Slack's Atom or RSS feed: one incident per item, status from the words of the title
 /// and description; a leading type ("Outage: ...") gives the severity as in the JSON.
 pub fn parse_feed(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseError> {
+    feed_incidents(&feed::read(bytes, ctx, Format::SlackFeed)?, ctx)
+}
+
+/// The incidents of a read feed.
+pub(crate) fn feed_incidents(
+    doc: &feed::FeedDocument,
+    ctx: &ParseContext,
+) -> Result<Vec<Incident>, ParseError> {
     let format = Format::SlackFeed;
-    let doc = feed::read(bytes, ctx, format)?;
     let vendor = vendor_name(ctx, None, Some(VENDOR), format)?;
     let mut out = Vec::with_capacity(doc.entries.len());
     for entry in &doc.entries {

@@ -21,13 +21,13 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
-use feed_rs::model::{Entry, FeedType};
 use regex::Regex;
 
 use super::statuspage::{
     affected_services, closing_update_time, http_url, incident_cause, incident_code, oldest_first,
     push_unique, severity_from_impact, source_quote, vendor_from_title,
 };
+use super::syndication::{self, Syndication, SyndicationEntry, Syntax};
 use super::{ParseContext, ParseError};
 use crate::extract::text::{html_to_text, one_line};
 use crate::extract::time::{infer_year, month_number, parse_feed_date, zone_offset};
@@ -87,18 +87,23 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseErr
         .or_else(|| super::detect(bytes))
         .filter(|f| matches!(f, Format::StatuspageAtom | Format::StatuspageRss))
         .unwrap_or(Format::StatuspageAtom);
-    let feed = feed_rs::parser::Builder::new()
-        .base_uri(ctx.url.as_deref())
-        .timestamp_parser(parse_feed_date)
-        .build()
-        .parse(bytes)
-        .map_err(|e| ParseError::Feed {
+    let feed = syndication::read(bytes, ctx.url.as_deref(), parse_feed_date).map_err(|e| {
+        ParseError::Feed {
             format: guessed,
             message: e.to_string(),
-        })?;
-    let format = match feed.feed_type {
-        FeedType::Atom => Format::StatuspageAtom,
-        _ => Format::StatuspageRss,
+        }
+    })?;
+    from_document(feed, ctx)
+}
+
+/// The incidents of a read feed.
+pub(crate) fn from_document(
+    feed: Syndication,
+    ctx: &ParseContext,
+) -> Result<Vec<Incident>, ParseError> {
+    let format = match feed.syntax {
+        Syntax::Atom => Format::StatuspageAtom,
+        Syntax::Rss2 | Syntax::OtherRss => Format::StatuspageRss,
     };
     let given = ctx
         .vendor
@@ -110,7 +115,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseErr
         .or_else(|| {
             feed.title
                 .as_ref()
-                .and_then(|t| vendor_from_title(&html_to_text(&t.content)))
+                .and_then(|t| vendor_from_title(&html_to_text(t)))
         })
         .ok_or_else(|| ParseError::Invalid {
             format,
@@ -142,12 +147,8 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, ParseErr
     Ok(incidents)
 }
 
-fn entry_incident(entry: &Entry, vendor: &str) -> Result<Incident, String> {
-    let link = entry
-        .links
-        .iter()
-        .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .find_map(|l| http_url(&l.href));
+fn entry_incident(entry: &SyndicationEntry, vendor: &str) -> Result<Incident, String> {
+    let link = entry.find_link(http_url);
     let native_id = link
         .as_deref()
         .and_then(incident_code)
@@ -162,15 +163,10 @@ fn entry_incident(entry: &Entry, vendor: &str) -> Result<Incident, String> {
         })?;
     let title = entry
         .title
-        .as_ref()
-        .map(|t| one_line(&html_to_text(&t.content)))
+        .as_deref()
+        .map(|t| one_line(&html_to_text(t)))
         .unwrap_or_default();
-    let html = entry
-        .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .or_else(|| entry.summary.as_ref().map(|s| s.content.as_str()))
-        .unwrap_or_default();
+    let html = entry.html().unwrap_or_default();
     let body = parse_entry_body(html, entry.published.or(entry.updated));
     if body.updates.is_empty() {
         return Err(format!("entry {native_id} has no update blocks"));

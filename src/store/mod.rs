@@ -33,7 +33,10 @@ pub use events::{
 pub use incidents::{
     ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
 };
-pub use sources::{BodyRecord, FetchRecord, FetchedBody, SourceState, StoredBody, VanishedItem};
+pub use sources::{
+    BodyRecord, FetchRecord, FetchedBody, ParsedBodyHash, SourceState, StoredBody, VanishedItem,
+    body_sha256,
+};
 pub use watchlists::Watchlist;
 
 /// `PRAGMA cache_size` per connection: 64 MiB (a negative size counts KiB).

@@ -166,3 +166,74 @@ fn private_addresses_are_refused_unless_allowed() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("failed [blocked_address] Intranet"), "{text}");
 }
+
+fn status_source(url: String) -> outages::sources::Source {
+    outages::sources::Source {
+        vendor: Some("Acme".into()),
+        url,
+        kind: None,
+        role: outages::model::ReportKind::Status,
+        allow_private: true,
+    }
+}
+
+/// A server without validators sends the same bytes again: the crawl records the fetch but
+/// neither parses nor stores them; an unreadable body is never taken as known, and a forced
+/// crawl parses everything.
+#[test]
+fn identical_body_is_not_parsed_again_unless_forced_or_it_was_unreadable() {
+    use outages::crawl::{self, CrawlOptions, DataPaths, Silent};
+    use outages::fetch::{FetchConfig, Fetcher};
+
+    let server = crate::rawserver::RawServer::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let data = tempfile::tempdir().expect("tempdir");
+    let paths = DataPaths::new(Some(data.path()));
+    let fetcher = Fetcher::new(FetchConfig::default(), None).expect("fetcher");
+    let sources = vec![
+        status_source(server.url("/ok/1")),
+        status_source(server.url("/html")),
+    ];
+    let run = |force: bool| {
+        let options = CrawlOptions {
+            concurrency: 2,
+            force,
+            ..CrawlOptions::default()
+        };
+        runtime
+            .block_on(crawl::crawl_with(
+                sources.clone(),
+                &fetcher,
+                &paths,
+                &options,
+                &Silent,
+            ))
+            .expect("crawl")
+    };
+    let counts = |r: &crawl::CrawlReport| {
+        (
+            r.ok,
+            r.unchanged,
+            r.failures.len(),
+            r.incidents.new,
+            r.incidents.unchanged,
+        )
+    };
+    let first = run(false);
+    assert_eq!(counts(&first), (1, 0, 1, 2, 0));
+    // Only a body that was parsed is a reason to skip the same bytes later.
+    let store = outages::store::Store::open(&paths.store).expect("store");
+    let hashes = store.parsed_body_hashes().expect("hashes");
+    let mut urls: Vec<&String> = hashes.keys().collect();
+    urls.sort();
+    assert_eq!(urls, vec![&server.url("/ok/1")]);
+    drop(store);
+    // The failed source backs off; the good one answers the same bytes.
+    let again = run(false);
+    assert_eq!(counts(&again), (1, 1, 0, 0, 0));
+    assert_eq!(again.deferred.len(), 1);
+    assert_eq!(server.hits("/ok/1"), 2);
+    let forced = run(true);
+    assert_eq!(counts(&forced), (1, 0, 1, 0, 2));
+    assert_eq!(forced.failures[0].class, "not_a_feed");
+}

@@ -1,5 +1,5 @@
 //! The crawl stage's loopback server: `/feeds/N.atom` for N below the URL count, each a
-//! generated Statuspage `history.atom` of five incidents with an ETag, so ours, `wrk` and the
+//! generated Statuspage `history.atom` of five incidents with an ETag (`"feed-N"`), so ours, `wrk` and the
 //! Python peer fetch the same bytes from the same process.
 
 use std::io::Read;
@@ -82,7 +82,9 @@ async fn feed(
     let Some(body) = feeds.bodies.get(n % feeds.bodies.len().max(1)) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let etag = format!("\"{n}-{}\"", body.len());
+    // Each URL always serves the same body, so its number is a valid ETag; `wrk` sends it back
+    // for the conditional-GET baseline (bench/peers/wrk-rotate.lua).
+    let etag = format!("\"feed-{n}\"");
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -1,20 +1,37 @@
 //! The cheap checks a page passes before html5ever builds a tree for it: a size cap and a
-//! nesting estimate from one linear scan of the tags.
+//! nesting estimate from one linear scan of the tags. Article extraction and the crawl (which
+//! refuses such pages before parsing, with its own limits and error class) share it.
 
-use super::{MAX_NESTING, MAX_PAGE_BYTES};
+use thiserror::Error;
 
-/// Refuses pages that would be expensive to build a tree for: over [`MAX_PAGE_BYTES`], or
-/// nested deeper than [`MAX_NESTING`] by a linear scan of the tags (elements whose end tag is
-/// optional, void elements and self-closing tags do not count; script and style bodies and
-/// comments are skipped).
-pub(super) fn precheck(html: &str) -> Result<(), String> {
-    if html.len() > MAX_PAGE_BYTES {
-        return Err(format!(
-            "page too large: {} bytes (limit {MAX_PAGE_BYTES})",
-            html.len()
-        ));
+/// How big and how deeply nested a page may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageLimits {
+    pub max_bytes: usize,
+    pub max_nesting: usize,
+}
+
+/// Why a page was refused before parsing.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PageRefused {
+    #[error("page too large: {bytes} bytes (limit {limit})")]
+    TooLarge { bytes: usize, limit: usize },
+    #[error("page too deeply nested: more than {limit} open elements")]
+    TooDeep { limit: usize },
+}
+
+/// Refuses pages that would be expensive to build a tree for: over `limits.max_bytes`, or
+/// nested deeper than `limits.max_nesting` by a linear scan of the tags (elements whose end
+/// tag is optional, void elements and self-closing tags do not count; script and style bodies
+/// and comments are skipped).
+pub fn precheck(html: &[u8], limits: PageLimits) -> Result<(), PageRefused> {
+    if html.len() > limits.max_bytes {
+        return Err(PageRefused::TooLarge {
+            bytes: html.len(),
+            limit: limits.max_bytes,
+        });
     }
-    let bytes = html.as_bytes();
+    let bytes = html;
     let mut depth: usize = 0;
     let mut i = 0;
     while let Some(off) = bytes
@@ -35,7 +52,7 @@ pub(super) fn precheck(html: &str) -> Result<(), String> {
             .take_while(|c| c.is_ascii_alphanumeric())
             .map(u8::to_ascii_lowercase)
             .collect();
-        if name.is_empty() || !name[0].is_ascii_alphabetic() {
+        if !name.first().is_some_and(u8::is_ascii_alphabetic) {
             continue;
         }
         let tag_end = rest.iter().position(|&c| c == b'>').unwrap_or(rest.len());
@@ -43,7 +60,7 @@ pub(super) fn precheck(html: &str) -> Result<(), String> {
         let name = String::from_utf8_lossy(&name).into_owned();
         if !closing && (name == "script" || name == "style" || name == "textarea") {
             let close = format!("</{name}");
-            let lower_rest = &rest[tag_end.min(rest.len())..];
+            let lower_rest = rest.get(tag_end..).unwrap_or(&[]);
             i += tag_end + find_ci(lower_rest, close.as_bytes()).unwrap_or(lower_rest.len());
             continue;
         }
@@ -55,10 +72,10 @@ pub(super) fn precheck(html: &str) -> Result<(), String> {
             depth = depth.saturating_sub(1);
         } else {
             depth += 1;
-            if depth > MAX_NESTING {
-                return Err(format!(
-                    "page too deeply nested: more than {MAX_NESTING} open elements"
-                ));
+            if depth > limits.max_nesting {
+                return Err(PageRefused::TooDeep {
+                    limit: limits.max_nesting,
+                });
             }
         }
     }

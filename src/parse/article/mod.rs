@@ -23,7 +23,7 @@ mod guard;
 mod main_text;
 mod metadata;
 
-use guard::precheck;
+pub use guard::{PageLimits, PageRefused, precheck};
 use main_text::main_text;
 use metadata::read_metadata;
 
@@ -34,6 +34,12 @@ pub const MAX_PAGE_BYTES: usize = 5 * 1024 * 1024;
 /// Estimated element nesting beyond which a page is refused (real pages stay under about 60;
 /// deep nesting makes tree building quadratic).
 pub const MAX_NESTING: usize = 400;
+
+/// The limits article extraction applies.
+pub const ARTICLE_LIMITS: PageLimits = PageLimits {
+    max_bytes: MAX_PAGE_BYTES,
+    max_nesting: MAX_NESTING,
+};
 
 /// Longest quote kept in a [`SourceRef`], in characters.
 const QUOTE_CHARS: usize = 300;
@@ -121,7 +127,7 @@ pub fn parse_text(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, Par
 /// Main text and metadata of a page. Errors (as a message) when the page is too large, too
 /// deeply nested, or has no text at all.
 pub fn extract_article(html: &str, ctx: &ParseContext) -> Result<Article, String> {
-    precheck(html)?;
+    precheck(html.as_bytes(), ARTICLE_LIMITS).map_err(|e| e.to_string())?;
     let doc = Html::parse_document(html);
     let meta = read_metadata(&doc);
     let mut text = main_text(&doc, meta.title.as_deref());
@@ -322,7 +328,7 @@ mod tests {
     #[test]
     fn unclosed_paragraphs_do_not_count_as_nesting() {
         let page = format!("<html><body>{}</body></html>", "<p>para".repeat(5000));
-        assert_eq!(precheck(&page), Ok(()));
+        assert_eq!(precheck(page.as_bytes(), ARTICLE_LIMITS), Ok(()));
     }
 
     #[test]
