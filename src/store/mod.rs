@@ -39,6 +39,9 @@ pub use watchlists::Watchlist;
 /// `PRAGMA cache_size` per connection: 64 MiB (a negative size counts KiB).
 const CACHE_SIZE: i64 = -65_536;
 
+/// Prepared statements kept per connection: every statement of the write path at once.
+const STATEMENT_CACHE: usize = 64;
+
 /// How long a writer waits for another process's lock before giving up with `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -239,6 +242,15 @@ impl Store {
         self.conn
             .pragma_update(None, "cache_size", CACHE_SIZE)
             .map_err(open_err("PRAGMA cache_size"))?;
+        // The crawl's listing check builds a temporary table per feed: keep it off the disk.
+        self.conn
+            .pragma_update(None, "temp_store", "MEMORY")
+            .map_err(open_err("PRAGMA temp_store = MEMORY"))?;
+        // The write path prepares some thirty distinct statements (incidents, updates,
+        // versions, listings, sources, events); rusqlite's default cache of 16 would evict
+        // and re-prepare them on every group commit.
+        self.conn
+            .set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(())
     }
 
