@@ -176,6 +176,30 @@ impl Store {
             })
     }
 
+    /// The event of every incident of one vendor that has one (the name as stored): the
+    /// merge's lookup, in one query instead of one per incident.
+    pub fn vendor_event_members(
+        &self,
+        vendor: &str,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT m.incident_id, m.event_id FROM event_members m
+                 JOIN incidents i ON i.id = m.incident_id WHERE i.vendor = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([vendor], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(|e| {
+                sql_error(
+                    &self.db,
+                    &format!("reading the events of vendor {vendor}'s incidents"),
+                    e,
+                )
+            })
+    }
+
     /// Replaces every event that has a member in `scope` by `events`, in one transaction. An
     /// event id that existed keeps its creation time.
     pub fn replace_events(
@@ -388,6 +412,48 @@ impl Store {
         tx.commit()
             .map_err(|e| sql_error(db, &op("committing the listing"), e))?;
         Ok(flagged)
+    }
+
+    /// [`Store::feed_absences`] for every incident of one vendor (the name as stored) that
+    /// has any, by incident id.
+    pub fn vendor_feed_absences(
+        &self,
+        vendor: &str,
+    ) -> Result<std::collections::HashMap<String, Vec<FeedAbsence>>, StoreError> {
+        let db = self.db.as_str();
+        let raw = self
+            .conn
+            .prepare_cached(
+                "SELECT f.incident_id, f.source_url, f.last_listed_at, f.missing_since
+                 FROM feed_listings f JOIN incidents i ON i.id = f.incident_id
+                 WHERE i.vendor = ?1 AND f.missing_since IS NOT NULL
+                 ORDER BY f.incident_id, f.source_url",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([vendor], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<Result<Vec<(String, String, String, String)>, _>>()
+            })
+            .map_err(|e| {
+                sql_error(
+                    db,
+                    &format!("reading the feed absences of vendor {vendor}"),
+                    e,
+                )
+            })?;
+        let mut out: std::collections::HashMap<String, Vec<FeedAbsence>> =
+            std::collections::HashMap::new();
+        for (incident_id, source_url, listed, missing) in raw {
+            let what = || format!("a feed listing of incident {incident_id}");
+            let absence = FeedAbsence {
+                source_url,
+                last_listed_at: decode_time(&listed).map_err(|e| corrupt(db, what(), e))?,
+                missing_since: decode_time(&missing).map_err(|e| corrupt(db, what(), e))?,
+            };
+            out.entry(incident_id).or_default().push(absence);
+        }
+        Ok(out)
     }
 
     /// The feeds that stopped listing this incident while it was inside their window.

@@ -183,6 +183,38 @@ impl Store {
         Ok(rows.into_iter().map(|row| row.incident).collect())
     }
 
+    /// Every incident of one vendor (the name as stored, compared ignoring ASCII case), in no
+    /// particular order: what the merge regroups. Their updates come in one query for the
+    /// whole vendor, not one per incident.
+    pub fn vendor_incidents(&self, vendor: &str) -> Result<Vec<Incident>, StoreError> {
+        let db = self.db.as_str();
+        let op = || format!("reading the incidents of vendor {vendor}");
+        let sql = format!("SELECT {COLUMNS} FROM incidents WHERE vendor = ?1");
+        let raws = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map([vendor], RawRow::from_row)?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| sql_error(db, &op(), e))?;
+        let mut updates = grouped_updates(
+            &self.conn,
+            db,
+            "SELECT u.incident_id, u.at, u.status, u.text FROM updates u
+             JOIN incidents i ON i.id = u.incident_id WHERE i.vendor = ?1
+             ORDER BY u.incident_id, u.at IS NULL, u.at, u.rowid",
+            [vendor],
+            &op(),
+        )?;
+        let mut out = Vec::with_capacity(raws.len());
+        for raw in raws {
+            let own = updates.remove(raw.id.as_str()).unwrap_or_default();
+            out.push(raw.decode_with(db, own)?.incident);
+        }
+        Ok(out)
+    }
+
     /// Up to `limit` incidents written after `rev`, in rev order, so a caller can resume from
     /// the last rev it processed.
     pub fn changed_since(
@@ -660,15 +692,30 @@ fn updates_changed_since(
     rev: i64,
     limit: usize,
 ) -> Result<HashMap<String, Vec<Update>>, StoreError> {
-    let op = "reading the updates of incidents changed since a rev";
+    grouped_updates(
+        conn,
+        db,
+        "SELECT incident_id, at, status, text FROM updates
+         WHERE incident_id IN (SELECT id FROM incidents WHERE rev > ?1 ORDER BY rev LIMIT ?2)
+         ORDER BY incident_id, at IS NULL, at, rowid",
+        params![rev, to_sql_int(limit)],
+        "reading the updates of incidents changed since a rev",
+    )
+}
+
+/// Updates by incident id from `sql`, which selects `incident_id, at, status, text` ordered by
+/// incident and then in the merge order.
+fn grouped_updates(
+    conn: &Connection,
+    db: &str,
+    sql: &str,
+    params: impl rusqlite::Params,
+    op: &str,
+) -> Result<HashMap<String, Vec<Update>>, StoreError> {
     let raw = conn
-        .prepare_cached(
-            "SELECT incident_id, at, status, text FROM updates
-             WHERE incident_id IN (SELECT id FROM incidents WHERE rev > ?1 ORDER BY rev LIMIT ?2)
-             ORDER BY incident_id, at IS NULL, at, rowid",
-        )
+        .prepare_cached(sql)
         .and_then(|mut stmt| {
-            stmt.query_map(params![rev, to_sql_int(limit)], |r| {
+            stmt.query_map(params, |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, Option<String>>(1)?,
