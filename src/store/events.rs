@@ -362,7 +362,7 @@ impl Store {
             "CREATE TEMP TABLE IF NOT EXISTS listed_now (incident_id TEXT PRIMARY KEY)",
             [],
         )
-        .and_then(|_| tx.execute("DELETE FROM listed_now", []))
+        .and_then(|_| super::execute_cached(&tx, "DELETE FROM listed_now", []))
         .map_err(|e| sql_error(db, &op("preparing the listing"), e))?;
         {
             // Cached: a crawl lists every item of every feed through these two statements.
@@ -386,17 +386,17 @@ impl Store {
         }
         let mut flagged = 0;
         if let Some((oldest, newest)) = window {
-            flagged = tx
-                .execute(
-                    "UPDATE feed_listings SET missing_since = ?2
+            flagged = super::execute_cached(
+                &tx,
+                "UPDATE feed_listings SET missing_since = ?2
                      WHERE source_url = ?1 AND missing_since IS NULL
                        AND incident_id NOT IN (SELECT incident_id FROM listed_now)
                        AND EXISTS (SELECT 1 FROM incidents i
                                    WHERE i.id = feed_listings.incident_id
                                      AND i.start >= ?3 AND i.start <= ?4)",
-                    params![source_url, seen, encode_time(oldest), encode_time(newest)],
-                )
-                .map_err(|e| sql_error(db, &op("flagging incidents no longer listed"), e))?;
+                params![source_url, seen, encode_time(oldest), encode_time(newest)],
+            )
+            .map_err(|e| sql_error(db, &op("flagging incidents no longer listed"), e))?;
             if flagged > 0 {
                 tx.execute(
                     "UPDATE event_members SET incident_hash = ''
@@ -407,7 +407,7 @@ impl Store {
                 .map_err(|e| sql_error(db, &op("marking events to re-merge"), e))?;
             }
         }
-        tx.execute("DELETE FROM listed_now", [])
+        super::execute_cached(&tx, "DELETE FROM listed_now", [])
             .map_err(|e| sql_error(db, &op("clearing the listing"), e))?;
         tx.commit()
             .map_err(|e| sql_error(db, &op("committing the listing"), e))?;

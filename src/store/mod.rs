@@ -443,6 +443,16 @@ fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
+/// `Connection::execute` through the statement cache: the crawl's writer runs the same few
+/// statements for every source, and preparing one costs about as much as running it.
+fn execute_cached(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
 /// Converts a count or limit for SQLite, whose integers are signed.
 fn to_sql_int(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)

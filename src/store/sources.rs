@@ -162,7 +162,8 @@ impl Store {
         let op = |what: &str| format!("{what} for source {url}");
         let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, &op("starting the fetch record"), e))?;
-        tx.execute(
+        super::execute_cached(
+            &tx,
             "INSERT INTO sources (url, vendor, kind, role, etag, last_modified, last_checked_at,
                  last_success_at, consecutive_failures)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0)
@@ -218,7 +219,8 @@ impl Store {
         let message = truncate_chars(&one_line(message), MAX_ERROR_CHARS);
         let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, &op("starting the unreadable-fetch record"), e))?;
-        tx.execute(
+        super::execute_cached(
+            &tx,
             "INSERT INTO sources (url, vendor, kind, role, last_checked_at, last_error,
                  last_error_class, consecutive_failures)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)
@@ -326,9 +328,9 @@ impl Store {
         message: &str,
     ) -> Result<(), StoreError> {
         let message = truncate_chars(&one_line(message), MAX_ERROR_CHARS);
-        self.conn
-            .execute(
-                "INSERT INTO sources (url, vendor, last_checked_at, last_error, last_error_class,
+        super::execute_cached(
+            &self.conn,
+            "INSERT INTO sources (url, vendor, last_checked_at, last_error, last_error_class,
                      consecutive_failures)
                  VALUES (?1, ?2, ?3, ?4, ?5, 1)
                  ON CONFLICT(url) DO UPDATE SET
@@ -337,9 +339,9 @@ impl Store {
                      last_error = excluded.last_error,
                      last_error_class = excluded.last_error_class,
                      consecutive_failures = consecutive_failures + 1",
-                params![url, vendor, encode_time(at), message, class],
-            )
-            .map_err(|e| sql_error(&self.db, &format!("recording a failure of source {url}"), e))?;
+            params![url, vendor, encode_time(at), message, class],
+        )
+        .map_err(|e| sql_error(&self.db, &format!("recording a failure of source {url}"), e))?;
         Ok(())
     }
 
@@ -349,19 +351,19 @@ impl Store {
         url: &str,
         at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO sources (url, next_attempt_at) VALUES (?1, ?2)
+        super::execute_cached(
+            &self.conn,
+            "INSERT INTO sources (url, next_attempt_at) VALUES (?1, ?2)
                  ON CONFLICT(url) DO UPDATE SET next_attempt_at = excluded.next_attempt_at",
-                params![url, at.map(encode_time)],
+            params![url, at.map(encode_time)],
+        )
+        .map_err(|e| {
+            sql_error(
+                &self.db,
+                &format!("scheduling the next attempt of source {url}"),
+                e,
             )
-            .map_err(|e| {
-                sql_error(
-                    &self.db,
-                    &format!("scheduling the next attempt of source {url}"),
-                    e,
-                )
-            })?;
+        })?;
         Ok(())
     }
 
@@ -372,21 +374,21 @@ impl Store {
         oldest: Option<DateTime<Utc>>,
         newest: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO sources (url, oldest_item_at, newest_item_at) VALUES (?1, ?2, ?3)
+        super::execute_cached(
+            &self.conn,
+            "INSERT INTO sources (url, oldest_item_at, newest_item_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT(url) DO UPDATE SET
                      oldest_item_at = excluded.oldest_item_at,
                      newest_item_at = excluded.newest_item_at",
-                params![url, oldest.map(encode_time), newest.map(encode_time)],
+            params![url, oldest.map(encode_time), newest.map(encode_time)],
+        )
+        .map_err(|e| {
+            sql_error(
+                &self.db,
+                &format!("recording the item window of source {url}"),
+                e,
             )
-            .map_err(|e| {
-                sql_error(
-                    &self.db,
-                    &format!("recording the item window of source {url}"),
-                    e,
-                )
-            })?;
+        })?;
         Ok(())
     }
 
@@ -464,7 +466,8 @@ fn store_body(
             op: op("compressing the body"),
             source,
         })?;
-        tx.execute(
+        super::execute_cached(
+            &tx,
             "INSERT INTO fetches (source_url, fetched_at, http_status, content_type, body,
                      body_sha256, format)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
