@@ -2,7 +2,8 @@
 //!
 //! An incident lives in three tables: `incidents` (one row, the merged current state),
 //! `updates` (one row per update ever seen, so none is lost when a feed prunes) and
-//! `incident_versions` (the whole incident as JSON each time its content changed).
+//! `incident_versions` (the whole incident as JSON for each content it had before its current
+//! one: the current content is the row itself, and becomes a version when it is replaced).
 
 use std::collections::HashMap;
 
@@ -129,16 +130,7 @@ impl Store {
                 continue;
             }
             rev += 1;
-            update_incident(
-                &tx,
-                db,
-                found.rowid,
-                &merged,
-                &old.incident.updates,
-                rev,
-                &seen.at,
-                &merged_hash,
-            )?;
+            update_incident(&tx, db, &found, &old, &merged, rev, &seen.at, &merged_hash)?;
             counts.updated += 1;
         }
         tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'rev'")
@@ -308,13 +300,28 @@ impl Store {
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| sql_error(db, &op(), e))?;
-        let mut out = Vec::with_capacity(raw.len());
+        let mut out = Vec::with_capacity(raw.len() + 1);
         for (seen_at, json) in raw {
             let what = || format!("a version of incident {id}");
             out.push(IncidentVersion {
                 seen_at: decode_time(&seen_at).map_err(|e| corrupt(db, what(), e))?,
                 incident: serde_json::from_str(&json).map_err(|e| corrupt(db, what(), e))?,
             });
+        }
+        // The current content, unless the row predates migration 6 (then it is already above).
+        let current = lookup(&self.conn, db, id)?.and_then(|found| found.version_seen_at);
+        if let Some(seen_at) = current {
+            let what = || format!("the version time of incident {id}");
+            let seen_at = decode_time(&seen_at).map_err(|e| corrupt(db, what(), e))?;
+            if let Some(row) = read_stored(&self.conn, db, id)? {
+                out.push(IncidentVersion {
+                    seen_at,
+                    incident: row.incident,
+                });
+            }
+            // In the order first seen, as the rows above: an older crawl applied late comes
+            // before the content it preceded (the sort is stable, so ties keep write order).
+            out.sort_by(|a, b| a.seen_at.cmp(&b.seen_at));
         }
         Ok(out)
     }
@@ -337,21 +344,28 @@ struct Found {
     rowid: i64,
     content_hash: String,
     last_seen: String,
+    /// When the current content was first seen, while it is not yet a row of
+    /// `incident_versions`; None for rows written before migration 6, whose current content
+    /// is already there.
+    version_seen_at: Option<String>,
 }
 
 fn lookup(conn: &Connection, db: &str, id: &str) -> Result<Option<Found>, StoreError> {
-    conn.prepare_cached("SELECT rowid, content_hash, last_seen FROM incidents WHERE id = ?1")
-        .and_then(|mut stmt| {
-            stmt.query_row([id], |r| {
-                Ok(Found {
-                    rowid: r.get(0)?,
-                    content_hash: r.get(1)?,
-                    last_seen: r.get(2)?,
-                })
+    conn.prepare_cached(
+        "SELECT rowid, content_hash, last_seen, version_seen_at FROM incidents WHERE id = ?1",
+    )
+    .and_then(|mut stmt| {
+        stmt.query_row([id], |r| {
+            Ok(Found {
+                rowid: r.get(0)?,
+                content_hash: r.get(1)?,
+                last_seen: r.get(2)?,
+                version_seen_at: r.get(3)?,
             })
-            .optional()
         })
-        .map_err(|e| sql_error(db, &format!("looking up incident {id}"), e))
+        .optional()
+    })
+    .map_err(|e| sql_error(db, &format!("looking up incident {id}"), e))
 }
 
 /// Moves `last_seen` of an unchanged incident, when it lags by more than [`LAST_SEEN_STEP`];
@@ -420,7 +434,8 @@ impl RowValues {
     }
 }
 
-/// Writes an incident the store has never seen: its row, its updates and its first version.
+/// Writes an incident the store has never seen: its row and its updates, which are its first
+/// version until it changes.
 fn insert_incident(
     conn: &Connection,
     db: &str,
@@ -434,8 +449,8 @@ fn insert_incident(
     conn.prepare_cached(
         r#"INSERT INTO incidents (id, vendor, title, start, "end", status, severity,
                severity_native, regions, services, cause, sources, rev, first_seen, last_seen,
-               content_hash)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)"#,
+               content_hash, version_seen_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?14)"#,
     )
     .and_then(|mut stmt| {
         stmt.execute(params![
@@ -457,29 +472,32 @@ fn insert_incident(
         ])
     })
     .map_err(|e| sql_error(db, &format!("writing the row of incident {id}"), e))?;
-    insert_updates(conn, db, id, incident.updates.iter())?;
-    record_version(conn, db, incident, seen, hash)
+    insert_updates(conn, db, id, incident.updates.iter())
 }
 
-/// Rewrites a stored incident whose merged content changed: its row, the updates not in
-/// `stored_updates` (those the store already holds) and a new version.
-#[allow(clippy::too_many_arguments)]
+/// Rewrites a stored incident whose merged content changed: the content it replaces becomes
+/// a version (unless it already is one), then its row and the updates the store did not hold.
 fn update_incident(
     conn: &Connection,
     db: &str,
-    rowid: i64,
+    found: &Found,
+    old: &StoredRow,
     incident: &Incident,
-    stored_updates: &[Update],
     rev: i64,
     seen: &str,
     hash: &str,
 ) -> Result<(), StoreError> {
     let id = incident.id.as_str();
+    let rowid = found.rowid;
+    if let Some(old_seen) = &found.version_seen_at {
+        record_version(conn, db, &old.incident, old_seen, &old.content_hash)?;
+    }
     let v = RowValues::of(db, incident)?;
     conn.prepare_cached(
         r#"UPDATE incidents SET vendor = ?2, title = ?3, start = ?4, "end" = ?5, status = ?6,
                severity = ?7, severity_native = ?8, regions = ?9, services = ?10, cause = ?11,
-               sources = ?12, rev = ?13, last_seen = max(last_seen, ?14), content_hash = ?15
+               sources = ?12, rev = ?13, last_seen = max(last_seen, ?14), content_hash = ?15,
+               version_seen_at = ?14
            WHERE rowid = ?1"#,
     )
     .and_then(|mut stmt| {
@@ -505,9 +523,8 @@ fn update_incident(
     let new_updates = incident
         .updates
         .iter()
-        .filter(|u| !stored_updates.contains(u));
-    insert_updates(conn, db, id, new_updates)?;
-    record_version(conn, db, incident, seen, hash)
+        .filter(|u| !old.incident.updates.contains(u));
+    insert_updates(conn, db, id, new_updates)
 }
 
 fn insert_updates<'u>(
@@ -534,7 +551,7 @@ fn insert_updates<'u>(
     Ok(())
 }
 
-/// Keeps this content of the incident, as JSON, in `incident_versions`.
+/// Keeps a content of the incident, as JSON, in `incident_versions`.
 fn record_version(
     conn: &Connection,
     db: &str,
@@ -1019,6 +1036,93 @@ mod tests {
                 .expect("again");
         });
         assert_eq!(written, 1);
+    }
+
+    fn version_rows(store: &Store, id: &str) -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM incident_versions WHERE incident_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .expect("count versions")
+    }
+
+    /// The current content lives in the row alone; each content it replaces becomes a version,
+    /// so every content ever seen is listed, in order, with the time it was first seen.
+    #[test]
+    fn current_content_is_a_version_without_a_copy_and_replaced_content_is_kept() {
+        let mut store = store();
+        let first = incident("v", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&first), t("2024-03-01T10:01:00Z"))
+            .expect("first");
+        assert_eq!(version_rows(&store, &first.id), 0);
+        let mut second = first.clone();
+        second.status = Status::Identified;
+        let mut third = second.clone();
+        third.status = Status::Resolved;
+        third.end = Some(t("2024-03-01T10:40:00Z"));
+        store
+            .upsert_incidents(std::slice::from_ref(&second), t("2024-03-01T10:20:00Z"))
+            .expect("second");
+        store
+            .upsert_incidents(std::slice::from_ref(&third), t("2024-03-01T10:45:00Z"))
+            .expect("third");
+        assert_eq!(version_rows(&store, &first.id), 2);
+        let versions: Vec<(DateTime<Utc>, Incident)> = store
+            .versions(&first.id)
+            .expect("versions")
+            .into_iter()
+            .map(|v| (v.seen_at, v.incident))
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                (t("2024-03-01T10:01:00Z"), first),
+                (t("2024-03-01T10:20:00Z"), second),
+                (t("2024-03-01T10:45:00Z"), third)
+            ]
+        );
+    }
+
+    /// A row written before migration 6 has its current content in `incident_versions`
+    /// already: replacing it must not copy it a second time.
+    #[test]
+    fn content_stored_as_a_version_before_migration_6_is_not_recorded_twice() {
+        let mut store = store();
+        let old = incident("legacy", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&old), t("2024-03-01T10:01:00Z"))
+            .expect("first");
+        // As an older build left it: the version copied, the column not yet there (NULL).
+        store
+            .conn
+            .execute(
+                "INSERT INTO incident_versions (incident_id, seen_at, content_hash, json)
+                 VALUES (?1, '2024-03-01T10:01:00.000000000Z', 'h', ?2)",
+                params![old.id, serde_json::to_string(&old).expect("json")],
+            )
+            .expect("legacy version");
+        store
+            .conn
+            .execute("UPDATE incidents SET version_seen_at = NULL", [])
+            .expect("legacy row");
+        assert_eq!(store.versions(&old.id).expect("versions").len(), 1);
+        let mut new = old.clone();
+        new.status = Status::Resolved;
+        store
+            .upsert_incidents(std::slice::from_ref(&new), t("2024-03-01T11:00:00Z"))
+            .expect("change");
+        assert_eq!(version_rows(&store, &old.id), 1);
+        let versions: Vec<Incident> = store
+            .versions(&old.id)
+            .expect("versions")
+            .into_iter()
+            .map(|v| v.incident)
+            .collect();
+        assert_eq!(versions, [old, new]);
     }
 
     #[test]
