@@ -128,11 +128,10 @@ fn merge_vendors(
             stored.absences.extend(store.vendor_feed_absences(name)?);
         }
         let n = stored.incidents.len();
+        // The events to replace are those of the incidents that had one: every incident of
+        // the vendor is in the new rows, but only these can lead to an old event.
+        let scope: Vec<String> = stored.events.keys().cloned().collect();
         let rows = merge_one_vendor(store, vendor, stored)?;
-        let scope: Vec<String> = rows
-            .iter()
-            .flat_map(|r| r.members.iter().map(|m| m.incident_id.clone()))
-            .collect();
         summary.vendors += 1;
         summary.incidents += n;
         summary.events += rows.len();
