@@ -39,6 +39,12 @@ pub use watchlists::Watchlist;
 /// `PRAGMA cache_size` per connection: 64 MiB (a negative size counts KiB).
 const CACHE_SIZE: i64 = -65_536;
 
+/// WAL pages (4 KiB each) written before SQLite checkpoints them into the database.
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
+
+/// Bytes the WAL file is truncated to after a checkpoint.
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
 /// Prepared statements kept per connection: every statement of the write path at once.
 const STATEMENT_CACHE: usize = 64;
 
@@ -242,6 +248,17 @@ impl Store {
         self.conn
             .pragma_update(None, "cache_size", CACHE_SIZE)
             .map_err(open_err("PRAGMA cache_size"))?;
+        // A bulk writer (ingest, a first crawl) fills the WAL fast; checkpointing at SQLite's
+        // default of 1,000 pages copied the same hot b-tree pages back into the database
+        // dozens of times. Commits are durable in the WAL either way; the checkpoint only
+        // moves them, so a larger WAL costs disk space (bounded after it is checkpointed by
+        // journal_size_limit), not safety.
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)
+            .map_err(open_err("PRAGMA wal_autocheckpoint"))?;
+        self.conn
+            .pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
+            .map_err(open_err("PRAGMA journal_size_limit"))?;
         // The crawl's listing check builds a temporary table per feed: keep it off the disk.
         self.conn
             .pragma_update(None, "temp_store", "MEMORY")
@@ -671,6 +688,11 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .expect("foreign_keys");
         assert_eq!(fk, 1);
+        let checkpoint: i64 = store
+            .conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .expect("wal_autocheckpoint");
+        assert_eq!(checkpoint, WAL_AUTOCHECKPOINT_PAGES);
     }
 
     #[test]
