@@ -130,7 +130,15 @@ impl Store {
                 continue;
             }
             rev += 1;
-            update_incident(&tx, db, &found, &old, &merged, rev, &seen.at, &merged_hash)?;
+            update_incident(
+                &tx,
+                db,
+                (&found, &old),
+                &merged,
+                rev,
+                &seen.at,
+                &merged_hash,
+            )?;
             counts.updated += 1;
         }
         tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'rev'")
@@ -321,7 +329,7 @@ impl Store {
             }
             // In the order first seen, as the rows above: an older crawl applied late comes
             // before the content it preceded (the sort is stable, so ties keep write order).
-            out.sort_by(|a, b| a.seen_at.cmp(&b.seen_at));
+            out.sort_by_key(|v| v.seen_at);
         }
         Ok(out)
     }
@@ -480,8 +488,7 @@ fn insert_incident(
 fn update_incident(
     conn: &Connection,
     db: &str,
-    found: &Found,
-    old: &StoredRow,
+    (found, old): (&Found, &StoredRow),
     incident: &Incident,
     rev: i64,
     seen: &str,

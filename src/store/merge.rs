@@ -335,7 +335,8 @@ mod tests {
         assert_eq!(content_hash(&base), content_hash(&base.clone()));
         assert!(content_hash(&base).starts_with(HASH_PREFIX));
         assert_eq!(content_hash(&base).len(), HASH_PREFIX.len() + 64);
-        let changes: Vec<(&str, fn(&mut Incident))> = vec![
+        type Change = (&'static str, fn(&mut Incident));
+        let changes: Vec<Change> = vec![
             ("id", |i| i.id.push('x')),
             ("vendor", |i| i.vendor = "Github".into()),
             ("title", |i| i.title.push('.')),

@@ -467,7 +467,7 @@ fn store_body(
             source,
         })?;
         super::execute_cached(
-            &tx,
+            tx,
             "INSERT INTO fetches (source_url, fetched_at, http_status, content_type, body,
                      body_sha256, format)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
