@@ -34,8 +34,7 @@ pub use score::{Precision, Record, Span, THRESHOLD, score};
 use crate::extract::vendor::Gazetteer;
 use crate::model::{Event, Incident, ReportKind};
 use crate::store::{
-    EventFilter, EventMemberRow, EventRow, IncidentFilter, MemberRole, ProvenanceRow, Store,
-    StoreError,
+    EventFilter, EventMemberRow, EventRow, MemberRole, ProvenanceRow, Store, StoreError,
 };
 
 /// Why merging failed.
@@ -122,19 +121,17 @@ fn merge_vendors(
             .map(|v| v.name.as_str())
             .filter(|n| canonical_vendor(n) == *vendor)
             .collect();
-        let mut incidents = Vec::new();
+        let mut stored = Stored::default();
         for name in names {
-            incidents.extend(store.incidents(&IncidentFilter {
-                vendor: Some(name.to_string()),
-                ..IncidentFilter::default()
-            })?);
+            stored.incidents.extend(store.vendor_incidents(name)?);
+            stored.events.extend(store.vendor_event_members(name)?);
+            stored.absences.extend(store.vendor_feed_absences(name)?);
         }
-        let n = incidents.len();
-        let rows = merge_one_vendor(store, vendor, incidents)?;
-        let scope: Vec<String> = rows
-            .iter()
-            .flat_map(|r| r.members.iter().map(|m| m.incident_id.clone()))
-            .collect();
+        let n = stored.incidents.len();
+        // The events to replace are those of the incidents that had one: every incident of
+        // the vendor is in the new rows, but only these can lead to an old event.
+        let scope: Vec<String> = stored.events.keys().cloned().collect();
+        let rows = merge_one_vendor(store, vendor, stored)?;
         summary.vendors += 1;
         summary.incidents += n;
         summary.events += rows.len();
@@ -143,24 +140,33 @@ fn merge_vendors(
     Ok(summary)
 }
 
+/// What the store holds about one vendor, read in a few queries for the whole vendor.
+#[derive(Default)]
+struct Stored {
+    incidents: Vec<Incident>,
+    /// The event each incident belonged to after the last merge.
+    events: HashMap<String, String>,
+    /// Feeds that dropped an incident inside their window, by incident id.
+    absences: HashMap<String, Vec<crate::store::FeedAbsence>>,
+}
+
 /// Groups one vendor's incidents and builds the rows to store.
 fn merge_one_vendor(
     store: &Store,
     vendor: &str,
-    incidents: Vec<Incident>,
+    stored: Stored,
 ) -> Result<Vec<EventRow>, MergeError> {
+    let Stored {
+        incidents,
+        events: existing,
+        mut absences,
+    } = stored;
     let mut records: Vec<Record> = incidents
         .into_iter()
         .map(|i| Record::new(i, vendor.to_string()))
         .collect();
     group::order(&mut records);
     let groups = group::group(&records);
-    let mut existing: HashMap<String, String> = HashMap::new();
-    for r in &records {
-        if let Some(e) = store.event_of_incident(&r.incident.id)? {
-            existing.insert(r.incident.id.clone(), e);
-        }
-    }
     let windows = store.status_windows(vendor)?;
     let status_reach = records
         .iter()
@@ -234,8 +240,9 @@ fn merge_one_vendor(
                 score,
                 reason,
                 copy_of: p.copy_of.and_then(id_of),
-                absences: store
-                    .feed_absences(&record.incident.id)?
+                absences: absences
+                    .remove(&record.incident.id)
+                    .unwrap_or_default()
                     .into_iter()
                     .map(Absence::from)
                     .collect(),

@@ -176,6 +176,30 @@ impl Store {
             })
     }
 
+    /// The event of every incident of one vendor that has one (the name as stored): the
+    /// merge's lookup, in one query instead of one per incident.
+    pub fn vendor_event_members(
+        &self,
+        vendor: &str,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT m.incident_id, m.event_id FROM event_members m
+                 JOIN incidents i ON i.id = m.incident_id WHERE i.vendor = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([vendor], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(|e| {
+                sql_error(
+                    &self.db,
+                    &format!("reading the events of vendor {vendor}'s incidents"),
+                    e,
+                )
+            })
+    }
+
     /// Replaces every event that has a member in `scope` by `events`, in one transaction. An
     /// event id that existed keeps its creation time.
     pub fn replace_events(
@@ -334,14 +358,11 @@ impl Store {
         let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, &op("starting the listing"), e))?;
         let seen = encode_time(now);
-        tx.prepare_cached(
+        tx.execute(
             "CREATE TEMP TABLE IF NOT EXISTS listed_now (incident_id TEXT PRIMARY KEY)",
+            [],
         )
-        .and_then(|mut stmt| stmt.execute([]))
-        .and_then(|_| {
-            tx.prepare_cached("DELETE FROM listed_now")
-                .and_then(|mut stmt| stmt.execute([]))
-        })
+        .and_then(|_| super::execute_cached(&tx, "DELETE FROM listed_now", []))
         .map_err(|e| sql_error(db, &op("preparing the listing"), e))?;
         {
             // Cached: a crawl lists every item of every feed through these two statements.
@@ -365,24 +386,17 @@ impl Store {
         }
         let mut flagged = 0;
         if let Some((oldest, newest)) = window {
-            flagged = tx
-                .prepare_cached(
-                    "UPDATE feed_listings SET missing_since = ?2
+            flagged = super::execute_cached(
+                &tx,
+                "UPDATE feed_listings SET missing_since = ?2
                      WHERE source_url = ?1 AND missing_since IS NULL
                        AND incident_id NOT IN (SELECT incident_id FROM listed_now)
                        AND EXISTS (SELECT 1 FROM incidents i
                                    WHERE i.id = feed_listings.incident_id
                                      AND i.start >= ?3 AND i.start <= ?4)",
-                )
-                .and_then(|mut stmt| {
-                    stmt.execute(params![
-                        source_url,
-                        seen,
-                        encode_time(oldest),
-                        encode_time(newest)
-                    ])
-                })
-                .map_err(|e| sql_error(db, &op("flagging incidents no longer listed"), e))?;
+                params![source_url, seen, encode_time(oldest), encode_time(newest)],
+            )
+            .map_err(|e| sql_error(db, &op("flagging incidents no longer listed"), e))?;
             if flagged > 0 {
                 tx.execute(
                     "UPDATE event_members SET incident_hash = ''
@@ -393,12 +407,53 @@ impl Store {
                 .map_err(|e| sql_error(db, &op("marking events to re-merge"), e))?;
             }
         }
-        tx.prepare_cached("DELETE FROM listed_now")
-            .and_then(|mut stmt| stmt.execute([]))
+        super::execute_cached(&tx, "DELETE FROM listed_now", [])
             .map_err(|e| sql_error(db, &op("clearing the listing"), e))?;
         tx.commit()
             .map_err(|e| sql_error(db, &op("committing the listing"), e))?;
         Ok(flagged)
+    }
+
+    /// [`Store::feed_absences`] for every incident of one vendor (the name as stored) that
+    /// has any, by incident id.
+    pub fn vendor_feed_absences(
+        &self,
+        vendor: &str,
+    ) -> Result<std::collections::HashMap<String, Vec<FeedAbsence>>, StoreError> {
+        let db = self.db.as_str();
+        let raw = self
+            .conn
+            .prepare_cached(
+                "SELECT f.incident_id, f.source_url, f.last_listed_at, f.missing_since
+                 FROM feed_listings f JOIN incidents i ON i.id = f.incident_id
+                 WHERE i.vendor = ?1 AND f.missing_since IS NOT NULL
+                 ORDER BY f.incident_id, f.source_url",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([vendor], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<Result<Vec<(String, String, String, String)>, _>>()
+            })
+            .map_err(|e| {
+                sql_error(
+                    db,
+                    &format!("reading the feed absences of vendor {vendor}"),
+                    e,
+                )
+            })?;
+        let mut out: std::collections::HashMap<String, Vec<FeedAbsence>> =
+            std::collections::HashMap::new();
+        for (incident_id, source_url, listed, missing) in raw {
+            let what = || format!("a feed listing of incident {incident_id}");
+            let absence = FeedAbsence {
+                source_url,
+                last_listed_at: decode_time(&listed).map_err(|e| corrupt(db, what(), e))?,
+                missing_since: decode_time(&missing).map_err(|e| corrupt(db, what(), e))?,
+            };
+            out.entry(incident_id).or_default().push(absence);
+        }
+        Ok(out)
     }
 
     /// The feeds that stopped listing this incident while it was inside their window.

@@ -2,14 +2,15 @@
 //!
 //! An incident lives in three tables: `incidents` (one row, the merged current state),
 //! `updates` (one row per update ever seen, so none is lost when a feed prunes) and
-//! `incident_versions` (the whole incident as JSON each time its content changed).
+//! `incident_versions` (the whole incident as JSON for each content it had before its current
+//! one: the current content is the row itself, and becomes a version when it is replaced).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::merge::{Content, canonical, content, merge};
+use super::merge::{canonical, content_hash, merge};
 use super::{
     Store, StoreError, corrupt, current_rev, decode_time, encode_time, sql_error, to_sql_int,
 };
@@ -79,13 +80,14 @@ const COLUMNS: &str = r#"id, vendor, title, start, "end", status, severity, seve
 
 impl Store {
     /// Merges `incidents` into the store in one transaction (see the module `merge` for the
-    /// rules). Only an incident whose merged content changed gets a new rev and a new version;
-    /// re-upserting the same data only moves `last_seen`.
+    /// rules). Only an incident whose merged content changed gets a new rev and a new version.
     ///
     /// A re-crawled incident is usually exactly what is stored: when the hash of its canonical
     /// form equals the stored `content_hash`, merging could change nothing (merging an incident
-    /// into its own canonical form is the identity), so one indexed UPDATE settles it without
-    /// reading the row and its updates back.
+    /// into its own canonical form is the identity), so one indexed lookup settles it, without
+    /// reading the row and its updates back and without writing: `last_seen` moves only once
+    /// it is more than [`LAST_SEEN_STEP`] behind, so a crawl every few minutes does not rewrite
+    /// every row it sees.
     pub fn upsert_incidents(
         &mut self,
         incidents: &[Incident],
@@ -96,44 +98,48 @@ impl Store {
             .map_err(|e| sql_error(db, "starting the incident upsert", e))?;
         let mut rev = current_rev(&tx, db)?;
         let mut counts = UpsertCounts::default();
-        let seen = encode_time(seen_at);
+        let seen = Seen {
+            at: encode_time(seen_at),
+            stale_before: encode_time(seen_at - LAST_SEEN_STEP),
+        };
         for incoming in incidents {
             let id = incoming.id.as_str();
             let first = canonical(incoming);
-            let first_content =
-                content(&first).map_err(|e| corrupt(db, format!("incident {id}"), e))?;
-            if touch_if_same(&tx, db, id, &seen, &first_content.hash)? {
+            let first_hash = content_hash(&first);
+            let Some(found) = lookup(&tx, db, id)? else {
+                rev += 1;
+                insert_incident(&tx, db, &first, rev, &seen.at, &first_hash)?;
+                counts.new += 1;
+                continue;
+            };
+            if found.content_hash == first_hash {
+                touch(&tx, db, id, &found, &seen)?;
                 counts.unchanged += 1;
                 continue;
             }
-            match read_stored(&tx, db, id)? {
-                None => {
-                    rev += 1;
-                    write_incident(&tx, db, &first, &[], rev, &seen, &first_content)?;
-                    counts.new += 1;
+            let old = read_stored(&tx, db, id)?
+                .ok_or_else(|| corrupt(db, format!("incident {id}"), "vanished while upserting"))?;
+            let merged = merge(&old.incident, incoming);
+            let merged_hash = content_hash(&merged);
+            if merged == old.incident {
+                if merged_hash != old.content_hash {
+                    upgrade_hash(&tx, db, id, found.rowid, &old.content_hash, &merged_hash)?;
                 }
-                Some(old) => {
-                    let merged = merge(&old.incident, incoming);
-                    let merged_content =
-                        content(&merged).map_err(|e| corrupt(db, format!("incident {id}"), e))?;
-                    if merged_content.hash == old.content_hash {
-                        touch_if_same(&tx, db, id, &seen, &old.content_hash)?;
-                        counts.unchanged += 1;
-                        continue;
-                    }
-                    rev += 1;
-                    write_incident(
-                        &tx,
-                        db,
-                        &merged,
-                        &old.incident.updates,
-                        rev,
-                        &seen,
-                        &merged_content,
-                    )?;
-                    counts.updated += 1;
-                }
+                touch(&tx, db, id, &found, &seen)?;
+                counts.unchanged += 1;
+                continue;
             }
+            rev += 1;
+            update_incident(
+                &tx,
+                db,
+                (&found, &old),
+                &merged,
+                rev,
+                &seen.at,
+                &merged_hash,
+            )?;
+            counts.updated += 1;
         }
         tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'rev'")
             .and_then(|mut stmt| stmt.execute([rev]))
@@ -175,6 +181,38 @@ impl Store {
             "listing incidents",
         )?;
         Ok(rows.into_iter().map(|row| row.incident).collect())
+    }
+
+    /// Every incident of one vendor (the name as stored, compared ignoring ASCII case), in no
+    /// particular order: what the merge regroups. Their updates come in one query for the
+    /// whole vendor, not one per incident.
+    pub fn vendor_incidents(&self, vendor: &str) -> Result<Vec<Incident>, StoreError> {
+        let db = self.db.as_str();
+        let op = || format!("reading the incidents of vendor {vendor}");
+        let sql = format!("SELECT {COLUMNS} FROM incidents WHERE vendor = ?1");
+        let raws = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map([vendor], RawRow::from_row)?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| sql_error(db, &op(), e))?;
+        let mut updates = grouped_updates(
+            &self.conn,
+            db,
+            "SELECT u.incident_id, u.at, u.status, u.text FROM updates u
+             JOIN incidents i ON i.id = u.incident_id WHERE i.vendor = ?1
+             ORDER BY u.incident_id, u.at IS NULL, u.at, u.rowid",
+            [vendor],
+            &op(),
+        )?;
+        let mut out = Vec::with_capacity(raws.len());
+        for raw in raws {
+            let own = updates.remove(raw.id.as_str()).unwrap_or_default();
+            out.push(raw.decode_with(db, own)?.incident);
+        }
+        Ok(out)
     }
 
     /// Up to `limit` incidents written after `rev`, in rev order, so a caller can resume from
@@ -270,7 +308,7 @@ impl Store {
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| sql_error(db, &op(), e))?;
-        let mut out = Vec::with_capacity(raw.len());
+        let mut out = Vec::with_capacity(raw.len() + 1);
         for (seen_at, json) in raw {
             let what = || format!("a version of incident {id}");
             out.push(IncidentVersion {
@@ -278,57 +316,149 @@ impl Store {
                 incident: serde_json::from_str(&json).map_err(|e| corrupt(db, what(), e))?,
             });
         }
+        // The current content, unless the row predates migration 6 (then it is already above).
+        let current = lookup(&self.conn, db, id)?.and_then(|found| found.version_seen_at);
+        if let Some(seen_at) = current {
+            let what = || format!("the version time of incident {id}");
+            let seen_at = decode_time(&seen_at).map_err(|e| corrupt(db, what(), e))?;
+            if let Some(row) = read_stored(&self.conn, db, id)? {
+                out.push(IncidentVersion {
+                    seen_at,
+                    incident: row.incident,
+                });
+            }
+            // In the order first seen, as the rows above: an older crawl applied late comes
+            // before the content it preceded (the sort is stable, so ties keep write order).
+            out.sort_by_key(|v| v.seen_at);
+        }
         Ok(out)
     }
 }
 
-/// Moves `last_seen` of the incident `id` when its stored content hash is `hash`; false when
-/// the store holds no such incident or holds other content.
-fn touch_if_same(
+/// How far behind a re-crawl's time `last_seen` may lag before an unchanged incident's row is
+/// rewritten to move it: the price of the field is then one write per incident per hour at
+/// most, instead of one per crawl.
+const LAST_SEEN_STEP: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// The time of an upsert, encoded once for every incident it writes.
+struct Seen {
+    at: String,
+    /// A stored `last_seen` before this is moved to `at`.
+    stale_before: String,
+}
+
+/// What one indexed lookup of an incident's id tells the upsert.
+struct Found {
+    rowid: i64,
+    content_hash: String,
+    last_seen: String,
+    /// When the current content was first seen, while it is not yet a row of
+    /// `incident_versions`; None for rows written before migration 6, whose current content
+    /// is already there.
+    version_seen_at: Option<String>,
+}
+
+fn lookup(conn: &Connection, db: &str, id: &str) -> Result<Option<Found>, StoreError> {
+    conn.prepare_cached(
+        "SELECT rowid, content_hash, last_seen, version_seen_at FROM incidents WHERE id = ?1",
+    )
+    .and_then(|mut stmt| {
+        stmt.query_row([id], |r| {
+            Ok(Found {
+                rowid: r.get(0)?,
+                content_hash: r.get(1)?,
+                last_seen: r.get(2)?,
+                version_seen_at: r.get(3)?,
+            })
+        })
+        .optional()
+    })
+    .map_err(|e| sql_error(db, &format!("looking up incident {id}"), e))
+}
+
+/// Moves `last_seen` of an unchanged incident, when it lags by more than [`LAST_SEEN_STEP`];
+/// never backwards (an older crawl applied late leaves it).
+fn touch(
     conn: &Connection,
     db: &str,
     id: &str,
-    seen: &str,
-    hash: &str,
-) -> Result<bool, StoreError> {
-    let touched = conn
-        .prepare_cached(
-            "UPDATE incidents SET last_seen = max(last_seen, ?2)
-             WHERE id = ?1 AND content_hash = ?3",
-        )
-        .and_then(|mut stmt| stmt.execute(params![id, seen, hash]))
+    found: &Found,
+    seen: &Seen,
+) -> Result<(), StoreError> {
+    if found.last_seen >= seen.stale_before {
+        return Ok(());
+    }
+    conn.prepare_cached("UPDATE incidents SET last_seen = max(last_seen, ?2) WHERE rowid = ?1")
+        .and_then(|mut stmt| stmt.execute(params![found.rowid, seen.at]))
         .map_err(|e| sql_error(db, &format!("touching incident {id}"), e))?;
-    Ok(touched > 0)
+    Ok(())
 }
 
-/// Inserts or replaces the row, adds the updates not in `stored_updates` (those the store
-/// already holds) and records the version.
-fn write_incident(
+/// Replaces a legacy content hash (see [`super::merge::HASH_PREFIX`]) of an unchanged
+/// incident by the current one, in the incident and in the event membership that recorded it,
+/// so the merge does not take the new form for a change.
+fn upgrade_hash(
+    conn: &Connection,
+    db: &str,
+    id: &str,
+    rowid: i64,
+    legacy: &str,
+    current: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE incidents SET content_hash = ?2 WHERE rowid = ?1")
+        .and_then(|mut stmt| stmt.execute(params![rowid, current]))
+        .and_then(|_| {
+            conn.prepare_cached(
+                "UPDATE event_members SET incident_hash = ?2
+                 WHERE incident_id = ?1 AND incident_hash = ?3",
+            )
+        })
+        .and_then(|mut stmt| stmt.execute(params![id, current, legacy]))
+        .map_err(|e| {
+            sql_error(
+                db,
+                &format!("upgrading the content hash of incident {id}"),
+                e,
+            )
+        })?;
+    Ok(())
+}
+
+/// The columns of an incident's row that its content decides, encoded for SQLite.
+struct RowValues {
+    regions: String,
+    services: String,
+    sources: String,
+}
+
+impl RowValues {
+    fn of(db: &str, incident: &Incident) -> Result<RowValues, StoreError> {
+        let id = incident.id.as_str();
+        Ok(RowValues {
+            regions: to_json(db, id, "regions", &incident.regions)?,
+            services: to_json(db, id, "services", &incident.services)?,
+            sources: to_json(db, id, "sources", &incident.sources)?,
+        })
+    }
+}
+
+/// Writes an incident the store has never seen: its row and its updates, which are its first
+/// version until it changes.
+fn insert_incident(
     conn: &Connection,
     db: &str,
     incident: &Incident,
-    stored_updates: &[Update],
     rev: i64,
     seen: &str,
-    content: &Content,
+    hash: &str,
 ) -> Result<(), StoreError> {
     let id = incident.id.as_str();
-    let op = |what: &str| format!("{what} of incident {id}");
-    let regions = to_json(db, id, "regions", &incident.regions)?;
-    let services = to_json(db, id, "services", &incident.services)?;
-    let sources = to_json(db, id, "sources", &incident.sources)?;
+    let v = RowValues::of(db, incident)?;
     conn.prepare_cached(
         r#"INSERT INTO incidents (id, vendor, title, start, "end", status, severity,
                severity_native, regions, services, cause, sources, rev, first_seen, last_seen,
-               content_hash)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)
-           ON CONFLICT(id) DO UPDATE SET
-               vendor = excluded.vendor, title = excluded.title, start = excluded.start,
-               "end" = excluded."end", status = excluded.status, severity = excluded.severity,
-               severity_native = excluded.severity_native, regions = excluded.regions,
-               services = excluded.services, cause = excluded.cause, sources = excluded.sources,
-               rev = excluded.rev, last_seen = max(last_seen, excluded.last_seen),
-               content_hash = excluded.content_hash"#,
+               content_hash, version_seen_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?14)"#,
     )
     .and_then(|mut stmt| {
         stmt.execute(params![
@@ -340,41 +470,110 @@ fn write_incident(
             incident.status.as_str(),
             incident.severity.as_str(),
             incident.severity_native,
-            regions,
-            services,
+            v.regions,
+            v.services,
             incident.cause,
-            sources,
+            v.sources,
             rev,
             seen,
-            content.hash
+            hash
         ])
     })
-    .map_err(|e| sql_error(db, &op("writing the row"), e))?;
-    let mut insert_update = conn
+    .map_err(|e| sql_error(db, &format!("writing the row of incident {id}"), e))?;
+    insert_updates(conn, db, id, incident.updates.iter())
+}
+
+/// Rewrites a stored incident whose merged content changed: the content it replaces becomes
+/// a version (unless it already is one), then its row and the updates the store did not hold.
+fn update_incident(
+    conn: &Connection,
+    db: &str,
+    (found, old): (&Found, &StoredRow),
+    incident: &Incident,
+    rev: i64,
+    seen: &str,
+    hash: &str,
+) -> Result<(), StoreError> {
+    let id = incident.id.as_str();
+    let rowid = found.rowid;
+    if let Some(old_seen) = &found.version_seen_at {
+        record_version(conn, db, &old.incident, old_seen, &old.content_hash)?;
+    }
+    let v = RowValues::of(db, incident)?;
+    conn.prepare_cached(
+        r#"UPDATE incidents SET vendor = ?2, title = ?3, start = ?4, "end" = ?5, status = ?6,
+               severity = ?7, severity_native = ?8, regions = ?9, services = ?10, cause = ?11,
+               sources = ?12, rev = ?13, last_seen = max(last_seen, ?14), content_hash = ?15,
+               version_seen_at = ?14
+           WHERE rowid = ?1"#,
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            rowid,
+            incident.vendor,
+            incident.title,
+            incident.start.map(encode_time),
+            incident.end.map(encode_time),
+            incident.status.as_str(),
+            incident.severity.as_str(),
+            incident.severity_native,
+            v.regions,
+            v.services,
+            incident.cause,
+            v.sources,
+            rev,
+            seen,
+            hash
+        ])
+    })
+    .map_err(|e| sql_error(db, &format!("rewriting the row of incident {id}"), e))?;
+    let new_updates = incident
+        .updates
+        .iter()
+        .filter(|u| !old.incident.updates.contains(u));
+    insert_updates(conn, db, id, new_updates)
+}
+
+fn insert_updates<'u>(
+    conn: &Connection,
+    db: &str,
+    id: &str,
+    updates: impl Iterator<Item = &'u Update>,
+) -> Result<(), StoreError> {
+    let op = || format!("writing the updates of incident {id}");
+    let mut stmt = conn
         .prepare_cached(
             "INSERT OR IGNORE INTO updates (incident_id, at, status, text) VALUES (?1, ?2, ?3, ?4)",
         )
-        .map_err(|e| sql_error(db, &op("writing the updates"), e))?;
-    for update in incident
-        .updates
-        .iter()
-        .filter(|u| !stored_updates.contains(u))
-    {
-        insert_update
-            .execute(params![
-                id,
-                update.at.map(encode_time),
-                update.status,
-                update.text
-            ])
-            .map_err(|e| sql_error(db, &op("writing the updates"), e))?;
+        .map_err(|e| sql_error(db, &op(), e))?;
+    for update in updates {
+        stmt.execute(params![
+            id,
+            update.at.map(encode_time),
+            update.status,
+            update.text
+        ])
+        .map_err(|e| sql_error(db, &op(), e))?;
     }
+    Ok(())
+}
+
+/// Keeps a content of the incident, as JSON, in `incident_versions`.
+fn record_version(
+    conn: &Connection,
+    db: &str,
+    incident: &Incident,
+    seen: &str,
+    hash: &str,
+) -> Result<(), StoreError> {
+    let id = incident.id.as_str();
+    let json = to_json(db, id, "a version", incident)?;
     conn.prepare_cached(
         "INSERT INTO incident_versions (incident_id, seen_at, content_hash, json)
          VALUES (?1, ?2, ?3, ?4)",
     )
-    .and_then(|mut stmt| stmt.execute(params![id, seen, content.hash, content.json]))
-    .map_err(|e| sql_error(db, &op("recording a version"), e))?;
+    .and_then(|mut stmt| stmt.execute(params![id, seen, hash, json]))
+    .map_err(|e| sql_error(db, &format!("recording a version of incident {id}"), e))?;
     Ok(())
 }
 
@@ -517,15 +716,30 @@ fn updates_changed_since(
     rev: i64,
     limit: usize,
 ) -> Result<HashMap<String, Vec<Update>>, StoreError> {
-    let op = "reading the updates of incidents changed since a rev";
+    grouped_updates(
+        conn,
+        db,
+        "SELECT incident_id, at, status, text FROM updates
+         WHERE incident_id IN (SELECT id FROM incidents WHERE rev > ?1 ORDER BY rev LIMIT ?2)
+         ORDER BY incident_id, at IS NULL, at, rowid",
+        params![rev, to_sql_int(limit)],
+        "reading the updates of incidents changed since a rev",
+    )
+}
+
+/// Updates by incident id from `sql`, which selects `incident_id, at, status, text` ordered by
+/// incident and then in the merge order.
+fn grouped_updates(
+    conn: &Connection,
+    db: &str,
+    sql: &str,
+    params: impl rusqlite::Params,
+    op: &str,
+) -> Result<HashMap<String, Vec<Update>>, StoreError> {
     let raw = conn
-        .prepare_cached(
-            "SELECT incident_id, at, status, text FROM updates
-             WHERE incident_id IN (SELECT id FROM incidents WHERE rev > ?1 ORDER BY rev LIMIT ?2)
-             ORDER BY incident_id, at IS NULL, at, rowid",
-        )
+        .prepare_cached(sql)
         .and_then(|mut stmt| {
-            stmt.query_map(params![rev, to_sql_int(limit)], |r| {
+            stmt.query_map(params, |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, Option<String>>(1)?,
@@ -730,6 +944,192 @@ mod tests {
         assert_eq!(last_seen(&store, &a.id), "2024-03-01T12:00:00.000000000Z");
         assert_eq!(store.current_rev().expect("rev"), 1);
         assert_eq!(store.versions(&a.id).expect("versions").len(), 1);
+    }
+
+    /// Rows, index entries and versions an upsert wrote, as SQLite counts them.
+    fn changes_during(store: &mut Store, work: impl FnOnce(&mut Store)) -> u64 {
+        let before = store.conn.total_changes();
+        work(store);
+        store.conn.total_changes() - before
+    }
+
+    #[test]
+    fn unchanged_duplicate_within_the_last_seen_step_writes_nothing() {
+        let mut store = store();
+        let mut a = incident("quiet", "2024-03-01T10:00:00Z");
+        a.updates
+            .push(update("2024-03-01T10:20:00Z", "resolved", "Fixed."));
+        store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T10:30:00Z"))
+            .expect("first");
+        // The same incident, and the same with its updates out of order and one repeated
+        // (the same canonical form), 59 minutes later: only the rev counter's row is written.
+        let mut shuffled = a.clone();
+        shuffled.updates.reverse();
+        shuffled.updates.push(a.updates[0].clone());
+        let written = changes_during(&mut store, |s| {
+            let counts = s
+                .upsert_incidents(&[a.clone(), shuffled], t("2024-03-01T11:29:00Z"))
+                .expect("again");
+            assert_eq!(counts.unchanged, 2);
+        });
+        assert_eq!(written, 1, "only UPDATE meta SET value = rev");
+        assert_eq!(last_seen(&store, &a.id), "2024-03-01T10:30:00.000000000Z");
+        // Past the step the row is touched once, and nothing else.
+        let written = changes_during(&mut store, |s| {
+            s.upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T11:31:00Z"))
+                .expect("later");
+        });
+        assert_eq!(written, 2, "the rev counter and last_seen");
+        assert_eq!(last_seen(&store, &a.id), "2024-03-01T11:31:00.000000000Z");
+        assert_eq!(store.current_rev().expect("rev"), 1);
+        assert_eq!(store.versions(&a.id).expect("versions").len(), 1);
+    }
+
+    /// A store written before the typed hash holds JSON hashes: re-crawling its incidents
+    /// unchanged must not count as a change (no rev, no version), and the hash is upgraded in
+    /// the incident and in its event membership alike, so the merge sees nothing to redo.
+    #[test]
+    fn legacy_json_hash_is_upgraded_in_place_without_a_new_version() {
+        let mut store = store();
+        let a = incident("old", "2024-03-01T10:00:00Z");
+        let seen = t("2024-03-01T10:05:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&a), seen)
+            .expect("first");
+        crate::merge::merge_pending(&mut store, seen).expect("merge");
+        let legacy = super::super::merge::legacy_content_hash(&a);
+        store
+            .conn
+            .execute("UPDATE incidents SET content_hash = ?1", [&legacy])
+            .expect("make legacy");
+        store
+            .conn
+            .execute("UPDATE event_members SET incident_hash = ?1", [&legacy])
+            .expect("make legacy membership");
+        store
+            .conn
+            .execute("UPDATE incident_versions SET content_hash = ?1", [&legacy])
+            .expect("make legacy version");
+        assert!(store.vendors_pending_merge().expect("pending").is_empty());
+        let counts = store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T10:10:00Z"))
+            .expect("recrawl");
+        assert_eq!(
+            counts,
+            UpsertCounts {
+                new: 0,
+                updated: 0,
+                unchanged: 1
+            }
+        );
+        assert_eq!(store.current_rev().expect("rev"), 1);
+        assert_eq!(store.versions(&a.id).expect("versions").len(), 1);
+        let (incident_hash, member_hash): (String, String) = store
+            .conn
+            .query_row(
+                "SELECT i.content_hash, m.incident_hash FROM incidents i
+                 JOIN event_members m ON m.incident_id = i.id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("hashes");
+        assert_eq!(incident_hash, content_hash(&canonical(&a)));
+        assert_eq!(member_hash, incident_hash);
+        assert!(store.vendors_pending_merge().expect("pending").is_empty());
+        // Upgraded, the next re-crawl takes the one-lookup path and writes nothing.
+        let written = changes_during(&mut store, |s| {
+            s.upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T10:15:00Z"))
+                .expect("again");
+        });
+        assert_eq!(written, 1);
+    }
+
+    fn version_rows(store: &Store, id: &str) -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM incident_versions WHERE incident_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .expect("count versions")
+    }
+
+    /// The current content lives in the row alone; each content it replaces becomes a version,
+    /// so every content ever seen is listed, in order, with the time it was first seen.
+    #[test]
+    fn current_content_is_a_version_without_a_copy_and_replaced_content_is_kept() {
+        let mut store = store();
+        let first = incident("v", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&first), t("2024-03-01T10:01:00Z"))
+            .expect("first");
+        assert_eq!(version_rows(&store, &first.id), 0);
+        let mut second = first.clone();
+        second.status = Status::Identified;
+        let mut third = second.clone();
+        third.status = Status::Resolved;
+        third.end = Some(t("2024-03-01T10:40:00Z"));
+        store
+            .upsert_incidents(std::slice::from_ref(&second), t("2024-03-01T10:20:00Z"))
+            .expect("second");
+        store
+            .upsert_incidents(std::slice::from_ref(&third), t("2024-03-01T10:45:00Z"))
+            .expect("third");
+        assert_eq!(version_rows(&store, &first.id), 2);
+        let versions: Vec<(DateTime<Utc>, Incident)> = store
+            .versions(&first.id)
+            .expect("versions")
+            .into_iter()
+            .map(|v| (v.seen_at, v.incident))
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                (t("2024-03-01T10:01:00Z"), first),
+                (t("2024-03-01T10:20:00Z"), second),
+                (t("2024-03-01T10:45:00Z"), third)
+            ]
+        );
+    }
+
+    /// A row written before migration 6 has its current content in `incident_versions`
+    /// already: replacing it must not copy it a second time.
+    #[test]
+    fn content_stored_as_a_version_before_migration_6_is_not_recorded_twice() {
+        let mut store = store();
+        let old = incident("legacy", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&old), t("2024-03-01T10:01:00Z"))
+            .expect("first");
+        // As an older build left it: the version copied, the column not yet there (NULL).
+        store
+            .conn
+            .execute(
+                "INSERT INTO incident_versions (incident_id, seen_at, content_hash, json)
+                 VALUES (?1, '2024-03-01T10:01:00.000000000Z', 'h', ?2)",
+                params![old.id, serde_json::to_string(&old).expect("json")],
+            )
+            .expect("legacy version");
+        store
+            .conn
+            .execute("UPDATE incidents SET version_seen_at = NULL", [])
+            .expect("legacy row");
+        assert_eq!(store.versions(&old.id).expect("versions").len(), 1);
+        let mut new = old.clone();
+        new.status = Status::Resolved;
+        store
+            .upsert_incidents(std::slice::from_ref(&new), t("2024-03-01T11:00:00Z"))
+            .expect("change");
+        assert_eq!(version_rows(&store, &old.id), 1);
+        let versions: Vec<Incident> = store
+            .versions(&old.id)
+            .expect("versions")
+            .into_iter()
+            .map(|v| v.incident)
+            .collect();
+        assert_eq!(versions, [old, new]);
     }
 
     #[test]

@@ -169,6 +169,14 @@ INSERT INTO feed_listings (source_url, incident_id, last_listed_at, missing_sinc
         last_listed_at = max(feed_listings.last_listed_at, excluded.last_listed_at);
 DROP TABLE source_items;
 "#,
+    // 6: an incident's current content is no longer copied into `incident_versions` when it is
+    // written: the row and its updates hold it exactly, and the copy doubled what every new
+    // incident wrote. `version_seen_at` is when the current content was first seen; the
+    // content becomes a row of `incident_versions` when it is replaced. Rows written before
+    // keep NULL: their current content is already in `incident_versions`.
+    r#"
+ALTER TABLE incidents ADD COLUMN version_seen_at TEXT;
+"#,
 ];
 
 /// The schema version this binary writes.

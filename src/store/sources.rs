@@ -176,7 +176,8 @@ impl Store {
         let op = |what: &str| format!("{what} for source {url}");
         let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, &op("starting the fetch record"), e))?;
-        tx.prepare_cached(
+        super::execute_cached(
+            &tx,
             "INSERT INTO sources (url, vendor, kind, role, etag, last_modified, last_checked_at,
                  last_success_at, consecutive_failures)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0)
@@ -190,9 +191,7 @@ impl Store {
                  last_checked_at = excluded.last_checked_at,
                  last_success_at = excluded.last_success_at,
                  consecutive_failures = 0",
-        )
-        .and_then(|mut stmt| {
-            stmt.execute(params![
+            params![
                 url,
                 record.vendor,
                 record.kind.map(Format::as_str),
@@ -201,8 +200,8 @@ impl Store {
                 record.validators.last_modified,
                 encode_time(record.fetched_at),
                 not_modified
-            ])
-        })
+            ],
+        )
         .map_err(|e| sql_error(db, &op("updating the state"), e))?;
         let body = match (&record.body, not_modified) {
             (Some(body), false) => body,
@@ -234,7 +233,8 @@ impl Store {
         let message = truncate_chars(&one_line(message), MAX_ERROR_CHARS);
         let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, &op("starting the unreadable-fetch record"), e))?;
-        tx.prepare_cached(
+        super::execute_cached(
+            &tx,
             "INSERT INTO sources (url, vendor, kind, role, last_checked_at, last_error,
                  last_error_class, consecutive_failures)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)
@@ -248,9 +248,7 @@ impl Store {
                  last_error = excluded.last_error,
                  last_error_class = excluded.last_error_class,
                  consecutive_failures = consecutive_failures + 1",
-        )
-        .and_then(|mut stmt| {
-            stmt.execute(params![
+            params![
                 url,
                 record.vendor,
                 record.kind.map(Format::as_str),
@@ -258,8 +256,8 @@ impl Store {
                 encode_time(record.fetched_at),
                 message,
                 class
-            ])
-        })
+            ],
+        )
         .map_err(|e| sql_error(db, &op("updating the state"), e))?;
         let outcome = match &record.body {
             Some(body) => store_body(&tx, db, url, record, body)?,
@@ -344,9 +342,9 @@ impl Store {
         message: &str,
     ) -> Result<(), StoreError> {
         let message = truncate_chars(&one_line(message), MAX_ERROR_CHARS);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO sources (url, vendor, last_checked_at, last_error, last_error_class,
+        super::execute_cached(
+            &self.conn,
+            "INSERT INTO sources (url, vendor, last_checked_at, last_error, last_error_class,
                      consecutive_failures)
                  VALUES (?1, ?2, ?3, ?4, ?5, 1)
                  ON CONFLICT(url) DO UPDATE SET
@@ -355,11 +353,9 @@ impl Store {
                      last_error = excluded.last_error,
                      last_error_class = excluded.last_error_class,
                      consecutive_failures = consecutive_failures + 1",
-            )
-            .and_then(|mut stmt| {
-                stmt.execute(params![url, vendor, encode_time(at), message, class])
-            })
-            .map_err(|e| sql_error(&self.db, &format!("recording a failure of source {url}"), e))?;
+            params![url, vendor, encode_time(at), message, class],
+        )
+        .map_err(|e| sql_error(&self.db, &format!("recording a failure of source {url}"), e))?;
         Ok(())
     }
 
@@ -369,19 +365,19 @@ impl Store {
         url: &str,
         at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO sources (url, next_attempt_at) VALUES (?1, ?2)
+        super::execute_cached(
+            &self.conn,
+            "INSERT INTO sources (url, next_attempt_at) VALUES (?1, ?2)
                  ON CONFLICT(url) DO UPDATE SET next_attempt_at = excluded.next_attempt_at",
+            params![url, at.map(encode_time)],
+        )
+        .map_err(|e| {
+            sql_error(
+                &self.db,
+                &format!("scheduling the next attempt of source {url}"),
+                e,
             )
-            .and_then(|mut stmt| stmt.execute(params![url, at.map(encode_time)]))
-            .map_err(|e| {
-                sql_error(
-                    &self.db,
-                    &format!("scheduling the next attempt of source {url}"),
-                    e,
-                )
-            })?;
+        })?;
         Ok(())
     }
 
@@ -392,27 +388,21 @@ impl Store {
         oldest: Option<DateTime<Utc>>,
         newest: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO sources (url, oldest_item_at, newest_item_at) VALUES (?1, ?2, ?3)
+        super::execute_cached(
+            &self.conn,
+            "INSERT INTO sources (url, oldest_item_at, newest_item_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT(url) DO UPDATE SET
                      oldest_item_at = excluded.oldest_item_at,
                      newest_item_at = excluded.newest_item_at",
+            params![url, oldest.map(encode_time), newest.map(encode_time)],
+        )
+        .map_err(|e| {
+            sql_error(
+                &self.db,
+                &format!("recording the item window of source {url}"),
+                e,
             )
-            .and_then(|mut stmt| {
-                stmt.execute(params![
-                    url,
-                    oldest.map(encode_time),
-                    newest.map(encode_time)
-                ])
-            })
-            .map_err(|e| {
-                sql_error(
-                    &self.db,
-                    &format!("recording the item window of source {url}"),
-                    e,
-                )
-            })?;
+        })?;
         Ok(())
     }
 
@@ -507,10 +497,12 @@ fn store_body(
     let op = |what: &str| format!("{what} for source {url}");
     let sha = sha256_hex(&body.bytes);
     let last_sha: Option<String> = tx
-        .prepare_cached(
+        .query_row(
             "SELECT body_sha256 FROM fetches WHERE source_url = ?1 ORDER BY id DESC LIMIT 1",
+            [url],
+            |r| r.get(0),
         )
-        .and_then(|mut stmt| stmt.query_row([url], |r| r.get(0)).optional())
+        .optional()
         .map_err(|e| sql_error(db, &op("reading the last body hash"), e))?;
     let outcome = if last_sha.as_deref() == Some(sha.as_str()) {
         BodyRecord::Unchanged
@@ -520,13 +512,12 @@ fn store_body(
             op: op("compressing the body"),
             source,
         })?;
-        tx.prepare_cached(
+        super::execute_cached(
+            tx,
             "INSERT INTO fetches (source_url, fetched_at, http_status, content_type, body,
                      body_sha256, format)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .and_then(|mut stmt| {
-            stmt.execute(params![
+            params![
                 url,
                 encode_time(record.fetched_at),
                 record.http_status,
@@ -534,8 +525,8 @@ fn store_body(
                 compressed,
                 sha,
                 body.format.map(Format::as_str)
-            ])
-        })
+            ],
+        )
         .map_err(|e| sql_error(db, &op("storing the body"), e))?;
         BodyRecord::Stored
     };

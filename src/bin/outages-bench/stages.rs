@@ -27,6 +27,9 @@ use crate::fts;
 
 /// Incidents per upsert: about one status document's worth, as a crawl writes them.
 const UPSERT_BATCH: usize = 1000;
+/// Names the generator's output in a prepared corpus's `done` marker: change it whenever
+/// [`Generator`] changes what it generates, so stale corpora are prepared again.
+const GENERATOR_VERSION: &str = "generator 1";
 /// Incidents per generated archive file.
 const ARCHIVE_FILE_INCIDENTS: usize = 1000;
 /// Queries in the search set.
@@ -39,23 +42,57 @@ pub fn size_dir(work: &Path, events: usize) -> PathBuf {
     work.join(format!("n{events}"))
 }
 
-/// The events of the store stage: the first half of the generated set, then the same half
-/// re-crawled, every fourth of them with one update more (so the upsert both skips and merges).
-pub fn store_rows(events: usize, seed: u64) -> Vec<Incident> {
-    let half = events / 2;
-    let first = Generator::new(seed).incidents(half);
-    let mut rows = first.clone();
-    rows.extend(first.into_iter().enumerate().map(|(n, mut i)| {
-        if n % 4 == 0 {
-            i.updates.push(Update {
-                at: i.end,
-                status: "postmortem".into(),
-                text: "We have published a post-incident review with the full timeline.".into(),
-            });
+/// The events of the store stage in chunks of [`UPSERT_BATCH`]: the first half of the
+/// generated set, then the same half re-crawled, every fourth of them with one update more (so
+/// the upsert both skips and merges). Generated as they are consumed (the second half by a
+/// second generator with the same seed), so a million events never sit in memory at once.
+pub struct StoreRows {
+    first: Generator,
+    again: Generator,
+    half: usize,
+    /// Events handed out so far, of `2 * half`.
+    done: usize,
+}
+
+impl StoreRows {
+    pub fn new(events: usize, seed: u64) -> StoreRows {
+        StoreRows {
+            first: Generator::new(seed),
+            again: Generator::new(seed),
+            half: events / 2,
+            done: 0,
         }
-        i
-    }));
-    rows
+    }
+}
+
+impl Iterator for StoreRows {
+    type Item = Vec<Incident>;
+
+    fn next(&mut self) -> Option<Vec<Incident>> {
+        let total = 2 * self.half;
+        if self.done >= total {
+            return None;
+        }
+        let mut chunk = Vec::with_capacity(UPSERT_BATCH);
+        while chunk.len() < UPSERT_BATCH && self.done < total {
+            if self.done < self.half {
+                chunk.push(self.first.incident());
+            } else {
+                let mut i = self.again.incident();
+                if (self.done - self.half) % 4 == 0 {
+                    i.updates.push(Update {
+                        at: i.end,
+                        status: "postmortem".into(),
+                        text: "We have published a post-incident review with the full timeline."
+                            .into(),
+                    });
+                }
+                chunk.push(i);
+            }
+            self.done += 1;
+        }
+        Some(chunk)
+    }
 }
 
 /// A search in both syntaxes: ours (the search language) and FTS5's MATCH with its filters.
@@ -185,56 +222,98 @@ fn csv_field(out: &mut String, value: &str) {
     out.push('"');
 }
 
-/// One CSV row per store-stage event, for the `sqlite3 .import` and `executemany` peers.
-fn write_csv(path: &Path, rows: &[Incident]) -> Result<()> {
-    let mut out = String::with_capacity(rows.len() * 1400);
-    for i in rows {
-        let fields = [
-            i.id.clone(),
-            i.vendor.clone(),
-            i.title.clone(),
-            i.start.map(outages::model::rfc3339).unwrap_or_default(),
-            i.end.map(outages::model::rfc3339).unwrap_or_default(),
-            i.status.as_str().to_string(),
-            i.severity.as_str().to_string(),
-            serde_json::to_string(&i.services)?,
-            serde_json::to_string(&i.regions)?,
-            i.cause.clone().unwrap_or_default(),
-            serde_json::to_string(&i.updates)?,
-            serde_json::to_string(&i.sources)?,
-        ];
-        for (n, f) in fields.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
+/// One CSV row per store-stage event, for the `sqlite3 .import` and `executemany` peers,
+/// written as the events are generated.
+fn write_csv(path: &Path, rows: StoreRows) -> Result<()> {
+    use std::io::Write as _;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    let mut out = String::with_capacity(UPSERT_BATCH * 1400);
+    for chunk in rows {
+        out.clear();
+        for i in &chunk {
+            let fields = [
+                i.id.clone(),
+                i.vendor.clone(),
+                i.title.clone(),
+                i.start.map(outages::model::rfc3339).unwrap_or_default(),
+                i.end.map(outages::model::rfc3339).unwrap_or_default(),
+                i.status.as_str().to_string(),
+                i.severity.as_str().to_string(),
+                serde_json::to_string(&i.services)?,
+                serde_json::to_string(&i.regions)?,
+                i.cause.clone().unwrap_or_default(),
+                serde_json::to_string(&i.updates)?,
+                serde_json::to_string(&i.sources)?,
+            ];
+            for (n, f) in fields.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                csv_field(&mut out, f);
             }
-            csv_field(&mut out, f);
+            out.push('\n');
         }
-        out.push('\n');
+        w.write_all(out.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
-    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
+    w.flush()
+        .with_context(|| format!("writing {}", path.display()))
 }
 
-/// Writes the generated events as Statuspage JSON files, grouped by vendor.
-fn write_archive(dir: &Path, events: &[Incident]) -> Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let mut by_vendor: HashMap<&str, Vec<Incident>> = HashMap::new();
-    for e in events {
-        by_vendor
-            .entry(e.vendor.as_str())
-            .or_default()
-            .push(e.clone());
+/// Writes generated events as Statuspage JSON files, grouped by vendor, [`ARCHIVE_FILE_INCIDENTS`]
+/// per file in the order generated: each vendor's file is written as soon as it is full, so
+/// only one file's worth per vendor is held in memory.
+struct ArchiveWriter {
+    dir: PathBuf,
+    pending: HashMap<&'static str, (usize, Vec<Incident>)>,
+}
+
+impl ArchiveWriter {
+    fn new(dir: &Path) -> Result<ArchiveWriter> {
+        std::fs::create_dir_all(dir)?;
+        Ok(ArchiveWriter {
+            dir: dir.to_path_buf(),
+            pending: HashMap::new(),
+        })
     }
-    for (vendor, list) in by_vendor {
+
+    fn push(&mut self, incident: &Incident) -> Result<()> {
+        let Some(p) = profile(&incident.vendor) else {
+            bail!("no profile for generated vendor {}", incident.vendor);
+        };
+        let (files, list) = self.pending.entry(p.name).or_default();
+        list.push(incident.clone());
+        if list.len() >= ARCHIVE_FILE_INCIDENTS {
+            let full = std::mem::take(list);
+            Self::write(&self.dir, p.name, *files, &full)?;
+            *files += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        for (vendor, (files, list)) in self.pending {
+            if !list.is_empty() {
+                Self::write(&self.dir, vendor, files, &list)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write(dir: &Path, vendor: &str, n: usize, list: &[Incident]) -> Result<()> {
         let Some(p) = profile(vendor) else {
             bail!("no profile for generated vendor {vendor}");
         };
-        for (n, chunk) in list.chunks(ARCHIVE_FILE_INCIDENTS).enumerate() {
-            let path = dir.join(format!("{}-{n:04}.json", slug(vendor)));
-            std::fs::write(&path, statuspage_json(p, chunk))?;
-        }
+        let path = dir.join(format!("{}-{n:04}.json", slug(vendor)));
+        std::fs::write(&path, statuspage_json(p, list))
+            .with_context(|| format!("writing {}", path.display()))
     }
-    Ok(())
 }
+
+/// Events generated per step of `prepare`: the store and FTS5 commit this many at a time.
+const PREPARE_CHUNK: usize = 10_000;
 
 pub fn prepare(work: &Path, events: usize, seed: u64, feeds: usize) -> Result<Value> {
     let started = Instant::now();
@@ -266,28 +345,38 @@ pub fn prepare(work: &Path, events: usize, seed: u64, feeds: usize) -> Result<Va
         return Ok(json!({"prepared": "feeds", "seconds": started.elapsed().as_secs_f64()}));
     }
     let dir = size_dir(work, events);
-    if dir.join("done").exists() {
+    // The corpora of one size are reused across runs while the seed and the generator that
+    // made them are the same; anything else prepares them again.
+    let key = format!("seed {seed}, {GENERATOR_VERSION}\n");
+    if std::fs::read_to_string(dir.join("done")).is_ok_and(|done| done == key) {
         return Ok(json!({"prepared": dir, "cached": true}));
     }
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
     std::fs::create_dir_all(&dir)?;
-    let all = Generator::new(seed).incidents(events);
-    write_archive(&dir.join("archive"), &all)?;
-    write_csv(&dir.join("events.csv"), &store_rows(events, seed))?;
+    write_csv(&dir.join("events.csv"), StoreRows::new(events, seed))?;
     std::fs::write(
         dir.join("queries.json"),
         serde_json::to_string(&queries(seed))?,
     )?;
+    let mut archive = ArchiveWriter::new(&dir.join("archive"))?;
     let mut store = Store::open(&dir.join("store.sqlite"))?;
-    for chunk in all.chunks(UPSERT_BATCH) {
-        store.upsert_incidents(chunk, Utc::now())?;
+    let mut generator = Generator::new(seed);
+    let mut left = events;
+    while left > 0 {
+        let chunk = generator.incidents(left.min(PREPARE_CHUNK));
+        left -= chunk.len();
+        for incident in &chunk {
+            archive.push(incident)?;
+        }
+        store.upsert_incidents(&chunk, Utc::now())?;
+        fts::build(&dir.join("fts.sqlite"), &chunk)?;
     }
+    archive.finish()?;
     let mut index = SearchIndex::open(&dir.join("index"))?;
     index.sync(&store)?;
-    fts::build(&dir.join("fts.sqlite"), &all)?;
-    std::fs::write(dir.join("done"), "")?;
+    std::fs::write(dir.join("done"), key)?;
     Ok(json!({"prepared": dir, "events": events, "seconds": started.elapsed().as_secs_f64()}))
 }
 
@@ -535,45 +624,61 @@ pub fn search_ours(work: &Path, events: usize) -> Result<Value> {
     Ok(out)
 }
 
+/// Upserts the store stage's events into a fresh store, 1,000 per call; only the upserts are
+/// timed, not the generation of the events between them.
 pub fn store(work: &Path, events: usize, seed: u64) -> Result<Value> {
-    let rows = store_rows(events, seed);
     std::fs::create_dir_all(size_dir(work, events))?;
     let path = scratch(work, events, "store.sqlite");
     remove(&path);
     let mut store = Store::open(&path)?;
-    let started = Instant::now();
+    let mut upserting = std::time::Duration::ZERO;
     let mut new = 0;
-    for chunk in rows.chunks(UPSERT_BATCH) {
-        new += store.upsert_incidents(chunk, Utc::now())?.new;
+    let mut rows = 0;
+    for chunk in StoreRows::new(events, seed) {
+        let started = Instant::now();
+        new += store.upsert_incidents(&chunk, Utc::now())?.new;
+        upserting += started.elapsed();
+        rows += chunk.len();
     }
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = upserting.as_secs_f64();
+    let bytes = ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            std::fs::metadata(PathBuf::from(p)).ok().map(|m| m.len())
+        })
+        .sum::<u64>();
     drop(store);
     remove(&path);
     Ok(
-        json!({"rows": rows.len(), "new": new, "seconds": seconds, "rows_per_s": rows.len() as f64 / seconds}),
+        json!({"rows": rows, "new": new, "seconds": seconds, "rows_per_s": rows as f64 / seconds, "bytes": bytes}),
     )
 }
 
+/// Parse, store and index of the prepared archive, each timed on its own: the stage sum the
+/// end-to-end `outages ingest` is compared with. A file is read (untimed), parsed and stored
+/// before the next is read, so memory holds one file's incidents, as `ingest` does.
 pub fn stage_sum(work: &Path, events: usize) -> Result<Value> {
     let dir = size_dir(work, events);
     let mut files = Vec::new();
     files_under(&dir.join("archive"), &mut files)?;
-    let bodies: Vec<Vec<u8>> = files.iter().map(std::fs::read).collect::<Result<_, _>>()?;
     let ctx = ParseContext::default();
-    let started = Instant::now();
-    let mut parsed = Vec::with_capacity(bodies.len());
-    for body in &bodies {
-        parsed.push(parse(body, &ctx)?.incidents);
-    }
-    let parse_s = started.elapsed().as_secs_f64();
     let path = scratch(work, events, "stages.sqlite");
     remove(&path);
     let mut store = Store::open(&path)?;
-    let started = Instant::now();
-    for incidents in &parsed {
-        store.upsert_incidents(incidents, Utc::now())?;
+    let mut parsing = std::time::Duration::ZERO;
+    let mut storing = std::time::Duration::ZERO;
+    for file in &files {
+        let body = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let started = Instant::now();
+        let incidents = parse(&body, &ctx)?.incidents;
+        parsing += started.elapsed();
+        let started = Instant::now();
+        store.upsert_incidents(&incidents, Utc::now())?;
+        storing += started.elapsed();
     }
-    let store_s = started.elapsed().as_secs_f64();
+    let (parse_s, store_s) = (parsing.as_secs_f64(), storing.as_secs_f64());
     let index_dir = scratch(work, events, "stages-index");
     remove(&index_dir);
     let mut index = SearchIndex::open(&index_dir)?;
