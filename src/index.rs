@@ -8,8 +8,11 @@
 //! Searches return ids, scores and snippets; the facts shown to users are read back from the
 //! store (see [`crate::query`]).
 
+mod phrase;
 mod rank;
+mod stem;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::{Bound, Range};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +26,7 @@ use tantivy::schema::{
     Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
     TantivyError, Term,
@@ -55,6 +59,12 @@ const MAX_QUERY_DEPTH: usize = 32;
 
 /// Characters of body text shown when the query has no words to highlight.
 const PLAIN_SNIPPET_CHARS: usize = 150;
+
+/// A word in the title weighs twice one in the body.
+const TITLE_BOOST: f32 = 2.0;
+
+/// Longest highlighted excerpt, tantivy's default.
+const SNIPPET_CHARS: usize = 150;
 
 /// Why the index could not be opened, written or searched. Each message names the index.
 #[derive(Debug, Error)]
@@ -123,9 +133,7 @@ struct Fields {
     title: Field,
     body: Field,
     severity: Field,
-    status: Field,
     start: Field,
-    end: Field,
     /// The canonical vendor name as a fast field, for facets without reading documents.
     vendor_name: Field,
     /// The source's own start in Unix seconds, absent when it gave none (unlike `start`, which
@@ -140,12 +148,14 @@ pub struct SearchIndex {
     fields: Fields,
     /// The directory, or "in RAM", for error messages.
     location: String,
+    /// The analyzer of the indexed text with one stem cache shared by every snippet.
+    snippet_analyzer: TextAnalyzer,
 }
 
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let stemmed = TextFieldIndexing::default()
-        .set_tokenizer("en_stem")
+        .set_tokenizer(stem::ANALYZER)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let text = TextOptions::default().set_indexing_options(stemmed.clone());
     let stored_text = text.clone().set_stored();
@@ -159,9 +169,7 @@ fn schema() -> (Schema, Fields) {
         title: builder.add_text_field("title", stored_text.clone()),
         body: builder.add_text_field("body", stored_text),
         severity: builder.add_text_field("severity", STRING | FAST),
-        status: builder.add_text_field("status", STRING),
-        start: builder.add_date_field("start", date.clone().set_fast()),
-        end: builder.add_date_field("end", date),
+        start: builder.add_date_field("start", date.set_fast()),
         vendor_name: builder.add_text_field("vendor_name", FAST),
         onset: builder.add_i64_field("onset", FAST),
     };
@@ -214,6 +222,9 @@ impl SearchIndex {
         fields: Fields,
         location: String,
     ) -> Result<SearchIndex, IndexError> {
+        index
+            .tokenizers()
+            .register(stem::ANALYZER, stem::analyzer());
         // Another process (the crawler) may commit: pick that up, and our own commits reload
         // explicitly so a sync is visible to the next search at once.
         let reader = index
@@ -230,6 +241,7 @@ impl SearchIndex {
             reader,
             fields,
             location,
+            snippet_analyzer: stem::shared_analyzer(),
         })
     }
 
@@ -350,15 +362,11 @@ impl SearchIndex {
         doc.add_text(f.title, &incident.title);
         doc.add_text(f.body, body_text(incident));
         doc.add_text(f.severity, incident.severity.as_str());
-        doc.add_text(f.status, incident.status.as_str());
         // The same date the store filters and sorts on, so both answer a date range alike.
         doc.add_date(
             f.start,
             tantivy_date(incident.start.unwrap_or(changed.first_seen)),
         );
-        if let Some(end) = incident.end {
-            doc.add_date(f.end, tantivy_date(end));
-        }
         doc.add_text(f.vendor_name, &incident.vendor);
         if let Some(start) = incident.start {
             doc.add_i64(f.onset, start.timestamp());
@@ -397,6 +405,19 @@ impl SearchIndex {
         filter: &MatchFilter,
         count: bool,
     ) -> Result<Page, IndexError> {
+        self.top_pruned(q, by, filter, count, true)
+    }
+
+    /// [`SearchIndex::top`]; with `prune_phrase`, a query that is one phrase ranks its page
+    /// reading positions only where they can change it (see [`phrase`]).
+    fn top_pruned(
+        &self,
+        q: &SearchQuery,
+        by: RankBy,
+        filter: &MatchFilter,
+        count: bool,
+        prune_phrase: bool,
+    ) -> Result<Page, IndexError> {
         if q.limit == 0 && !count {
             return Ok(Page::default());
         }
@@ -434,7 +455,17 @@ impl SearchIndex {
         let mut outcome = None;
         for fuzzy in [false, true] {
             let text_query = self.text_query(&text, fuzzy);
-            let query = with_filters(text_query.box_clone(), clone_all(&filters));
+            let mut query = with_filters(text_query.box_clone(), clone_all(&filters));
+            if prune_phrase {
+                let analyzer = |field| self.index.tokenizer_for_field(field).ok();
+                if let Some(phrases) = phrase::single_phrase(&text, &self.text_fields(), analyzer) {
+                    query = Box::new(phrase::PrunedPhrase {
+                        exact: query,
+                        phrases,
+                        filters: clone_all(&filters),
+                    });
+                }
+            }
             let top = run(query.as_ref(), by, true)?;
             let matched = top.matched;
             outcome = Some((top, text_query));
@@ -480,11 +511,12 @@ impl SearchIndex {
     /// The text part of a query, over title (boosted 2x), body and vendor name; with `fuzzy`,
     /// each word also matches within one edit ("outgae", "netwrok").
     fn text_query(&self, text: &str, fuzzy: bool) -> Box<dyn Query> {
-        let mut parser = QueryParser::for_index(
-            &self.index,
-            vec![self.fields.title, self.fields.body, self.fields.vendor_text],
-        );
-        parser.set_field_boost(self.fields.title, 2.0);
+        let fields = self.text_fields();
+        let mut parser =
+            QueryParser::for_index(&self.index, fields.iter().map(|(f, _)| *f).collect());
+        for (field, boost) in fields {
+            parser.set_field_boost(field, boost);
+        }
         if fuzzy {
             for field in [self.fields.title, self.fields.body, self.fields.vendor_text] {
                 parser.set_field_fuzzy(field, false, 1, true);
@@ -497,15 +529,51 @@ impl SearchIndex {
         query
     }
 
+    /// The fields free text searches, with their boosts.
+    fn text_fields(&self) -> [(Field, f32); 3] {
+        [
+            (self.fields.title, TITLE_BOOST),
+            (self.fields.body, 1.0),
+            (self.fields.vendor_text, 1.0),
+        ]
+    }
+
     fn generators(&self, searcher: &Searcher, query: &dyn Query) -> Result<Generators, IndexError> {
         let err = |source| IndexError::Tantivy {
             location: self.location.clone(),
             op: "preparing snippets",
             source,
         };
+        let generator = |field: Field| {
+            // As tantivy's `SnippetGenerator::create`, with the shared stem cache: a query's
+            // terms in this field, each weighted by its rarity.
+            let mut terms: BTreeSet<&Term> = BTreeSet::new();
+            query.query_terms(&mut |term, _| {
+                if term.field() == field {
+                    terms.insert(term);
+                }
+            });
+            let mut weighted: BTreeMap<String, f32> = BTreeMap::new();
+            for term in terms {
+                let value = term.value();
+                let Some(text) = value.as_str() else {
+                    continue;
+                };
+                let doc_freq = searcher.doc_freq(term).map_err(err)?;
+                if doc_freq > 0 {
+                    weighted.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
+                }
+            }
+            Ok(SnippetGenerator::new(
+                weighted,
+                self.snippet_analyzer.clone(),
+                field,
+                SNIPPET_CHARS,
+            ))
+        };
         Ok(Generators {
-            body: SnippetGenerator::create(searcher, query, self.fields.body).map_err(err)?,
-            title: SnippetGenerator::create(searcher, query, self.fields.title).map_err(err)?,
+            body: generator(self.fields.body)?,
+            title: generator(self.fields.title)?,
         })
     }
 
@@ -997,6 +1065,150 @@ mod tests {
         assert_eq!(index.sync(&replaced).expect("rebuild"), 1);
         assert_eq!(index.num_docs(), 1);
         assert_eq!(index.indexed_rev(), 1);
+    }
+
+    /// Incidents whose text mixes common words at varied frequencies and lengths, over two
+    /// commits (two segments), with vendors and severities to filter on.
+    fn common_words_index() -> (Store, SearchIndex) {
+        const WORDS: &[&str] = &[
+            "of",
+            "the",
+            "we",
+            "are",
+            "investigating",
+            "is",
+            "down",
+            "in",
+            "and",
+            "working",
+            "on",
+            "outage",
+            "api",
+            "errors",
+            "the",
+            "of",
+            "us-east-1",
+            "region",
+        ];
+        let mut store = Store::open_in_memory().expect("store");
+        let mut index = SearchIndex::open_in_ram().expect("index");
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        for batch in 0..2 {
+            let mut incidents = Vec::new();
+            for n in 0..150 {
+                let mut i = incident(&format!("c{batch}-{n}"), "2024-03-01T10:00:00Z");
+                let words: Vec<&str> = (0..3 + next(60))
+                    .map(|_| WORDS.get(next(WORDS.len())).copied().unwrap_or("the"))
+                    .collect();
+                i.updates = vec![update(
+                    "2024-03-01T10:00:00Z",
+                    "investigating",
+                    &words.join(" "),
+                )];
+                let title: Vec<&str> = (0..1 + next(6))
+                    .map(|_| WORDS.get(next(WORDS.len())).copied().unwrap_or("of"))
+                    .collect();
+                i.title = title.join(" ");
+                if n % 3 == 0 {
+                    i.vendor = "Slack".into();
+                    i.id = format!("slack:c{batch}-{n}");
+                }
+                i.severity = [Severity::Major, Severity::Minor, Severity::Critical][n % 3];
+                i.start =
+                    Some(t("2020-01-01T00:00:00Z") + chrono::Duration::days(next(1500) as i64));
+                incidents.push(i);
+            }
+            store
+                .upsert_incidents(&incidents, t("2024-03-02T00:00:00Z"))
+                .expect("upsert");
+            index.sync(&store).expect("sync");
+        }
+        (store, index)
+    }
+
+    #[test]
+    fn pruned_phrase_ranks_the_same_page_as_the_plain_phrase_query() {
+        let (_store, index) = common_words_index();
+        let now = t("2024-06-01T00:00:00Z");
+        let mut pruned_queries = 0;
+        for text in [
+            "\"of the\"",
+            "\"the of\"",
+            "\"we are investigating\"",
+            "\"is down\"",
+            "\"the the\"",
+            "\"and working on the\"",
+            "us-east-1",
+            "\"api errors\"",
+            "+\"of the\"",
+        ] {
+            assert!(
+                phrase::single_phrase(text, &index.text_fields(), |f| {
+                    index.index.tokenizer_for_field(f).ok()
+                })
+                .is_some(),
+                "{text} is one phrase"
+            );
+            for (vendor, severity) in [
+                (None, None),
+                (Some("slack"), None),
+                (None, Some(Severity::Major)),
+            ] {
+                for by in [RankBy::Relevance, RankBy::Boosted { now }] {
+                    for limit in [1, 3, 10, 40] {
+                        let q = SearchQuery {
+                            vendor: vendor.map(str::to_string),
+                            severity,
+                            limit,
+                            ..query(text)
+                        };
+                        let filter = MatchFilter::default();
+                        let plain = index
+                            .top_pruned(&q, by, &filter, false, false)
+                            .expect("plain");
+                        let pruned = index
+                            .top_pruned(&q, by, &filter, false, true)
+                            .expect("pruned");
+                        assert_eq!(
+                            pruned.ranked, plain.ranked,
+                            "{text} {vendor:?} {severity:?} {by:?} {limit}"
+                        );
+                        pruned_queries += usize::from(!plain.ranked.is_empty());
+                    }
+                }
+            }
+        }
+        // Every query found something in most settings: the comparison was not of empty pages.
+        assert!(pruned_queries >= 150, "{pruned_queries}");
+    }
+
+    #[test]
+    fn only_a_lone_unfielded_phrase_without_slop_is_pruned() {
+        let (_store, index) = setup();
+        let fields = index.text_fields();
+        let phrase = |text: &str| {
+            phrase::single_phrase(text, &fields, |f| index.index.tokenizer_for_field(f).ok())
+                .is_some()
+        };
+        assert!(phrase("\"we are investigating\""));
+        assert!(phrase("us-east-1"));
+        for other in [
+            "of the",
+            "\"outage\"",
+            "\"of the\"~2",
+            "title:\"of the\"",
+            "\"of the\" outage",
+            "\"of the\"^2",
+            "",
+        ] {
+            assert!(!phrase(other), "{other}");
+        }
     }
 
     #[test]

@@ -1,0 +1,328 @@
+//! A query that is one phrase, its top k found without reading the positions of every match.
+//!
+//! A phrase of common words ("of the", "we are investigating") occurs in nearly every document,
+//! and tantivy reads the word positions of each one before scoring it: that walk was the slow
+//! tail of search. Here each document's score is first bounded from its term frequencies alone
+//! (a phrase occurs no more often than its rarest word, and BM25 grows with the frequency), and
+//! positions are read only where the bound beats the worst score of the page so far. Those
+//! scores come from tantivy's own phrase scorer, so the page is the one the plain query ranks;
+//! every other use of the query (counts, facets, date order) runs the plain query itself.
+
+use std::fmt;
+
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{
+    Bm25Weight, BoostQuery, EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight,
+};
+use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// The phrase in one text field, as the query parser builds it.
+#[derive(Debug, Clone)]
+pub(super) struct FieldPhrase {
+    field: Field,
+    boost: Score,
+    /// Each token's position in the phrase and its term.
+    terms: Vec<(usize, Term)>,
+}
+
+/// The phrase of `text` in each of `fields` (with the parser's boost), when `text` is one
+/// phrase and nothing else: a quoted phrase without slop, or one word the analyzer splits
+/// ("us-east-1"). `analyzer` gives each field's analyzer.
+pub(super) fn single_phrase(
+    text: &str,
+    fields: &[(Field, Score)],
+    mut analyzer: impl FnMut(Field) -> Option<TextAnalyzer>,
+) -> Option<Vec<FieldPhrase>> {
+    let (mut ast, errors) = tantivy::query_grammar::parse_query_lenient(text);
+    if !errors.is_empty() {
+        return None;
+    }
+    let literal = loop {
+        match ast {
+            UserInputAst::Clause(mut clauses) if clauses.len() == 1 => {
+                let (occur, inner) = clauses.pop()?;
+                if occur.is_some() {
+                    return None;
+                }
+                ast = inner;
+            }
+            UserInputAst::Leaf(leaf) => match *leaf {
+                UserInputLeaf::Literal(literal) => break literal,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    };
+    if literal.field_name.is_some() || literal.slop > 0 || literal.prefix {
+        return None;
+    }
+    let mut phrases = Vec::with_capacity(fields.len());
+    for &(field, boost) in fields {
+        let mut analyzer = analyzer(field)?;
+        let mut terms = Vec::new();
+        analyzer
+            .token_stream(&literal.phrase)
+            .process(&mut |token| {
+                terms.push((token.position, Term::from_field_text(field, &token.text)));
+            });
+        if terms.len() < 2 {
+            return None;
+        }
+        phrases.push(FieldPhrase {
+            field,
+            boost,
+            terms,
+        });
+    }
+    Some(phrases)
+}
+
+/// The phrase over its fields (their scores summed, as the parser's disjunction does) within
+/// `filters`; `exact` is the same query as the parser and the filters build it.
+pub(super) struct PrunedPhrase {
+    pub exact: Box<dyn Query>,
+    pub phrases: Vec<FieldPhrase>,
+    pub filters: Vec<Box<dyn Query>>,
+}
+
+impl Clone for PrunedPhrase {
+    fn clone(&self) -> Self {
+        PrunedPhrase {
+            exact: self.exact.box_clone(),
+            phrases: self.phrases.clone(),
+            filters: self.filters.iter().map(|f| f.box_clone()).collect(),
+        }
+    }
+}
+
+impl fmt::Debug for PrunedPhrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PrunedPhrase({:?})", self.exact)
+    }
+}
+
+impl Query for PrunedPhrase {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let exact = self.exact.weight(scoring)?;
+        let EnableScoring::Enabled {
+            statistics_provider,
+            ..
+        } = scoring
+        else {
+            return Ok(exact);
+        };
+        let mut phrases = Vec::with_capacity(self.phrases.len());
+        for phrase in &self.phrases {
+            let terms: Vec<Term> = phrase.terms.iter().map(|(_, t)| t.clone()).collect();
+            let plain: Box<dyn Query> =
+                Box::new(PhraseQuery::new_with_offset(phrase.terms.clone()));
+            // Boosted as the parser does, so the exact scores are the parser's own.
+            let query: Box<dyn Query> = if (phrase.boost - 1.0).abs() < Score::EPSILON {
+                plain
+            } else {
+                Box::new(BoostQuery::new(plain, phrase.boost))
+            };
+            phrases.push(PhraseWeight {
+                field: phrase.field,
+                bound: Bm25Weight::for_terms(statistics_provider, &terms)?.boost_by(phrase.boost),
+                terms,
+                exact: query.weight(scoring)?,
+            });
+        }
+        let filters = self
+            .filters
+            .iter()
+            .map(|f| f.weight(EnableScoring::disabled_from_schema(scoring.schema())))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(PrunedPhraseWeight {
+            exact,
+            phrases,
+            filters,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.exact.query_terms(visitor);
+    }
+}
+
+struct PhraseWeight {
+    field: Field,
+    terms: Vec<Term>,
+    /// The phrase's BM25 with its field boost: scored at a term frequency, a bound.
+    bound: Bm25Weight,
+    exact: Box<dyn Weight>,
+}
+
+struct PrunedPhraseWeight {
+    exact: Box<dyn Weight>,
+    phrases: Vec<PhraseWeight>,
+    filters: Vec<Box<dyn Weight>>,
+}
+
+/// One field's phrase in one segment: the documents holding every word, with frequencies only,
+/// and the exact scorer that reads positions.
+struct Cursor<'a> {
+    weight: &'a PhraseWeight,
+    postings: Vec<SegmentPostings>,
+    norms: tantivy::fieldnorm::FieldNormReader,
+    exact: Box<dyn Scorer>,
+    /// The current document holding every word, or TERMINATED.
+    doc: DocId,
+}
+
+impl Cursor<'_> {
+    /// Moves to the first document at or after `target` holding every word.
+    fn align(&mut self, target: DocId) {
+        let mut candidate = target;
+        'search: while candidate != TERMINATED {
+            for postings in &mut self.postings {
+                let mut at = postings.doc();
+                if at < candidate {
+                    at = postings.seek(candidate);
+                }
+                if at > candidate {
+                    candidate = at;
+                    continue 'search;
+                }
+            }
+            break;
+        }
+        self.doc = candidate;
+    }
+
+    /// The most the phrase can score in the current document.
+    fn bound(&self) -> Score {
+        let least = self
+            .postings
+            .iter()
+            .map(|p| p.term_freq())
+            .min()
+            .unwrap_or(0);
+        self.weight
+            .bound
+            .score(self.norms.fieldnorm_id(self.doc), least)
+    }
+
+    /// The exact score of the phrase in the current document; `None` when its words are there
+    /// but not as the phrase.
+    fn exact(&mut self) -> Option<Score> {
+        let mut at = self.exact.doc();
+        if at < self.doc {
+            at = self.exact.seek(self.doc);
+        }
+        (at == self.doc).then(|| self.exact.score())
+    }
+}
+
+impl Weight for PrunedPhraseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.exact.scorer(reader, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.exact.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.exact.count(reader)
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        self.exact.for_each(reader, callback)
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        self.exact.for_each_no_score(reader, callback)
+    }
+
+    fn for_each_pruning(
+        &self,
+        mut threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let mut cursors = Vec::with_capacity(self.phrases.len());
+        for weight in &self.phrases {
+            let inverted = reader.inverted_index(weight.field)?;
+            let mut postings = Vec::with_capacity(weight.terms.len());
+            for term in &weight.terms {
+                match inverted.read_postings(term, IndexRecordOption::WithFreqs)? {
+                    Some(p) => postings.push(p),
+                    None => break,
+                }
+            }
+            if postings.len() < weight.terms.len() {
+                // A word missing from this segment's field: the phrase cannot occur in it.
+                continue;
+            }
+            let norms = match reader.fieldnorms_readers().get_field(weight.field)? {
+                Some(norms) => norms,
+                None => tantivy::fieldnorm::FieldNormReader::constant(reader.max_doc(), 1),
+            };
+            let mut cursor = Cursor {
+                weight,
+                postings,
+                norms,
+                exact: weight.exact.scorer(reader, 1.0)?,
+                doc: 0,
+            };
+            cursor.align(0);
+            cursors.push(cursor);
+        }
+        let mut filters = self
+            .filters
+            .iter()
+            .map(|f| f.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        loop {
+            let doc = cursors.iter().map(|c| c.doc).min().unwrap_or(TERMINATED);
+            if doc == TERMINATED {
+                return Ok(());
+            }
+            let bound: Score = cursors
+                .iter()
+                .filter(|c| c.doc == doc)
+                .map(Cursor::bound)
+                .sum();
+            if bound > threshold && passes(&mut filters, doc) {
+                let mut score: Score = 0.0;
+                let mut found = false;
+                for cursor in cursors.iter_mut().filter(|c| c.doc == doc) {
+                    if let Some(s) = cursor.exact() {
+                        score += s;
+                        found = true;
+                    }
+                }
+                if found && score > threshold {
+                    threshold = callback(doc, score);
+                }
+            }
+            for cursor in cursors.iter_mut().filter(|c| c.doc == doc) {
+                cursor.align(doc + 1);
+            }
+        }
+    }
+}
+
+/// Whether `doc` is in every filter; the filters only ever move forward.
+fn passes(filters: &mut [Box<dyn Scorer>], doc: DocId) -> bool {
+    filters.iter_mut().all(|filter| {
+        let mut at = filter.doc();
+        if at < doc {
+            at = filter.seek(doc);
+        }
+        at == doc
+    })
+}
