@@ -11,6 +11,7 @@
 mod phrase;
 mod rank;
 mod stem;
+mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::{Bound, Range};
@@ -28,16 +29,18 @@ use tantivy::schema::{
 use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
-    TantivyError, Term,
+    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, TantivyError,
+    Term,
 };
 use thiserror::Error;
 
 use crate::extract::text::truncate_chars;
-use crate::model::{Incident, Severity};
+use crate::model::Severity;
 use crate::store::{ChangedIncident, Store, StoreError};
 
 pub use rank::{MatchCounts, MatchFilter, RankBy, Ranked, boost};
+use write::Writing;
+pub use write::body_text;
 
 /// Incidents read from the store per batch, bounding memory during a rebuild (a few MB).
 const SYNC_BATCH: usize = 2000;
@@ -286,92 +289,42 @@ impl SearchIndex {
     }
 
     fn index_from(&mut self, store: &Store, from: i64, wipe: bool) -> Result<usize, IndexError> {
-        let location = self.location.clone();
-        let tantivy_err = |op: &'static str| {
-            let location = location.clone();
-            move |source| IndexError::Tantivy {
-                location,
-                op,
-                source,
-            }
-        };
-        let mut writer: IndexWriter = self
-            .index
-            .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)
-            .map_err(tantivy_err("opening the writer"))?;
-        if wipe {
-            writer
-                .delete_all_documents()
-                .map_err(tantivy_err("deleting all documents"))?;
-        }
-        // Into an empty index each incident comes once (a page lists each id once, at its
-        // last rev), so there is no old document to delete; the deletes otherwise cost a
-        // term lookup each at every commit.
-        let replacing = !wipe && self.reader.searcher().num_docs() > 0;
-        let mut rev = from;
-        let mut indexed = 0;
-        let mut committed = false;
-        let mut uncommitted = 0;
+        let mut writing = Writing::start(self, from, wipe)?;
         loop {
-            let batch =
-                store
-                    .changed_since(rev, SYNC_BATCH)
-                    .map_err(|source| IndexError::Store {
-                        location: location.clone(),
-                        source: Box::new(source),
-                    })?;
+            let batch = store
+                .changed_since(writing.rev, SYNC_BATCH)
+                .map_err(|source| IndexError::Store {
+                    location: self.location.clone(),
+                    source: Box::new(source),
+                })?;
             if batch.is_empty() {
                 break;
             }
             for changed in &batch {
-                if replacing {
-                    writer.delete_term(Term::from_field_text(self.fields.id, &changed.incident.id));
-                }
-                writer
-                    .add_document(self.document(changed))
-                    .map_err(tantivy_err("adding a document"))?;
-                rev = rev.max(changed.rev);
-                indexed += 1;
-                uncommitted += 1;
-            }
-            if uncommitted >= COMMIT_EVERY {
-                commit(&mut writer, rev).map_err(tantivy_err("committing"))?;
-                committed = true;
-                uncommitted = 0;
+                writing.add(changed)?;
             }
         }
-        if uncommitted > 0 || (wipe && !committed) {
-            commit(&mut writer, rev).map_err(tantivy_err("committing"))?;
-        }
-        writer
-            .wait_merging_threads()
-            .map_err(tantivy_err("finishing merges"))?;
-        self.reader
-            .reload()
-            .map_err(tantivy_err("reloading the reader"))?;
-        Ok(indexed)
+        writing.finish()
     }
 
-    fn document(&self, changed: &ChangedIncident) -> TantivyDocument {
-        let f = &self.fields;
-        let incident = &changed.incident;
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.id, &incident.id);
-        doc.add_text(f.vendor, vendor_key(&incident.vendor));
-        doc.add_text(f.vendor_text, &incident.vendor);
-        doc.add_text(f.title, &incident.title);
-        doc.add_text(f.body, body_text(incident));
-        doc.add_text(f.severity, incident.severity.as_str());
-        // The same date the store filters and sorts on, so both answer a date range alike.
-        doc.add_date(
-            f.start,
-            tantivy_date(incident.start.unwrap_or(changed.first_seen)),
-        );
-        doc.add_text(f.vendor_name, &incident.vendor);
-        if let Some(start) = incident.start {
-            doc.add_i64(f.onset, start.timestamp());
+    /// Indexes `rows` in place of every document, as [`SearchIndex::rebuild`] does from the
+    /// store: the indexing alone, for measuring it against a peer fed the same rows in memory.
+    pub fn rebuild_from_rows(&mut self, rows: &[ChangedIncident]) -> Result<usize, IndexError> {
+        let mut writing = Writing::start(self, 0, true)?;
+        for changed in rows {
+            writing.add(changed)?;
         }
-        doc
+        writing.finish()
+    }
+
+    /// Maps a tantivy error at step `op` to ours, naming the index.
+    fn tantivy_err(&self, op: &'static str) -> impl FnOnce(TantivyError) -> IndexError + use<> {
+        let location = self.location.clone();
+        move |source| IndexError::Tantivy {
+            location,
+            op,
+            source,
+        }
     }
 
     /// Runs a search. Text is ranked by BM25 over title (boosted 2x), body and vendor name;
@@ -768,23 +721,6 @@ fn clone_all(queries: &[Box<dyn Query>]) -> Vec<Box<dyn Query>> {
     queries.iter().map(|q| q.box_clone()).collect()
 }
 
-fn commit(writer: &mut IndexWriter, rev: i64) -> tantivy::Result<()> {
-    let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&rev.to_string());
-    prepared.commit()?;
-    Ok(())
-}
-
-/// The text searched besides the title: updates oldest first, then cause, services, regions.
-pub fn body_text(incident: &Incident) -> String {
-    let mut parts: Vec<&str> = incident.updates.iter().map(|u| u.text.as_str()).collect();
-    parts.extend(incident.cause.as_deref());
-    parts.extend(incident.services.iter().map(String::as_str));
-    parts.extend(incident.regions.iter().map(String::as_str));
-    parts.retain(|p| !p.trim().is_empty());
-    parts.join("\n")
-}
-
 /// The form of a vendor name in the exact-match `vendor` field, the same ASCII case folding
 /// SQLite's NOCASE applies in the store.
 fn vendor_key(vendor: &str) -> String {
@@ -1065,150 +1001,6 @@ mod tests {
         assert_eq!(index.sync(&replaced).expect("rebuild"), 1);
         assert_eq!(index.num_docs(), 1);
         assert_eq!(index.indexed_rev(), 1);
-    }
-
-    /// Incidents whose text mixes common words at varied frequencies and lengths, over two
-    /// commits (two segments), with vendors and severities to filter on.
-    fn common_words_index() -> (Store, SearchIndex) {
-        const WORDS: &[&str] = &[
-            "of",
-            "the",
-            "we",
-            "are",
-            "investigating",
-            "is",
-            "down",
-            "in",
-            "and",
-            "working",
-            "on",
-            "outage",
-            "api",
-            "errors",
-            "the",
-            "of",
-            "us-east-1",
-            "region",
-        ];
-        let mut store = Store::open_in_memory().expect("store");
-        let mut index = SearchIndex::open_in_ram().expect("index");
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % below as u64) as usize
-        };
-        for batch in 0..2 {
-            let mut incidents = Vec::new();
-            for n in 0..150 {
-                let mut i = incident(&format!("c{batch}-{n}"), "2024-03-01T10:00:00Z");
-                let words: Vec<&str> = (0..3 + next(60))
-                    .map(|_| WORDS.get(next(WORDS.len())).copied().unwrap_or("the"))
-                    .collect();
-                i.updates = vec![update(
-                    "2024-03-01T10:00:00Z",
-                    "investigating",
-                    &words.join(" "),
-                )];
-                let title: Vec<&str> = (0..1 + next(6))
-                    .map(|_| WORDS.get(next(WORDS.len())).copied().unwrap_or("of"))
-                    .collect();
-                i.title = title.join(" ");
-                if n % 3 == 0 {
-                    i.vendor = "Slack".into();
-                    i.id = format!("slack:c{batch}-{n}");
-                }
-                i.severity = [Severity::Major, Severity::Minor, Severity::Critical][n % 3];
-                i.start =
-                    Some(t("2020-01-01T00:00:00Z") + chrono::Duration::days(next(1500) as i64));
-                incidents.push(i);
-            }
-            store
-                .upsert_incidents(&incidents, t("2024-03-02T00:00:00Z"))
-                .expect("upsert");
-            index.sync(&store).expect("sync");
-        }
-        (store, index)
-    }
-
-    #[test]
-    fn pruned_phrase_ranks_the_same_page_as_the_plain_phrase_query() {
-        let (_store, index) = common_words_index();
-        let now = t("2024-06-01T00:00:00Z");
-        let mut pruned_queries = 0;
-        for text in [
-            "\"of the\"",
-            "\"the of\"",
-            "\"we are investigating\"",
-            "\"is down\"",
-            "\"the the\"",
-            "\"and working on the\"",
-            "us-east-1",
-            "\"api errors\"",
-            "+\"of the\"",
-        ] {
-            assert!(
-                phrase::single_phrase(text, &index.text_fields(), |f| {
-                    index.index.tokenizer_for_field(f).ok()
-                })
-                .is_some(),
-                "{text} is one phrase"
-            );
-            for (vendor, severity) in [
-                (None, None),
-                (Some("slack"), None),
-                (None, Some(Severity::Major)),
-            ] {
-                for by in [RankBy::Relevance, RankBy::Boosted { now }] {
-                    for limit in [1, 3, 10, 40] {
-                        let q = SearchQuery {
-                            vendor: vendor.map(str::to_string),
-                            severity,
-                            limit,
-                            ..query(text)
-                        };
-                        let filter = MatchFilter::default();
-                        let plain = index
-                            .top_pruned(&q, by, &filter, false, false)
-                            .expect("plain");
-                        let pruned = index
-                            .top_pruned(&q, by, &filter, false, true)
-                            .expect("pruned");
-                        assert_eq!(
-                            pruned.ranked, plain.ranked,
-                            "{text} {vendor:?} {severity:?} {by:?} {limit}"
-                        );
-                        pruned_queries += usize::from(!plain.ranked.is_empty());
-                    }
-                }
-            }
-        }
-        // Every query found something in most settings: the comparison was not of empty pages.
-        assert!(pruned_queries >= 150, "{pruned_queries}");
-    }
-
-    #[test]
-    fn only_a_lone_unfielded_phrase_without_slop_is_pruned() {
-        let (_store, index) = setup();
-        let fields = index.text_fields();
-        let phrase = |text: &str| {
-            phrase::single_phrase(text, &fields, |f| index.index.tokenizer_for_field(f).ok())
-                .is_some()
-        };
-        assert!(phrase("\"we are investigating\""));
-        assert!(phrase("us-east-1"));
-        for other in [
-            "of the",
-            "\"outage\"",
-            "\"of the\"~2",
-            "title:\"of the\"",
-            "\"of the\" outage",
-            "\"of the\"^2",
-            "",
-        ] {
-            assert!(!phrase(other), "{other}");
-        }
     }
 
     #[test]

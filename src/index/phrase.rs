@@ -326,3 +326,177 @@ fn passes(filters: &mut [Box<dyn Scorer>], doc: DocId) -> bool {
         at == doc
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{MatchFilter, RankBy, SearchIndex, SearchQuery};
+    use crate::model::Severity;
+    use crate::store::Store;
+    use crate::store::fixtures::{incident, t, update};
+
+    fn query(text: &str) -> SearchQuery {
+        SearchQuery {
+            text: text.into(),
+            limit: 10,
+            ..SearchQuery::default()
+        }
+    }
+
+    /// An index of one incident, for the phrase detection's analyzers.
+    fn setup() -> SearchIndex {
+        let mut store = Store::open_in_memory().expect("store");
+        store
+            .upsert_incidents(
+                &[incident("runners", "2024-03-01T10:00:00Z")],
+                t("2024-03-02T00:00:00Z"),
+            )
+            .expect("upsert");
+        let mut index = SearchIndex::open_in_ram().expect("index");
+        index.sync(&store).expect("sync");
+        index
+    }
+
+    /// Incidents whose text mixes common words at varied frequencies and lengths, over two
+    /// commits (two segments), with vendors and severities to filter on.
+    fn common_words_index() -> (Store, SearchIndex) {
+        const WORDS: &[&str] = &[
+            "of",
+            "the",
+            "we",
+            "are",
+            "investigating",
+            "is",
+            "down",
+            "in",
+            "and",
+            "working",
+            "on",
+            "outage",
+            "api",
+            "errors",
+            "the",
+            "of",
+            "us-east-1",
+            "region",
+        ];
+        let mut store = Store::open_in_memory().expect("store");
+        let mut index = SearchIndex::open_in_ram().expect("index");
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        for batch in 0..2 {
+            let mut incidents = Vec::new();
+            for n in 0..150 {
+                let mut i = incident(&format!("c{batch}-{n}"), "2024-03-01T10:00:00Z");
+                let words: Vec<&str> = (0..3 + next(60))
+                    .map(|_| WORDS.get(next(WORDS.len())).copied().unwrap_or("the"))
+                    .collect();
+                i.updates = vec![update(
+                    "2024-03-01T10:00:00Z",
+                    "investigating",
+                    &words.join(" "),
+                )];
+                let title: Vec<&str> = (0..1 + next(6))
+                    .map(|_| WORDS.get(next(WORDS.len())).copied().unwrap_or("of"))
+                    .collect();
+                i.title = title.join(" ");
+                if n % 3 == 0 {
+                    i.vendor = "Slack".into();
+                    i.id = format!("slack:c{batch}-{n}");
+                }
+                i.severity = [Severity::Major, Severity::Minor, Severity::Critical][n % 3];
+                i.start =
+                    Some(t("2020-01-01T00:00:00Z") + chrono::Duration::days(next(1500) as i64));
+                incidents.push(i);
+            }
+            store
+                .upsert_incidents(&incidents, t("2024-03-02T00:00:00Z"))
+                .expect("upsert");
+            index.sync(&store).expect("sync");
+        }
+        (store, index)
+    }
+
+    #[test]
+    fn pruned_phrase_ranks_the_same_page_as_the_plain_phrase_query() {
+        let (_store, index) = common_words_index();
+        let now = t("2024-06-01T00:00:00Z");
+        let mut pruned_queries = 0;
+        for text in [
+            "\"of the\"",
+            "\"the of\"",
+            "\"we are investigating\"",
+            "\"is down\"",
+            "\"the the\"",
+            "\"and working on the\"",
+            "us-east-1",
+            "\"api errors\"",
+            "+\"of the\"",
+        ] {
+            assert!(
+                single_phrase(text, &index.text_fields(), |f| {
+                    index.index.tokenizer_for_field(f).ok()
+                })
+                .is_some(),
+                "{text} is one phrase"
+            );
+            for (vendor, severity) in [
+                (None, None),
+                (Some("slack"), None),
+                (None, Some(Severity::Major)),
+            ] {
+                for by in [RankBy::Relevance, RankBy::Boosted { now }] {
+                    for limit in [1, 3, 10, 40] {
+                        let q = SearchQuery {
+                            vendor: vendor.map(str::to_string),
+                            severity,
+                            limit,
+                            ..query(text)
+                        };
+                        let filter = MatchFilter::default();
+                        let plain = index
+                            .top_pruned(&q, by, &filter, false, false)
+                            .expect("plain");
+                        let pruned = index
+                            .top_pruned(&q, by, &filter, false, true)
+                            .expect("pruned");
+                        assert_eq!(
+                            pruned.ranked, plain.ranked,
+                            "{text} {vendor:?} {severity:?} {by:?} {limit}"
+                        );
+                        pruned_queries += usize::from(!plain.ranked.is_empty());
+                    }
+                }
+            }
+        }
+        // Every query found something in most settings: the comparison was not of empty pages.
+        assert!(pruned_queries >= 150, "{pruned_queries}");
+    }
+
+    #[test]
+    fn only_a_lone_unfielded_phrase_without_slop_is_pruned() {
+        let index = setup();
+        let fields = index.text_fields();
+        let phrase = |text: &str| {
+            single_phrase(text, &fields, |f| index.index.tokenizer_for_field(f).ok()).is_some()
+        };
+        assert!(phrase("\"we are investigating\""));
+        assert!(phrase("us-east-1"));
+        for other in [
+            "of the",
+            "\"outage\"",
+            "\"of the\"~2",
+            "title:\"of the\"",
+            "\"of the\" outage",
+            "\"of the\"^2",
+            "",
+        ] {
+            assert!(!phrase(other), "{other}");
+        }
+    }
+}
