@@ -466,6 +466,7 @@ impl SearchIndex {
                         exact: query,
                         phrases,
                         filters: clone_all(&filters),
+                        by,
                     });
                 }
             }

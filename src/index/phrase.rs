@@ -19,6 +19,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::rank::{DocBoost, RankBy};
+
 /// The phrase in one text field, as the query parser builds it.
 #[derive(Debug, Clone)]
 pub(super) struct FieldPhrase {
@@ -86,6 +88,8 @@ pub(super) struct PrunedPhrase {
     pub exact: Box<dyn Query>,
     pub phrases: Vec<FieldPhrase>,
     pub filters: Vec<Box<dyn Query>>,
+    /// The collector's order, whose boost the bound is compared in.
+    pub by: RankBy,
 }
 
 impl Clone for PrunedPhrase {
@@ -94,6 +98,7 @@ impl Clone for PrunedPhrase {
             exact: self.exact.box_clone(),
             phrases: self.phrases.clone(),
             filters: self.filters.iter().map(|f| f.box_clone()).collect(),
+            by: self.by,
         }
     }
 }
@@ -141,6 +146,7 @@ impl Query for PrunedPhrase {
             exact,
             phrases,
             filters,
+            by: self.by,
         }))
     }
 
@@ -161,6 +167,7 @@ struct PrunedPhraseWeight {
     exact: Box<dyn Weight>,
     phrases: Vec<PhraseWeight>,
     filters: Vec<Box<dyn Weight>>,
+    by: RankBy,
 }
 
 /// One field's phrase in one segment: the documents holding every word, with frequencies only,
@@ -281,6 +288,7 @@ impl Weight for PrunedPhraseWeight {
             cursor.align(0);
             cursors.push(cursor);
         }
+        let boosts = DocBoost::for_segment(reader, self.by)?;
         let mut filters = self
             .filters
             .iter()
@@ -296,7 +304,10 @@ impl Weight for PrunedPhraseWeight {
                 .filter(|c| c.doc == doc)
                 .map(Cursor::bound)
                 .sum();
-            if bound > threshold && passes(&mut filters, doc) {
+            if bound > threshold
+                && boosts.may_reach(doc, bound, threshold)
+                && passes(&mut filters, doc)
+            {
                 let mut score: Score = 0.0;
                 let mut found = false;
                 for cursor in cursors.iter_mut().filter(|c| c.doc == doc) {
