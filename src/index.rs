@@ -408,18 +408,19 @@ impl SearchIndex {
         filter: &MatchFilter,
         count: bool,
     ) -> Result<Page, IndexError> {
-        self.top_pruned(q, by, filter, count, true)
+        self.top_pruned(q, by, filter, count, Some(phrase::JUDGE_AFTER))
     }
 
     /// [`SearchIndex::top`]; with `prune_phrase`, a query that is one phrase ranks its page
-    /// reading positions only where they can change it (see [`phrase`]).
+    /// reading positions only where they can change it (see [`phrase`]), judging the bound
+    /// after that many documents.
     fn top_pruned(
         &self,
         q: &SearchQuery,
         by: RankBy,
         filter: &MatchFilter,
         count: bool,
-        prune_phrase: bool,
+        prune_phrase: Option<u32>,
     ) -> Result<Page, IndexError> {
         if q.limit == 0 && !count {
             return Ok(Page::default());
@@ -459,7 +460,7 @@ impl SearchIndex {
         for fuzzy in [false, true] {
             let text_query = self.text_query(&text, fuzzy);
             let mut query = with_filters(text_query.box_clone(), clone_all(&filters));
-            if prune_phrase {
+            if let Some(judge_after) = prune_phrase {
                 let analyzer = |field| self.index.tokenizer_for_field(field).ok();
                 if let Some(phrases) = phrase::single_phrase(&text, &self.text_fields(), analyzer) {
                     query = Box::new(phrase::PrunedPhrase {
@@ -467,6 +468,7 @@ impl SearchIndex {
                         phrases,
                         filters: clone_all(&filters),
                         by,
+                        judge_after,
                     });
                 }
             }

@@ -90,7 +90,14 @@ pub(super) struct PrunedPhrase {
     pub filters: Vec<Box<dyn Query>>,
     /// The collector's order, whose boost the bound is compared in.
     pub by: RankBy,
+    /// Documents visited before judging the bound: when it admitted more than half of them
+    /// (words far more frequent than the phrase, as "of the" in outage prose), the rest of the
+    /// segment runs the plain query, which reads positions without the bound's extra work.
+    pub judge_after: u32,
 }
+
+/// [`PrunedPhrase::judge_after`] for searches.
+pub(super) const JUDGE_AFTER: u32 = 1024;
 
 impl Clone for PrunedPhrase {
     fn clone(&self) -> Self {
@@ -99,6 +106,7 @@ impl Clone for PrunedPhrase {
             phrases: self.phrases.clone(),
             filters: self.filters.iter().map(|f| f.box_clone()).collect(),
             by: self.by,
+            judge_after: self.judge_after,
         }
     }
 }
@@ -147,6 +155,7 @@ impl Query for PrunedPhrase {
             phrases,
             filters,
             by: self.by,
+            judge_after: self.judge_after,
         }))
     }
 
@@ -168,6 +177,7 @@ struct PrunedPhraseWeight {
     phrases: Vec<PhraseWeight>,
     filters: Vec<Box<dyn Weight>>,
     by: RankBy,
+    judge_after: u32,
 }
 
 /// One field's phrase in one segment: the documents holding every word, with frequencies only,
@@ -294,9 +304,27 @@ impl Weight for PrunedPhraseWeight {
             .iter()
             .map(|f| f.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        let (mut visited, mut admitted) = (0u32, 0u32);
         loop {
             let doc = cursors.iter().map(|c| c.doc).min().unwrap_or(TERMINATED);
             if doc == TERMINATED {
+                return Ok(());
+            }
+            visited += 1;
+            if visited > self.judge_after && admitted > visited / 2 {
+                // Every document before `doc` is settled: the plain query takes over from it.
+                let mut plain = self.exact.scorer(reader, 1.0)?;
+                let mut at = plain.doc();
+                if at < doc {
+                    at = plain.seek(doc);
+                }
+                while at != TERMINATED {
+                    let score = plain.score();
+                    if score > threshold {
+                        threshold = callback(at, score);
+                    }
+                    at = plain.advance();
+                }
                 return Ok(());
             }
             let bound: Score = cursors
@@ -308,6 +336,7 @@ impl Weight for PrunedPhraseWeight {
                 && boosts.may_reach(doc, bound, threshold)
                 && passes(&mut filters, doc)
             {
+                admitted += 1;
                 let mut score: Score = 0.0;
                 let mut found = false;
                 for cursor in cursors.iter_mut().filter(|c| c.doc == doc) {
@@ -471,10 +500,17 @@ mod tests {
                         };
                         let filter = MatchFilter::default();
                         let plain = index
-                            .top_pruned(&q, by, &filter, false, false)
+                            .top_pruned(&q, by, &filter, false, None)
                             .expect("plain");
+                        let judged = index
+                            .top_pruned(&q, by, &filter, false, Some(16))
+                            .expect("pruned, then plain");
+                        assert_eq!(
+                            judged.ranked, plain.ranked,
+                            "{text} {vendor:?} {severity:?} {by:?} {limit}, judged early"
+                        );
                         let pruned = index
-                            .top_pruned(&q, by, &filter, false, true)
+                            .top_pruned(&q, by, &filter, false, Some(u32::MAX))
                             .expect("pruned");
                         assert_eq!(
                             pruned.ranked, plain.ranked,
