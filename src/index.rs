@@ -8,7 +8,6 @@
 //! Searches return ids, scores and snippets; the facts shown to users are read back from the
 //! store (see [`crate::query`]).
 
-mod phrase;
 mod rank;
 mod stem;
 mod write;
@@ -408,20 +407,6 @@ impl SearchIndex {
         filter: &MatchFilter,
         count: bool,
     ) -> Result<Page, IndexError> {
-        self.top_pruned(q, by, filter, count, Some(phrase::JUDGE_AFTER))
-    }
-
-    /// [`SearchIndex::top`]; with `prune_phrase`, a query that is one phrase ranks its page
-    /// reading positions only where they can change it (see [`phrase`]), judging the bound
-    /// after that many documents.
-    fn top_pruned(
-        &self,
-        q: &SearchQuery,
-        by: RankBy,
-        filter: &MatchFilter,
-        count: bool,
-        prune_phrase: Option<u32>,
-    ) -> Result<Page, IndexError> {
         if q.limit == 0 && !count {
             return Ok(Page::default());
         }
@@ -459,19 +444,7 @@ impl SearchIndex {
         let mut outcome = None;
         for fuzzy in [false, true] {
             let text_query = self.text_query(&text, fuzzy);
-            let mut query = with_filters(text_query.box_clone(), clone_all(&filters));
-            if let Some(judge_after) = prune_phrase {
-                let analyzer = |field| self.index.tokenizer_for_field(field).ok();
-                if let Some(phrases) = phrase::single_phrase(&text, &self.text_fields(), analyzer) {
-                    query = Box::new(phrase::PrunedPhrase {
-                        exact: query,
-                        phrases,
-                        filters: clone_all(&filters),
-                        by,
-                        judge_after,
-                    });
-                }
-            }
+            let query = with_filters(text_query.box_clone(), clone_all(&filters));
             let top = run(query.as_ref(), by, true)?;
             let matched = top.matched;
             outcome = Some((top, text_query));

@@ -542,69 +542,6 @@ impl Collector for TopCollector {
     }
 }
 
-/// The [`boost`] of each document of one segment under a ranking, from its fast fields: lets
-/// a pruning scorer compare its bound to the page in the boosted order, where the collector's
-/// threshold alone assumes the largest boost for every document.
-pub(super) struct DocBoost {
-    now: Option<DateTime<Utc>>,
-    severity: Option<StrColumn>,
-    severity_of: Vec<Severity>,
-    onset: Option<Column<i64>>,
-}
-
-impl DocBoost {
-    pub fn for_segment(reader: &SegmentReader, by: RankBy) -> tantivy::Result<DocBoost> {
-        let RankBy::Boosted { now } = by else {
-            return Ok(DocBoost {
-                now: None,
-                severity: None,
-                severity_of: Vec::new(),
-                onset: None,
-            });
-        };
-        let fast = reader.fast_fields();
-        let severity = fast.str("severity")?;
-        let severity_of = severity.as_ref().map_or_else(Vec::new, |column| {
-            (0..column.num_terms() as u64)
-                .map(|ord| {
-                    let mut name = String::new();
-                    match column.ord_to_str(ord, &mut name) {
-                        Ok(true) => name.parse().unwrap_or(Severity::Unknown),
-                        _ => Severity::Unknown,
-                    }
-                })
-                .collect()
-        });
-        Ok(DocBoost {
-            now: Some(now),
-            severity,
-            severity_of,
-            onset: fast.column_opt::<i64>("onset")?,
-        })
-    }
-
-    /// Whether a match of `doc` scoring at most `bound` (BM25) can beat the page whose
-    /// collector passed `threshold` (the page's worst boosted score over [`MAX_BOOST`], less a
-    /// margin for rounding).
-    pub fn may_reach(&self, doc: DocId, bound: Score, threshold: Score) -> bool {
-        let Some(now) = self.now else {
-            return bound > threshold;
-        };
-        let severity = self
-            .severity
-            .as_ref()
-            .and_then(|c| c.ords().first(doc))
-            .and_then(|ord| self.severity_of.get(usize::try_from(ord).ok()?).copied())
-            .unwrap_or(Severity::Unknown);
-        let start = self
-            .onset
-            .as_ref()
-            .and_then(|c| c.first(doc))
-            .and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0));
-        bound * boost(severity, start, now) >= threshold * MAX_BOOST
-    }
-}
-
 /// The UTC calendar year of a Unix time, by arithmetic (Howard Hinnant's civil-from-days):
 /// counted for every match, where building a date per match showed in profiles.
 fn year_of(secs: i64) -> i32 {
