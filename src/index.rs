@@ -9,7 +9,10 @@
 //! store (see [`crate::query`]).
 
 mod rank;
+mod stem;
+mod write;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::{Bound, Range};
 use std::path::{Path, PathBuf};
 
@@ -23,17 +26,20 @@ use tantivy::schema::{
     Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
-    TantivyError, Term,
+    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, TantivyError,
+    Term,
 };
 use thiserror::Error;
 
 use crate::extract::text::truncate_chars;
-use crate::model::{Incident, Severity};
-use crate::store::{ChangedIncident, Store, StoreError};
+use crate::model::Severity;
+use crate::store::{ChangedIncident, Store, StoreError, VendorSummary};
 
 pub use rank::{MatchCounts, MatchFilter, RankBy, Ranked, boost};
+use write::Writing;
+pub use write::body_text;
 
 /// Incidents read from the store per batch, bounding memory during a rebuild (a few MB).
 const SYNC_BATCH: usize = 2000;
@@ -55,6 +61,12 @@ const MAX_QUERY_DEPTH: usize = 32;
 
 /// Characters of body text shown when the query has no words to highlight.
 const PLAIN_SNIPPET_CHARS: usize = 150;
+
+/// A word in the title weighs twice one in the body.
+const TITLE_BOOST: f32 = 2.0;
+
+/// Longest highlighted excerpt, tantivy's default.
+const SNIPPET_CHARS: usize = 150;
 
 /// Why the index could not be opened, written or searched. Each message names the index.
 #[derive(Debug, Error)]
@@ -123,9 +135,7 @@ struct Fields {
     title: Field,
     body: Field,
     severity: Field,
-    status: Field,
     start: Field,
-    end: Field,
     /// The canonical vendor name as a fast field, for facets without reading documents.
     vendor_name: Field,
     /// The source's own start in Unix seconds, absent when it gave none (unlike `start`, which
@@ -140,12 +150,14 @@ pub struct SearchIndex {
     fields: Fields,
     /// The directory, or "in RAM", for error messages.
     location: String,
+    /// The analyzer of the indexed text with one stem cache shared by every snippet.
+    snippet_analyzer: TextAnalyzer,
 }
 
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let stemmed = TextFieldIndexing::default()
-        .set_tokenizer("en_stem")
+        .set_tokenizer(stem::ANALYZER)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let text = TextOptions::default().set_indexing_options(stemmed.clone());
     let stored_text = text.clone().set_stored();
@@ -159,9 +171,7 @@ fn schema() -> (Schema, Fields) {
         title: builder.add_text_field("title", stored_text.clone()),
         body: builder.add_text_field("body", stored_text),
         severity: builder.add_text_field("severity", STRING | FAST),
-        status: builder.add_text_field("status", STRING),
-        start: builder.add_date_field("start", date.clone().set_fast()),
-        end: builder.add_date_field("end", date),
+        start: builder.add_date_field("start", date.set_fast()),
         vendor_name: builder.add_text_field("vendor_name", FAST),
         onset: builder.add_i64_field("onset", FAST),
     };
@@ -214,6 +224,9 @@ impl SearchIndex {
         fields: Fields,
         location: String,
     ) -> Result<SearchIndex, IndexError> {
+        index
+            .tokenizers()
+            .register(stem::ANALYZER, stem::analyzer());
         // Another process (the crawler) may commit: pick that up, and our own commits reload
         // explicitly so a sync is visible to the next search at once.
         let reader = index
@@ -230,6 +243,7 @@ impl SearchIndex {
             reader,
             fields,
             location,
+            snippet_analyzer: stem::shared_analyzer(),
         })
     }
 
@@ -247,6 +261,56 @@ impl SearchIndex {
     /// Documents in the last commit this reader sees.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// Every vendor indexed, by name, with its number of incidents: what the store's
+    /// [`Store::vendors`] lists for resolving a vendor filter, read from the term dictionaries
+    /// in a few microseconds where the store scans every incident. The counts include
+    /// documents deleted but not yet merged away (they only break ties between close names),
+    /// and the date reach is not known here.
+    pub fn vendors(&self) -> Result<Vec<VendorSummary>, IndexError> {
+        let err = |source| IndexError::Tantivy {
+            location: self.location.clone(),
+            op: "listing the indexed vendors",
+            source,
+        };
+        let io_err = |source: std::io::Error| err(TantivyError::from(source));
+        let searcher = self.reader.searcher();
+        // Exact-match key -> canonical name and count.
+        let mut vendors: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        for segment in searcher.segment_readers() {
+            if let Some(names) = segment.fast_fields().str("vendor_name").map_err(err)? {
+                let mut name = String::new();
+                for ord in 0..names.num_terms() as u64 {
+                    if names.ord_to_str(ord, &mut name).map_err(io_err)? {
+                        vendors
+                            .entry(vendor_key(&name))
+                            .or_insert_with(|| (name.clone(), 0));
+                    }
+                }
+            }
+            let inverted = segment.inverted_index(self.fields.vendor).map_err(err)?;
+            let mut terms = inverted.terms().stream().map_err(io_err)?;
+            while terms.advance() {
+                let Ok(key) = std::str::from_utf8(terms.key()) else {
+                    continue;
+                };
+                if let Some((_, count)) = vendors.get_mut(key) {
+                    *count += terms.value().doc_freq as usize;
+                }
+            }
+        }
+        let mut out: Vec<VendorSummary> = vendors
+            .into_values()
+            .map(|(name, incidents)| VendorSummary {
+                name,
+                incidents,
+                first: None,
+                last: None,
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
     }
 
     /// Indexes every incident the store wrote after [`SearchIndex::indexed_rev`] and returns
@@ -274,96 +338,42 @@ impl SearchIndex {
     }
 
     fn index_from(&mut self, store: &Store, from: i64, wipe: bool) -> Result<usize, IndexError> {
-        let location = self.location.clone();
-        let tantivy_err = |op: &'static str| {
-            let location = location.clone();
-            move |source| IndexError::Tantivy {
-                location,
-                op,
-                source,
-            }
-        };
-        let mut writer: IndexWriter = self
-            .index
-            .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)
-            .map_err(tantivy_err("opening the writer"))?;
-        if wipe {
-            writer
-                .delete_all_documents()
-                .map_err(tantivy_err("deleting all documents"))?;
-        }
-        // Into an empty index each incident comes once (a page lists each id once, at its
-        // last rev), so there is no old document to delete; the deletes otherwise cost a
-        // term lookup each at every commit.
-        let replacing = !wipe && self.reader.searcher().num_docs() > 0;
-        let mut rev = from;
-        let mut indexed = 0;
-        let mut committed = false;
-        let mut uncommitted = 0;
+        let mut writing = Writing::start(self, from, wipe)?;
         loop {
-            let batch =
-                store
-                    .changed_since(rev, SYNC_BATCH)
-                    .map_err(|source| IndexError::Store {
-                        location: location.clone(),
-                        source: Box::new(source),
-                    })?;
+            let batch = store
+                .changed_since(writing.rev, SYNC_BATCH)
+                .map_err(|source| IndexError::Store {
+                    location: self.location.clone(),
+                    source: Box::new(source),
+                })?;
             if batch.is_empty() {
                 break;
             }
             for changed in &batch {
-                if replacing {
-                    writer.delete_term(Term::from_field_text(self.fields.id, &changed.incident.id));
-                }
-                writer
-                    .add_document(self.document(changed))
-                    .map_err(tantivy_err("adding a document"))?;
-                rev = rev.max(changed.rev);
-                indexed += 1;
-                uncommitted += 1;
-            }
-            if uncommitted >= COMMIT_EVERY {
-                commit(&mut writer, rev).map_err(tantivy_err("committing"))?;
-                committed = true;
-                uncommitted = 0;
+                writing.add(changed)?;
             }
         }
-        if uncommitted > 0 || (wipe && !committed) {
-            commit(&mut writer, rev).map_err(tantivy_err("committing"))?;
-        }
-        writer
-            .wait_merging_threads()
-            .map_err(tantivy_err("finishing merges"))?;
-        self.reader
-            .reload()
-            .map_err(tantivy_err("reloading the reader"))?;
-        Ok(indexed)
+        writing.finish()
     }
 
-    fn document(&self, changed: &ChangedIncident) -> TantivyDocument {
-        let f = &self.fields;
-        let incident = &changed.incident;
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.id, &incident.id);
-        doc.add_text(f.vendor, vendor_key(&incident.vendor));
-        doc.add_text(f.vendor_text, &incident.vendor);
-        doc.add_text(f.title, &incident.title);
-        doc.add_text(f.body, body_text(incident));
-        doc.add_text(f.severity, incident.severity.as_str());
-        doc.add_text(f.status, incident.status.as_str());
-        // The same date the store filters and sorts on, so both answer a date range alike.
-        doc.add_date(
-            f.start,
-            tantivy_date(incident.start.unwrap_or(changed.first_seen)),
-        );
-        if let Some(end) = incident.end {
-            doc.add_date(f.end, tantivy_date(end));
+    /// Indexes `rows` in place of every document, as [`SearchIndex::rebuild`] does from the
+    /// store: the indexing alone, for measuring it against a peer fed the same rows in memory.
+    pub fn rebuild_from_rows(&mut self, rows: &[ChangedIncident]) -> Result<usize, IndexError> {
+        let mut writing = Writing::start(self, 0, true)?;
+        for changed in rows {
+            writing.add(changed)?;
         }
-        doc.add_text(f.vendor_name, &incident.vendor);
-        if let Some(start) = incident.start {
-            doc.add_i64(f.onset, start.timestamp());
+        writing.finish()
+    }
+
+    /// Maps a tantivy error at step `op` to ours, naming the index.
+    fn tantivy_err(&self, op: &'static str) -> impl FnOnce(TantivyError) -> IndexError + use<> {
+        let location = self.location.clone();
+        move |source| IndexError::Tantivy {
+            location,
+            op,
+            source,
         }
-        doc
     }
 
     /// Runs a search. Text is ranked by BM25 over title (boosted 2x), body and vendor name;
@@ -480,11 +490,12 @@ impl SearchIndex {
     /// The text part of a query, over title (boosted 2x), body and vendor name; with `fuzzy`,
     /// each word also matches within one edit ("outgae", "netwrok").
     fn text_query(&self, text: &str, fuzzy: bool) -> Box<dyn Query> {
-        let mut parser = QueryParser::for_index(
-            &self.index,
-            vec![self.fields.title, self.fields.body, self.fields.vendor_text],
-        );
-        parser.set_field_boost(self.fields.title, 2.0);
+        let fields = self.text_fields();
+        let mut parser =
+            QueryParser::for_index(&self.index, fields.iter().map(|(f, _)| *f).collect());
+        for (field, boost) in fields {
+            parser.set_field_boost(field, boost);
+        }
         if fuzzy {
             for field in [self.fields.title, self.fields.body, self.fields.vendor_text] {
                 parser.set_field_fuzzy(field, false, 1, true);
@@ -497,15 +508,51 @@ impl SearchIndex {
         query
     }
 
+    /// The fields free text searches, with their boosts.
+    fn text_fields(&self) -> [(Field, f32); 3] {
+        [
+            (self.fields.title, TITLE_BOOST),
+            (self.fields.body, 1.0),
+            (self.fields.vendor_text, 1.0),
+        ]
+    }
+
     fn generators(&self, searcher: &Searcher, query: &dyn Query) -> Result<Generators, IndexError> {
         let err = |source| IndexError::Tantivy {
             location: self.location.clone(),
             op: "preparing snippets",
             source,
         };
+        let generator = |field: Field| {
+            // As tantivy's `SnippetGenerator::create`, with the shared stem cache: a query's
+            // terms in this field, each weighted by its rarity.
+            let mut terms: BTreeSet<&Term> = BTreeSet::new();
+            query.query_terms(&mut |term, _| {
+                if term.field() == field {
+                    terms.insert(term);
+                }
+            });
+            let mut weighted: BTreeMap<String, f32> = BTreeMap::new();
+            for term in terms {
+                let value = term.value();
+                let Some(text) = value.as_str() else {
+                    continue;
+                };
+                let doc_freq = searcher.doc_freq(term).map_err(err)?;
+                if doc_freq > 0 {
+                    weighted.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
+                }
+            }
+            Ok(SnippetGenerator::new(
+                weighted,
+                self.snippet_analyzer.clone(),
+                field,
+                SNIPPET_CHARS,
+            ))
+        };
         Ok(Generators {
-            body: SnippetGenerator::create(searcher, query, self.fields.body).map_err(err)?,
-            title: SnippetGenerator::create(searcher, query, self.fields.title).map_err(err)?,
+            body: generator(self.fields.body)?,
+            title: generator(self.fields.title)?,
         })
     }
 
@@ -698,23 +745,6 @@ fn with_filters(query: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Box<dyn 
 
 fn clone_all(queries: &[Box<dyn Query>]) -> Vec<Box<dyn Query>> {
     queries.iter().map(|q| q.box_clone()).collect()
-}
-
-fn commit(writer: &mut IndexWriter, rev: i64) -> tantivy::Result<()> {
-    let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&rev.to_string());
-    prepared.commit()?;
-    Ok(())
-}
-
-/// The text searched besides the title: updates oldest first, then cause, services, regions.
-pub fn body_text(incident: &Incident) -> String {
-    let mut parts: Vec<&str> = incident.updates.iter().map(|u| u.text.as_str()).collect();
-    parts.extend(incident.cause.as_deref());
-    parts.extend(incident.services.iter().map(String::as_str));
-    parts.extend(incident.regions.iter().map(String::as_str));
-    parts.retain(|p| !p.trim().is_empty());
-    parts.join("\n")
 }
 
 /// The form of a vendor name in the exact-match `vendor` field, the same ASCII case folding
@@ -997,6 +1027,28 @@ mod tests {
         assert_eq!(index.sync(&replaced).expect("rebuild"), 1);
         assert_eq!(index.num_docs(), 1);
         assert_eq!(index.indexed_rev(), 1);
+    }
+
+    #[test]
+    fn indexed_vendors_are_the_stores_names_and_counts() {
+        let (store, index) = setup();
+        let indexed: Vec<(String, usize)> = index
+            .vendors()
+            .expect("indexed vendors")
+            .into_iter()
+            .map(|v| (v.name, v.incidents))
+            .collect();
+        assert_eq!(
+            indexed,
+            [("GitHub".to_string(), 2), ("Slack".to_string(), 1)]
+        );
+        let stored: Vec<(String, usize)> = store
+            .vendors()
+            .expect("stored vendors")
+            .into_iter()
+            .map(|v| (v.name, v.incidents))
+            .collect();
+        assert_eq!(indexed, stored);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use outages::index::body_text;
 use outages::model::Incident;
-use outages::store::Store;
+use outages::store::{ChangedIncident, Store};
 
 use crate::stages::{latency_report, load_queries, size_dir};
 
@@ -52,14 +52,10 @@ pub fn build(path: &Path, events: &[Incident]) -> Result<usize> {
 pub fn index(work: &Path, events: usize) -> Result<Value> {
     let dir = size_dir(work, events);
     let store = Store::open(&dir.join("store.sqlite"))?;
-    let mut all = Vec::with_capacity(events);
-    let mut rev = 0;
-    loop {
-        let batch = store.changed_since(rev, 10_000)?;
-        let Some(last) = batch.last() else { break };
-        rev = last.rev;
-        all.extend(batch.into_iter().map(|c| c.incident));
-    }
+    let all: Vec<Incident> = store_rows_in_memory(&store, events)?
+        .into_iter()
+        .map(|c| c.incident)
+        .collect();
     let path = dir.join(format!("scratch-fts-{}.sqlite", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let started = Instant::now();
@@ -72,6 +68,19 @@ pub fn index(work: &Path, events: usize) -> Result<Value> {
     Ok(
         json!({"docs": docs, "seconds": seconds, "docs_per_s": docs as f64 / seconds, "bytes": bytes}),
     )
+}
+
+/// Every incident of the store, as a rebuild reads them.
+pub fn store_rows_in_memory(store: &Store, events: usize) -> Result<Vec<ChangedIncident>> {
+    let mut all = Vec::with_capacity(events);
+    let mut rev = 0;
+    loop {
+        let batch = store.changed_since(rev, 10_000)?;
+        let Some(last) = batch.last() else { break };
+        rev = last.rev;
+        all.extend(batch);
+    }
+    Ok(all)
 }
 
 /// The prepared query set against the prepared FTS5 database.

@@ -66,6 +66,10 @@ enum Command {
         events: usize,
         #[arg(long, value_enum, default_value_t = Engine::Ours)]
         engine: Engine,
+        /// Ours from rows read into memory before timing, as the FTS5 peer is always fed,
+        /// instead of reading the store as a rebuild does.
+        #[arg(long)]
+        from_rows: bool,
     },
     /// Runs the prepared query set against the prepared index of one size.
     Search {
@@ -137,11 +141,13 @@ fn main() -> ExitCode {
             work,
             events,
             engine: Engine::Ours,
-        } => stages::index_ours(&work, events),
+            from_rows,
+        } => stages::index_ours(&work, events, from_rows),
         Command::Index {
             work,
             events,
             engine: Engine::Fts5,
+            ..
         } => fts::index(&work, events),
         Command::Search {
             work,
