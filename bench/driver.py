@@ -269,8 +269,7 @@ def print_table(results):
           f"{results['rounds']} interleaved rounds, medians")
     print(f"{'stage':<14} {'size':>24} {'ratio':<30} {'ours':>10} {'peer':>10} {'median':>7} {'min':>7} {'max':>7} {'goal':>6}  met")
     for s in results["stages"]:
-        if s.get("stage_rounds"):
-            print(f"{s['stage']:<14} {str(s['size']):>24} ({s['stage_rounds']} rounds at this size, not {results['rounds']})")
+        size = str(s["size"]) + (f" ({s['stage_rounds']} rounds)" if s.get("stage_rounds") else "")
         for r in s["ratios"]:
             ours = s["medians"].get(r["ours"], {}).get(r["metric"], float("nan"))
             peer = s["medians"].get(r["peer"], {}).get(r["metric"], float("nan"))
@@ -287,6 +286,12 @@ def print_table(results):
                     extra.append(f"{c} {k}={fmt(med[k])}")
         if extra:
             print(f"{'':<14} {'':>24} " + ", ".join(extra))
+
+
+def reprint(path):
+    """Prints the table of a results file again (`driver.py --table FILE`)."""
+    with open(path) as f:
+        print_table(json.load(f))
 
 
 if __name__ == "__main__":
