@@ -15,6 +15,7 @@ mod incidents;
 mod merge;
 mod migrations;
 mod sources;
+mod upsert;
 mod watchlists;
 
 use std::fmt::Write as _;
