@@ -30,6 +30,10 @@ use crate::store::{
     FetchRecord, FetchedBody, ParsedBodyHash, Store, StoreError, UpsertCounts, body_sha256,
 };
 
+mod local;
+
+pub use local::{ingest, reparse};
+
 /// Where a run's data lives: the SQLite store (the truth) and the derived index.
 #[derive(Debug, Clone)]
 pub struct DataPaths {
@@ -842,141 +846,10 @@ fn window(incidents: &[Incident]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((oldest, newest))
 }
 
-/// Reads local files or folders (recursively) through the same parse -> store -> index path as
-/// a crawl: how users import archives. A file that does not parse is reported and skipped.
-pub fn ingest(
-    inputs: &[PathBuf],
-    paths: &DataPaths,
-    format: Option<crate::model::Format>,
-    progress: &dyn Progress,
-) -> Result<CrawlReport, CrawlError> {
-    let mut files = Vec::new();
-    for input in inputs {
-        collect_files(input, &mut files);
-    }
-    progress.start(files.len());
-    let mut store = Store::open(&paths.store)?;
-    let mut report = CrawlReport::default();
-    for file in files {
-        let name = file.display().to_string();
-        let bytes = match std::fs::read(&file) {
-            Ok(b) => b,
-            Err(e) => {
-                progress.source_done(&name, &format!("cannot read: {e}"));
-                report.failures.push(SourceFailure {
-                    url: name.clone(),
-                    vendor: None,
-                    class: "io".into(),
-                    message: format!("{name}: cannot read: {e}"),
-                });
-                continue;
-            }
-        };
-        let ctx = ParseContext {
-            format: format.or_else(|| parse::detect_local(&bytes)),
-            ..ParseContext::default()
-        };
-        match parse::parse(&bytes, &ctx) {
-            Ok(mut parsed) => {
-                defang(&mut parsed.incidents);
-                drop_impossible_future(&mut parsed.incidents, Utc::now());
-                split_duplicate_ids(&mut parsed.incidents);
-                let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
-                progress.source_done(&name, &format!("{} incidents", parsed.incidents.len()));
-                add_counts(&mut report.incidents, &counts);
-                report.ok += 1;
-            }
-            Err(e) => {
-                progress.source_done(&name, &format!("parse error: {e}"));
-                report.failures.push(SourceFailure {
-                    url: name.clone(),
-                    vendor: None,
-                    class: "parse".into(),
-                    message: format!("{name}: {e}"),
-                });
-            }
-        }
-    }
-    crate::merge::merge_pending(&mut store, Utc::now())?;
-    let mut index = SearchIndex::open(&paths.index)?;
-    report.indexed = index.sync(&store)?;
-    Ok(report)
-}
-
-/// Files under `path` in a stable (sorted) order; a missing path becomes a failed entry later
-/// when it cannot be read.
-fn collect_files(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let Ok(entries) = std::fs::read_dir(path) else {
-            out.push(path.to_path_buf());
-            return;
-        };
-        let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        children.sort();
-        for child in children {
-            let hidden = child
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if !hidden {
-                collect_files(&child, out);
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
-    }
-}
-
 fn add_counts(total: &mut UpsertCounts, more: &UpsertCounts) {
     total.new += more.new;
     total.updated += more.updated;
     total.unchanged += more.unchanged;
-}
-
-/// Runs extraction again over the latest raw body stored for every source, as a crawl would
-/// have parsed it (same vendor, kind and role), without fetching: how a parser improvement
-/// reaches data fetched before it, including bodies that did not parse then.
-pub fn reparse(paths: &DataPaths, progress: &dyn Progress) -> Result<CrawlReport, CrawlError> {
-    let mut store = Store::open(&paths.store)?;
-    let bodies = store.latest_bodies()?;
-    progress.start(bodies.len());
-    let mut report = CrawlReport::default();
-    for body in bodies {
-        let state = store.source(&body.url)?;
-        let vendor = state.as_ref().and_then(|s| s.vendor.clone());
-        let kind = state.as_ref().and_then(|s| s.kind);
-        let role = state
-            .as_ref()
-            .and_then(|s| s.role)
-            .unwrap_or(crate::model::ReportKind::Status);
-        let ctx = ParseContext {
-            url: Some(body.url.clone()),
-            vendor: vendor.clone(),
-            published: None,
-            format: kind,
-        };
-        match parse_source(&body.bytes, &ctx, role) {
-            Ok(parsed) => {
-                let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
-                progress.source_done(&body.url, &format!("{} incidents", parsed.incidents.len()));
-                add_counts(&mut report.incidents, &counts);
-                report.ok += 1;
-            }
-            Err(e) => {
-                progress.source_done(&body.url, &format!("parse error: {e}"));
-                report.failures.push(SourceFailure {
-                    url: body.url.clone(),
-                    vendor,
-                    class: "parse".into(),
-                    message: format!("{}: {e}", body.url),
-                });
-            }
-        }
-    }
-    crate::merge::merge_pending(&mut store, Utc::now())?;
-    let mut index = SearchIndex::open(&paths.index)?;
-    report.indexed = index.sync(&store)?;
-    Ok(report)
 }
 
 #[cfg(test)]
