@@ -173,15 +173,23 @@ impl Filters {
         if let Some(s) = self.source {
             out.push(("source", s.as_str().to_string()));
         }
-        if let Some(a) = self.after {
-            out.push(("after", a.format("%Y-%m-%d").to_string()));
-        }
-        if let Some(b) = self.before {
-            // `before` is exclusive; the form shows the last day included.
-            let last = b - chrono::Duration::days(1);
-            out.push(("before", last.format("%Y-%m-%d").to_string()));
-        }
+        out.extend(self.after_day().map(|a| ("after", a)));
+        out.extend(self.before_day().map(|b| ("before", b)));
         out
+    }
+
+    /// The first day included, as a date input shows it.
+    pub fn after_day(&self) -> Option<String> {
+        self.after.map(|a| a.format("%Y-%m-%d").to_string())
+    }
+
+    /// The last day included, as a date input shows it (`before` itself is exclusive).
+    pub fn before_day(&self) -> Option<String> {
+        self.before.map(|b| {
+            (b - chrono::Duration::days(1))
+                .format("%Y-%m-%d")
+                .to_string()
+        })
     }
 
     pub fn is_empty(&self) -> bool {

@@ -128,19 +128,11 @@ fn search_form(f: &Filters, vendors: &[VendorSummary]) -> String {
         let _ = write!(out, "<option value=\"{k}\"{sel}>{k}</option>");
     }
     out.push_str("</select></label>");
-    let pairs = f.pairs();
-    let value = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| *key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
     let _ = write!(
         out,
         "<label>From<input type=\"date\" name=\"after\" id=\"f-after\" value=\"{}\"></label><label>To<input type=\"date\" name=\"before\" id=\"f-before\" value=\"{}\"></label>",
-        text(&value("after")),
-        text(&value("before"))
+        text(&f.after_day().unwrap_or_default()),
+        text(&f.before_day().unwrap_or_default())
     );
     out.push_str("</div>\n</form>\n");
     out

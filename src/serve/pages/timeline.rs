@@ -293,19 +293,11 @@ fn timeline_form(f: &Filters, vendors: &[VendorSummary]) -> String {
         };
         let _ = write!(out, "<option value=\"{0}\"{sel}>{0}</option>", s.as_str());
     }
-    let pairs = f.pairs();
-    let value = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| *key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
     let _ = write!(
         out,
         "</select></label><label>From<input type=\"date\" name=\"after\" value=\"{}\"></label><label>To<input type=\"date\" name=\"before\" value=\"{}\"></label><button type=\"submit\">Show</button></form>",
-        text(&value("after")),
-        text(&value("before"))
+        text(&f.after_day().unwrap_or_default()),
+        text(&f.before_day().unwrap_or_default())
     );
     out
 }
