@@ -73,6 +73,7 @@ const OUTAGE: &[&str] = &[
     "disruptions",
     "disrupted",
     "disrupts",
+    "disrupting",
     "interruption",
     "downtime",
     "unavailable",
@@ -242,6 +243,8 @@ const SERVICE_CONTEXT: &[&str] = &[
     "downloads",
     "url",
     "bgp",
+    "computers",
+    "pcs",
 ];
 
 const IMPACT: &[&str] = &[
@@ -593,6 +596,21 @@ mod tests {
         assert!(c.is_outage, "{}", c.explain());
         assert_eq!(c.score, 11, "{}", c.explain());
         assert!(c.explain().starts_with("outage(Title)+3"));
+    }
+
+    #[test]
+    fn pushed_update_crashing_computers_worldwide_is_an_outage() {
+        let c = classify(
+            "CrowdStrike update crashes Windows machines worldwide",
+            "A faulty content update from cybersecurity firm CrowdStrike crashed millions of Windows computers worldwide on Friday, grounding flights and disrupting banks and hospitals.",
+            "The defective update to its Falcon sensor was pushed at 04:09 UTC on 19 July and reverted 78 minutes later, the company said.",
+            VendorEvidence::Listed,
+            false,
+            false,
+        );
+        assert!(c.is_outage, "{}", c.explain());
+        assert!(c.explain().contains("disrupting(Lead)"), "{}", c.explain());
+        assert!(!c.explain().contains("no service named"), "{}", c.explain());
     }
 
     #[test]
