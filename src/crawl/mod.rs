@@ -12,12 +12,13 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
 use thiserror::Error;
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TryRecvError;
 
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::index::{IndexError, SearchIndex};
@@ -672,9 +673,14 @@ fn cap_items(incidents: &mut Vec<Incident>) {
 /// before it is committed.
 const BATCH_MAX_SOURCES: usize = 256;
 const BATCH_MAX_OPEN: Duration = Duration::from_millis(250);
+/// How long an open batch waits for the next result before it commits, and how often it looks:
+/// 304s arrive one by one, and a transaction per handful of them cost more than their writes.
+const BATCH_IDLE: Duration = Duration::from_millis(2);
+const BATCH_POLL: Duration = Duration::from_micros(100);
 
-/// The writer: applies results in group commits (whatever has arrived, up to the bounds above,
-/// in one transaction), then merges and syncs the index once.
+/// The writer: applies results in group commits (what arrives without a pause longer than
+/// [`BATCH_IDLE`], up to the bounds above, in one transaction), then merges and, when the run
+/// changed incidents, syncs the index once.
 fn write_results(
     mut store: Store,
     index_dir: &Path,
@@ -682,15 +688,29 @@ fn write_results(
 ) -> Result<CrawlReport, CrawlError> {
     let mut report = CrawlReport::default();
     let mut healthy = Vec::new();
+    let rev_before = store.current_rev()?;
     while let Some(first) = rx.blocking_recv() {
-        let opened = std::time::Instant::now();
+        let opened = Instant::now();
         store.in_batch(|store| {
             apply_result(store, &mut report, &mut healthy, first)?;
             let mut written = 1;
+            let mut idle_since = None;
             while written < BATCH_MAX_SOURCES && opened.elapsed() < BATCH_MAX_OPEN {
-                let Ok(msg) = rx.try_recv() else { break };
-                apply_result(store, &mut report, &mut healthy, msg)?;
-                written += 1;
+                match rx.try_recv() {
+                    Ok(msg) => {
+                        apply_result(store, &mut report, &mut healthy, msg)?;
+                        written += 1;
+                        idle_since = None;
+                    }
+                    Err(TryRecvError::Disconnected) => break,
+                    Err(TryRecvError::Empty) => {
+                        let idle = *idle_since.get_or_insert_with(Instant::now);
+                        if idle.elapsed() >= BATCH_IDLE {
+                            break;
+                        }
+                        std::thread::sleep(BATCH_POLL);
+                    }
+                }
             }
             flush_healthy(store, &mut healthy)
         })?;
@@ -701,8 +721,13 @@ fn write_results(
         // or kill -9 would; the next start-up must heal the index from the store.
         std::process::abort();
     }
-    let mut index = SearchIndex::open(index_dir)?;
-    report.indexed = index.sync(&store)?;
+    // A run that wrote no incident (every source answered 304 or the same bytes) has nothing
+    // to index; an index left behind by an earlier crash is healed by the next run that
+    // writes, or by the next search on start-up.
+    if store.current_rev()? != rev_before {
+        let mut index = SearchIndex::open(index_dir)?;
+        report.indexed = index.sync(&store)?;
+    }
     Ok(report)
 }
 
@@ -948,7 +973,7 @@ mod tests {
             "</div>".repeat(110_000)
         );
         assert!(page.len() > 1_100_000);
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let err = html_guard(page.as_bytes()).expect_err("too deep");
         assert!(started.elapsed() < std::time::Duration::from_millis(100));
         assert_eq!(err.class(), "too_complex");

@@ -41,7 +41,10 @@ impl Store {
     /// Records bodiless successful fetches as [`Store::record_fetch`] followed by
     /// [`Store::set_next_attempt`] would, one statement for the 304s and one for the rest.
     /// A fetch with a status outside 2xx and 304 is refused before anything is written.
-    pub fn record_bodiless_fetches(&mut self, fetches: &[ScheduledFetch]) -> Result<(), StoreError> {
+    pub fn record_bodiless_fetches(
+        &mut self,
+        fetches: &[ScheduledFetch],
+    ) -> Result<(), StoreError> {
         if let Some(bad) = fetches.iter().find(|f| {
             let status = f.record.http_status;
             status != 304 && !(200..300).contains(&status)
@@ -143,12 +146,22 @@ mod tests {
             },
             // An identical 2xx replaces them with what it sent.
             ScheduledFetch {
-                record: record("https://b.test/f", 200, Some("\"v2\""), "2024-01-03T00:00:00Z"),
+                record: record(
+                    "https://b.test/f",
+                    200,
+                    Some("\"v2\""),
+                    "2024-01-03T00:00:00Z",
+                ),
                 next_attempt_at: None,
             },
             // A source never seen before gets its row.
             ScheduledFetch {
-                record: record("https://c.test/f", 304, Some("\"c\""), "2024-01-03T00:00:00Z"),
+                record: record(
+                    "https://c.test/f",
+                    304,
+                    Some("\"c\""),
+                    "2024-01-03T00:00:00Z",
+                ),
                 next_attempt_at: due,
             },
         ];
@@ -165,7 +178,10 @@ mod tests {
             batched.sources().expect("sources"),
             one_by_one.sources().expect("sources")
         );
-        let a = batched.source("https://a.test/f").expect("read").expect("a");
+        let a = batched
+            .source("https://a.test/f")
+            .expect("read")
+            .expect("a");
         assert_eq!(a.etag.as_deref(), Some("\"v1\""));
         assert_eq!(
             a.last_modified.as_deref(),
@@ -174,7 +190,10 @@ mod tests {
         assert_eq!(a.consecutive_failures, 0);
         assert_eq!(a.last_error_class.as_deref(), Some("timeout"));
         assert_eq!(a.next_attempt_at, due);
-        let b = batched.source("https://b.test/f").expect("read").expect("b");
+        let b = batched
+            .source("https://b.test/f")
+            .expect("read")
+            .expect("b");
         assert_eq!(b.etag.as_deref(), Some("\"v2\""));
         assert_eq!(b.last_modified, None);
         assert_eq!(b.next_attempt_at, None);
@@ -194,7 +213,9 @@ mod tests {
                 next_attempt_at: None,
             },
         ];
-        let err = store.record_bodiless_fetches(&fetches).expect_err("refused");
+        let err = store
+            .record_bodiless_fetches(&fetches)
+            .expect_err("refused");
         assert_eq!(
             err.to_string(),
             "cannot record the fetch of https://b.test/f: HTTP 500 is not a success; record it with record_failure"
