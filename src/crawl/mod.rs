@@ -9,14 +9,16 @@
 //! backoff is skipped unless the crawl is forced, and a stop request (SIGTERM) ends the fetch
 //! stage while the writer still commits and indexes everything already fetched.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
 use thiserror::Error;
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TryRecvError;
 
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::index::{IndexError, SearchIndex};
@@ -27,7 +29,8 @@ use crate::press_crawl::{PageOutcome, PressConfig, PressCrawler, PressOutcome};
 use crate::schedule::{self, StopSignal};
 use crate::sources::Source;
 use crate::store::{
-    FetchRecord, FetchedBody, ParsedBodyHash, Store, StoreError, UpsertCounts, body_sha256,
+    FetchRecord, FetchedBody, ParsedBodyHash, ScheduledFetch, SourceState, Store, StoreError,
+    UpsertCounts, body_sha256,
 };
 
 mod local;
@@ -259,13 +262,19 @@ pub async fn crawl_with(
     } else {
         store.parsed_body_hashes()?
     };
+    // Every recorded source in one read: the validators and backoff of the status sources,
+    // and the article pages seen in earlier runs, for the press crawl's conditional GETs.
+    let states: HashMap<String, SourceState> = store
+        .sources()?
+        .into_iter()
+        .map(|s| (s.url.clone(), s))
+        .collect();
     let mut jobs = Vec::with_capacity(sources.len());
     let mut deferred = Vec::new();
     for source in sources {
-        let state = store.source(&source.url)?;
+        let state = states.get(&source.url);
         if !options.force
             && let Some(until) = state
-                .as_ref()
                 .and_then(|s| s.next_attempt_at)
                 // A time beyond the longest wait means the clock was set back: not a reason
                 // to skip.
@@ -290,15 +299,16 @@ pub async fn crawl_with(
         let last = last_bodies.remove(&source.url);
         jobs.push((source, validators, last));
     }
-    // Article pages seen in earlier runs, for conditional GETs from the press crawl.
     let known_pages: HashMap<String, Validators> = if options.force {
         HashMap::new()
     } else {
-        store
-            .sources()?
-            .into_iter()
+        states
+            .into_values()
             .filter(|s| s.role == Some(ReportKind::Press))
-            .map(|s| (s.url.clone(), s.validators()))
+            .map(|s| {
+                let validators = s.validators();
+                (s.url, validators)
+            })
             .collect()
     };
     let press = PressCrawler::new(fetcher, options.press.clone(), known_pages);
@@ -329,23 +339,8 @@ pub async fn crawl_with(
         let Some((result, articles)) = next else {
             break;
         };
-        let (url, outcome) = match &result {
-            Fetchd::Parsed { source, .. } if source.role == ReportKind::Press => (
-                source.url.clone(),
-                format!("{} articles fetched", articles.len()),
-            ),
-            Fetchd::Parsed { source, parsed, .. } => (
-                source.url.clone(),
-                match parsed {
-                    Ok(p) => format!("{} incidents", p.incidents.len()),
-                    Err(e) => format!("parse error: {e}"),
-                },
-            ),
-            Fetchd::NotModified { source, .. } => (source.url.clone(), "not modified".into()),
-            Fetchd::Unchanged { source, .. } => (source.url.clone(), "unchanged".into()),
-            Fetchd::Failed { source, error } => (source.url.clone(), error.to_string()),
-        };
-        progress.source_done(&url, &outcome);
+        let (url, outcome) = describe(&result, articles.len());
+        progress.source_done(url, &outcome);
         if tx.send(result).await.is_err() {
             break;
         }
@@ -362,6 +357,27 @@ pub async fn crawl_with(
     report.deferred = deferred;
     report.interrupted = interrupted;
     Ok(report)
+}
+
+/// The URL and the one-line outcome a progress display shows for a result, borrowed where it
+/// can be: a re-crawl of thousands of 304s should not allocate a message for each.
+fn describe(result: &Fetchd, articles: usize) -> (&str, Cow<'static, str>) {
+    match result {
+        Fetchd::Parsed { source, .. } if source.role == ReportKind::Press => (
+            &source.url,
+            Cow::Owned(format!("{articles} articles fetched")),
+        ),
+        Fetchd::Parsed { source, parsed, .. } => (
+            &source.url,
+            Cow::Owned(match parsed {
+                Ok(p) => format!("{} incidents", p.incidents.len()),
+                Err(e) => format!("parse error: {e}"),
+            }),
+        ),
+        Fetchd::NotModified { source, .. } => (&source.url, Cow::Borrowed("not modified")),
+        Fetchd::Unchanged { source, .. } => (&source.url, Cow::Borrowed("unchanged")),
+        Fetchd::Failed { source, error } => (&source.url, Cow::Owned(error.to_string())),
+    }
 }
 
 /// Fetches one source: a status document, or a press source with the articles it led to.
@@ -657,26 +673,46 @@ fn cap_items(incidents: &mut Vec<Incident>) {
 /// before it is committed.
 const BATCH_MAX_SOURCES: usize = 256;
 const BATCH_MAX_OPEN: Duration = Duration::from_millis(250);
+/// How long an open batch waits for the next result before it commits, and how often it looks:
+/// 304s arrive one by one, and a transaction per handful of them cost more than their writes.
+const BATCH_IDLE: Duration = Duration::from_millis(2);
+const BATCH_POLL: Duration = Duration::from_micros(100);
 
-/// The writer: applies results in group commits (whatever has arrived, up to the bounds above,
-/// in one transaction), then merges and syncs the index once.
+/// The writer: applies results in group commits (what arrives without a pause longer than
+/// [`BATCH_IDLE`], up to the bounds above, in one transaction), then merges and, when the run
+/// changed incidents, syncs the index once.
 fn write_results(
     mut store: Store,
     index_dir: &Path,
     mut rx: mpsc::Receiver<Fetchd>,
 ) -> Result<CrawlReport, CrawlError> {
     let mut report = CrawlReport::default();
+    let mut healthy = Vec::new();
+    let rev_before = store.current_rev()?;
     while let Some(first) = rx.blocking_recv() {
-        let opened = std::time::Instant::now();
+        let opened = Instant::now();
         store.in_batch(|store| {
-            apply_result(store, &mut report, first)?;
+            apply_result(store, &mut report, &mut healthy, first)?;
             let mut written = 1;
+            let mut idle_since = None;
             while written < BATCH_MAX_SOURCES && opened.elapsed() < BATCH_MAX_OPEN {
-                let Ok(msg) = rx.try_recv() else { break };
-                apply_result(store, &mut report, msg)?;
-                written += 1;
+                match rx.try_recv() {
+                    Ok(msg) => {
+                        apply_result(store, &mut report, &mut healthy, msg)?;
+                        written += 1;
+                        idle_since = None;
+                    }
+                    Err(TryRecvError::Disconnected) => break,
+                    Err(TryRecvError::Empty) => {
+                        let idle = *idle_since.get_or_insert_with(Instant::now);
+                        if idle.elapsed() >= BATCH_IDLE {
+                            break;
+                        }
+                        std::thread::sleep(BATCH_POLL);
+                    }
+                }
             }
-            Ok::<_, CrawlError>(())
+            flush_healthy(store, &mut healthy)
         })?;
     }
     crate::merge::merge_pending(&mut store, Utc::now())?;
@@ -685,15 +721,55 @@ fn write_results(
         // or kill -9 would; the next start-up must heal the index from the store.
         std::process::abort();
     }
-    let mut index = SearchIndex::open(index_dir)?;
-    report.indexed = index.sync(&store)?;
+    // A run that wrote no incident (every source answered 304 or the same bytes) has nothing
+    // to index; an index left behind by an earlier crash is healed by the next run that
+    // writes, or by the next search on start-up.
+    if store.current_rev()? != rev_before {
+        let mut index = SearchIndex::open(index_dir)?;
+        report.indexed = index.sync(&store)?;
+    }
     Ok(report)
 }
 
-/// Writes one source's result: its incidents, listing and health.
+/// Writes the bodiless successes gathered so far, in one statement or two.
+fn flush_healthy(store: &mut Store, healthy: &mut Vec<ScheduledFetch>) -> Result<(), CrawlError> {
+    if !healthy.is_empty() {
+        store.record_bodiless_fetches(healthy)?;
+        healthy.clear();
+    }
+    Ok(())
+}
+
+impl FetchRecord {
+    /// A successful fetch of `source` as the store records it; `body` is `None` for a 304 and
+    /// for a body already stored.
+    fn of(
+        source: &Source,
+        fetched_at: DateTime<Utc>,
+        http_status: u16,
+        validators: Validators,
+        body: Option<FetchedBody>,
+    ) -> FetchRecord {
+        FetchRecord {
+            url: source.url.clone(),
+            vendor: source.vendor.clone(),
+            kind: source.kind,
+            role: source.role,
+            fetched_at,
+            http_status,
+            validators,
+            body,
+        }
+    }
+}
+
+/// Writes one source's result: its incidents, listing and health. A success with nothing to
+/// store (a 304, a body already parsed) joins `healthy`, written once per batch; any other
+/// write for the same source flushes it first, so the writes of one source keep their order.
 fn apply_result(
     store: &mut Store,
     report: &mut CrawlReport,
+    healthy: &mut Vec<ScheduledFetch>,
     msg: Fetchd,
 ) -> Result<(), CrawlError> {
     if failpoint("slow-write") {
@@ -704,7 +780,29 @@ fn apply_result(
     }
     let now = Utc::now();
     match msg {
+        Fetchd::NotModified {
+            source,
+            validators,
+            fresh_for,
+        } => {
+            healthy.push(ScheduledFetch {
+                record: FetchRecord::of(&source, now, 304, validators, None),
+                next_attempt_at: schedule::next_after_success(now, fresh_for),
+            });
+            report.not_modified += 1;
+        }
+        Fetchd::Unchanged { source, fetched } => {
+            // The source is healthy and its validators are the new ones; the body and what it
+            // lists are already stored.
+            healthy.push(ScheduledFetch {
+                record: FetchRecord::of(&source, now, fetched.status, fetched.validators, None),
+                next_attempt_at: schedule::next_after_success(now, fetched.fresh_for),
+            });
+            report.ok += 1;
+            report.unchanged += 1;
+        }
         Fetchd::Failed { source, error } => {
+            flush_if_pending(store, healthy, &source.url)?;
             store.record_failure(
                 &source.url,
                 source.vendor.as_deref(),
@@ -720,99 +818,82 @@ fn apply_result(
                 message: error.to_string(),
             });
         }
-        Fetchd::NotModified {
-            source,
-            validators,
-            fresh_for,
-        } => {
-            store.record_fetch(&FetchRecord {
-                url: source.url.clone(),
-                vendor: source.vendor.clone(),
-                kind: source.kind,
-                role: source.role,
-                fetched_at: now,
-                http_status: 304,
-                validators,
-                body: None,
-            })?;
-            store.set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
-            report.not_modified += 1;
-        }
-        Fetchd::Unchanged { source, fetched } => {
-            // The source is healthy and its validators are the new ones; the body and what it
-            // lists are already stored.
-            store.record_fetch(&FetchRecord {
-                url: source.url.clone(),
-                vendor: source.vendor.clone(),
-                kind: source.kind,
-                role: source.role,
-                fetched_at: now,
-                http_status: fetched.status,
-                validators: fetched.validators,
-                body: None,
-            })?;
-            store.set_next_attempt(
-                &source.url,
-                schedule::next_after_success(now, fetched.fresh_for),
-            )?;
-            report.ok += 1;
-            report.unchanged += 1;
-        }
         Fetchd::Parsed {
             source,
             fetched,
             parsed,
         } => {
-            let format = parsed.as_ref().ok().map(|p| p.format);
-            let fresh_for = fetched.fresh_for;
-            // The raw body is kept even when it does not parse, so extraction can be re-run
-            // once the parser learns the format.
-            let record = FetchRecord {
-                url: source.url.clone(),
-                vendor: source.vendor.clone(),
-                kind: source.kind,
-                role: source.role,
-                fetched_at: now,
-                http_status: fetched.status,
-                validators: fetched.validators,
-                body: Some(FetchedBody {
-                    bytes: fetched.body,
-                    content_type: fetched.content_type,
-                    format,
-                }),
-            };
-            match parsed {
-                Ok(parsed) => {
-                    // Incidents first, validators last: a crash in between leaves no
-                    // validators, so the next crawl refetches instead of getting a 304 for
-                    // a document whose incidents were never stored.
-                    let counts = store.upsert_incidents(&parsed.incidents, now)?;
-                    add_counts(&mut report.incidents, &counts);
-                    let span = window(&parsed.incidents);
-                    if let Some((oldest, newest)) = span {
-                        store.record_items_window(&source.url, Some(oldest), Some(newest))?;
-                    }
-                    report.vanished +=
-                        crate::merge::record_listing(store, &source.url, &parsed.incidents, now)?;
-                    store.record_fetch(&record)?;
-                    store.set_next_attempt(
-                        &source.url,
-                        schedule::next_after_success(now, fresh_for),
-                    )?;
-                    report.ok += 1;
-                }
-                Err(e) => {
-                    let message = format!("{}: {e}", source.url);
-                    store.record_unreadable_fetch(&record, e.class(), &message)?;
-                    schedule_retry(store, &source.url, now, None)?;
-                    report.failures.push(SourceFailure {
-                        url: source.url,
-                        vendor: source.vendor,
-                        class: e.class().into(),
-                        message,
-                    });
-                }
+            flush_if_pending(store, healthy, &source.url)?;
+            apply_parsed(store, report, source, fetched, parsed, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the pending bodiless successes now when one of them is `url`'s, so a later write for
+/// the same source lands after it.
+fn flush_if_pending(
+    store: &mut Store,
+    healthy: &mut Vec<ScheduledFetch>,
+    url: &str,
+) -> Result<(), CrawlError> {
+    if healthy.iter().any(|h| h.record.url == url) {
+        flush_healthy(store, healthy)?;
+    }
+    Ok(())
+}
+
+/// Writes a fetched body: its incidents, the listing and window, and the source's health; a
+/// body that does not read as what the source serves is kept and counted as a failure.
+fn apply_parsed(
+    store: &mut Store,
+    report: &mut CrawlReport,
+    source: Source,
+    fetched: crate::fetch::Fetched,
+    parsed: Result<Parsed, BodyError>,
+    now: DateTime<Utc>,
+) -> Result<(), CrawlError> {
+    let format = parsed.as_ref().ok().map(|p| p.format);
+    let fresh_for = fetched.fresh_for;
+    // The raw body is kept even when it does not parse, so extraction can be re-run once the
+    // parser learns the format.
+    let record = FetchRecord::of(
+        &source,
+        now,
+        fetched.status,
+        fetched.validators,
+        Some(FetchedBody {
+            bytes: fetched.body,
+            content_type: fetched.content_type,
+            format,
+        }),
+    );
+    match parsed {
+        Ok(parsed) => {
+            // Incidents first, validators last: a crash in between leaves no validators, so
+            // the next crawl refetches instead of getting a 304 for a document whose incidents
+            // were never stored.
+            let counts = store.upsert_incidents(&parsed.incidents, now)?;
+            add_counts(&mut report.incidents, &counts);
+            if let Some((oldest, newest)) = window(&parsed.incidents) {
+                store.record_items_window(&source.url, Some(oldest), Some(newest))?;
             }
+            report.vanished +=
+                crate::merge::record_listing(store, &source.url, &parsed.incidents, now)?;
+            store.record_fetch(&record)?;
+            store.set_next_attempt(&source.url, schedule::next_after_success(now, fresh_for))?;
+            report.ok += 1;
+        }
+        Err(e) => {
+            let message = format!("{}: {e}", source.url);
+            store.record_unreadable_fetch(&record, e.class(), &message)?;
+            schedule_retry(store, &source.url, now, None)?;
+            report.failures.push(SourceFailure {
+                url: source.url,
+                vendor: source.vendor,
+                class: e.class().into(),
+                message,
+            });
         }
     }
     Ok(())
@@ -820,8 +901,13 @@ fn apply_result(
 
 /// True when the `OUTAGES_FAILPOINT` environment variable names this point. Only the crash
 /// tests set it.
+/// Read once per process: it is asked for every source written and every body parsed.
 fn failpoint(name: &str) -> bool {
-    std::env::var_os("OUTAGES_FAILPOINT").is_some_and(|v| v == name)
+    static FAILPOINT: std::sync::OnceLock<Option<std::ffi::OsString>> = std::sync::OnceLock::new();
+    FAILPOINT
+        .get_or_init(|| std::env::var_os("OUTAGES_FAILPOINT"))
+        .as_ref()
+        .is_some_and(|v| v == name)
 }
 
 /// Backs a failed source off: the wait grows with its consecutive failures (just counted).
@@ -887,7 +973,7 @@ mod tests {
             "</div>".repeat(110_000)
         );
         assert!(page.len() > 1_100_000);
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let err = html_guard(page.as_bytes()).expect_err("too deep");
         assert!(started.elapsed() < std::time::Duration::from_millis(100));
         assert_eq!(err.class(), "too_complex");

@@ -8,6 +8,7 @@
 //! Times are stored as RFC 3339 text in UTC with nine fractional digits: fixed width, so text
 //! order is time order, and exact, so an incident reads back equal to what was written.
 
+mod bodiless;
 mod events;
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+pub use bodiless::ScheduledFetch;
 pub use events::{
     EventFilter, EventMemberRow, EventRow, FeedAbsence, MemberRole, ProvenanceRow, ScoreParts,
     StatusWindow, StoredEvent,

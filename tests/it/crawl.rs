@@ -237,3 +237,103 @@ fn identical_body_is_not_parsed_again_unless_forced_or_it_was_unreadable() {
     assert_eq!(counts(&forced), (1, 0, 1, 0, 2));
     assert_eq!(forced.failures[0].class, "not_a_feed");
 }
+
+/// A re-crawl where every feed answers 304 writes only the sources' health, in one batched
+/// statement: no fetch row, no incident revision, the validators kept, every source due again.
+#[test]
+fn recrawl_answered_304_records_only_the_sources_health() {
+    use outages::crawl::{self, DataPaths, Silent};
+    use outages::fetch::{FetchConfig, Fetcher};
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let served = tempfile::tempdir().expect("tempdir");
+    let data = tempfile::tempdir().expect("tempdir");
+    let names = ["a", "b", "c"];
+    for name in names {
+        let dir = served.path().join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::copy(
+            Path::new(FIXTURES).join("incidents-v1.json"),
+            dir.join("incidents.json"),
+        )
+        .expect("copy fixture");
+    }
+    let server = runtime
+        .block_on(SnapshotServer::start(served.path().to_path_buf()))
+        .expect("server");
+    let base = server.base_url();
+    let sources: Vec<_> = names
+        .iter()
+        .map(|n| status_source(format!("{base}{n}/incidents.json")))
+        .collect();
+    let paths = DataPaths::new(Some(data.path()));
+    let fetcher = Fetcher::new(FetchConfig::default(), None).expect("fetcher");
+    let run = || {
+        runtime
+            .block_on(crawl::crawl(
+                sources.clone(),
+                &fetcher,
+                &paths,
+                4,
+                false,
+                &Silent,
+            ))
+            .expect("crawl")
+    };
+    let first = run();
+    assert_eq!((first.ok, first.not_modified, first.indexed), (3, 0, 2));
+    let db = rusqlite::Connection::open(&paths.store).expect("open");
+    let state = |db: &rusqlite::Connection| -> (i64, i64, Vec<(String, String, i64)>) {
+        let fetches = db
+            .query_row("SELECT count(*) FROM fetches", [], |r| r.get(0))
+            .expect("fetches");
+        let rev = db
+            .query_row("SELECT max(rev) FROM incidents", [], |r| r.get(0))
+            .expect("rev");
+        let mut stmt = db
+            .prepare("SELECT url, etag, consecutive_failures FROM sources ORDER BY url")
+            .expect("prepare");
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows");
+        (fetches, rev, rows)
+    };
+    let checked = |db: &rusqlite::Connection| -> Vec<String> {
+        let mut stmt = db
+            .prepare("SELECT last_checked_at FROM sources ORDER BY url")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows")
+    };
+    let before = state(&db);
+    assert_eq!(before.0, 3);
+    assert_eq!(before.2.len(), 3);
+    assert!(
+        before
+            .2
+            .iter()
+            .all(|(_, etag, failures)| etag.starts_with('"') && *failures == 0)
+    );
+    let checked_before = checked(&db);
+    let again = run();
+    assert_eq!(
+        (
+            again.ok,
+            again.not_modified,
+            again.failures.len(),
+            again.indexed
+        ),
+        (0, 3, 0, 0)
+    );
+    assert_eq!(state(&db), before, "a 304 stores no body and no incident");
+    let checked_after = checked(&db);
+    assert_eq!(checked_after.len(), 3);
+    for (old, new) in checked_before.iter().zip(&checked_after) {
+        assert!(new > old, "last_checked_at moves on a 304: {old} -> {new}");
+    }
+    runtime.block_on(server.stop());
+}

@@ -115,6 +115,10 @@ enum Command {
         work: PathBuf,
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
+        /// Re-crawls after the first crawl, timed together (more than one to profile the
+        /// 304 path apart from the first crawl).
+        #[arg(long, default_value_t = 1)]
+        recrawls: usize,
     },
 }
 
@@ -167,7 +171,8 @@ fn main() -> ExitCode {
             urls,
             work,
             concurrency,
-        } => stages::crawl(&base, urls, &work, concurrency),
+            recrawls,
+        } => stages::crawl(&base, urls, &work, concurrency, recrawls),
     };
     match result {
         Ok(report) => {
