@@ -116,6 +116,10 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         if aws::looks_like_data_json(trimmed) {
             return Some(Format::AwsJson);
         }
+        // A JSON Feed is read like RSS and Atom, by the generic feed parser.
+        if syndication::json::looks_like(trimmed) {
+            return Some(Format::Feed);
+        }
         return None;
     }
     if article::looks_like_html(trimmed) {
