@@ -306,7 +306,9 @@ mod tests {
                 Ok(parsed) => incidents += parsed.incidents.len(),
                 Err(e) => refused.push(format!(
                     "{}: {e}",
-                    path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    path.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
                 )),
             }
         }
