@@ -31,5 +31,8 @@ pub mod sources;
 pub mod stats;
 pub mod store;
 
+#[cfg(test)]
+mod test_support;
+
 pub mod cli;
 pub mod commands;

@@ -116,6 +116,10 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         if aws::looks_like_data_json(trimmed) {
             return Some(Format::AwsJson);
         }
+        // A JSON Feed is read like RSS and Atom, by the generic feed parser.
+        if syndication::json::looks_like(trimmed) {
+            return Some(Format::Feed);
+        }
         return None;
     }
     if article::looks_like_html(trimmed) {
@@ -284,5 +288,49 @@ mod tests {
         );
         // Crawls keep the strict detection: prose from a status URL is not a format.
         assert_eq!(detect(b"Fastly outage\n\nThe CDN failed."), None);
+    }
+
+    /// The benchmark's 200 real feeds: a JSON Feed, a bare `&`, a UTF-16 declaration over UTF-8
+    /// bytes and an untitled feed all read; only the one that is not XML at all (`<?xml?xml`,
+    /// unquoted attributes, undeclared prefixes) is refused, saying why.
+    #[test]
+    fn every_real_benchmark_feed_parses_but_the_one_past_repair() {
+        let Some(files) = crate::test_support::shared_files(&["bench/feeds"]) else {
+            return;
+        };
+        let mut refused = Vec::new();
+        let mut incidents = 0;
+        for path in &files {
+            let bytes = std::fs::read(path).expect("benchmark feed");
+            match parse(&bytes, &ParseContext::default()) {
+                Ok(parsed) => incidents += parsed.incidents.len(),
+                Err(e) => refused.push(format!(
+                    "{}: {e}",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
+                )),
+            }
+        }
+        assert_eq!(files.len(), 200);
+        assert_eq!(
+            refused,
+            vec!["7ef13a42fa7e177a: invalid feed feed: unable to parse feed: no root element"]
+        );
+        assert_eq!(incidents, 6486);
+    }
+
+    #[test]
+    fn an_untitled_feed_takes_its_vendor_from_its_site() {
+        let atom = br#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><entry><id>1</id><title>Partial outage of the API</title><link href="https://www.acme.example/posts/1"/><updated>2024-03-03T14:02:00Z</updated></entry></feed>"#;
+        let parsed = parse(atom, &ParseContext::default()).expect("an untitled feed");
+        assert_eq!(parsed.incidents.len(), 1);
+        assert_eq!(parsed.incidents[0].vendor, "acme.example");
+        let from_url = ParseContext {
+            url: Some("https://status.other.example/feed.atom".into()),
+            ..ParseContext::default()
+        };
+        let parsed = parse(atom, &from_url).expect("an untitled feed with its URL");
+        assert_eq!(parsed.incidents[0].vendor, "status.other.example");
     }
 }

@@ -103,7 +103,7 @@ pub(crate) fn from_document(
 ) -> Result<Vec<Incident>, ParseError> {
     let format = match feed.syntax {
         Syntax::Atom => Format::StatuspageAtom,
-        Syntax::Rss2 | Syntax::OtherRss => Format::StatuspageRss,
+        Syntax::Rss2 | Syntax::OtherRss | Syntax::JsonFeed => Format::StatuspageRss,
     };
     let given = ctx
         .vendor

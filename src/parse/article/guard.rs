@@ -46,18 +46,26 @@ pub fn precheck(html: &[u8], limits: PageLimits) -> Result<(), PageRefused> {
         }
         let closing = rest.first() == Some(&b'/');
         let name_start = usize::from(closing);
-        let name: Vec<u8> = rest
+        let raw_name = rest.get(name_start..).unwrap_or_default();
+        let name_len = raw_name
             .iter()
-            .skip(name_start)
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .map(u8::to_ascii_lowercase)
-            .collect();
-        if !name.first().is_some_and(u8::is_ascii_alphabetic) {
+            .position(|c| !c.is_ascii_alphanumeric())
+            .unwrap_or(raw_name.len());
+        if !raw_name.first().is_some_and(u8::is_ascii_alphabetic) {
             continue;
         }
+        // Every name looked up below is shorter than the buffer; a longer one matches none.
+        let mut name_buf = [0u8; 16];
+        let name = match (raw_name.get(..name_len), name_buf.get_mut(..name_len)) {
+            (Some(raw), Some(buf)) => {
+                buf.copy_from_slice(raw);
+                buf.make_ascii_lowercase();
+                std::str::from_utf8(buf).unwrap_or_default()
+            }
+            _ => "",
+        };
         let tag_end = rest.iter().position(|&c| c == b'>').unwrap_or(rest.len());
         let self_closing = tag_end > 0 && rest.get(tag_end - 1) == Some(&b'/');
-        let name = String::from_utf8_lossy(&name).into_owned();
         if !closing && (name == "script" || name == "style" || name == "textarea") {
             let close = format!("</{name}");
             let lower_rest = rest.get(tag_end..).unwrap_or(&[]);
@@ -65,7 +73,7 @@ pub fn precheck(html: &[u8], limits: PageLimits) -> Result<(), PageRefused> {
             continue;
         }
         i += tag_end;
-        if is_void(&name) || has_optional_end(&name) || self_closing {
+        if is_void(name) || has_optional_end(name) || self_closing {
             continue;
         }
         if closing {

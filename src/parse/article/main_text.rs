@@ -2,8 +2,9 @@
 //! containers are weighted by class/id hints and link density, the best container wins and
 //! siblings that look like more of the same article join it.
 
-use std::collections::HashSet;
+use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
@@ -204,8 +205,21 @@ const POSITIVE_HINTS: &[&str] = &[
 ];
 
 fn hint_weight(class_id: &str) -> (i32, bool) {
-    let negative = NEGATIVE_HINTS.iter().any(|h| class_id.contains(h));
-    let positive = POSITIVE_HINTS.iter().any(|h| class_id.contains(h));
+    // One automaton per list: a scan of the name per list, not per hint word.
+    static HINTS: OnceLock<Option<(AhoCorasick, AhoCorasick)>> = OnceLock::new();
+    let Some((negative_hints, positive_hints)) = HINTS
+        .get_or_init(|| {
+            Some((
+                AhoCorasick::new(NEGATIVE_HINTS).ok()?,
+                AhoCorasick::new(POSITIVE_HINTS).ok()?,
+            ))
+        })
+        .as_ref()
+    else {
+        return (0, false);
+    };
+    let negative = negative_hints.is_match(class_id);
+    let positive = positive_hints.is_match(class_id);
     let weight = i32::from(positive) * 25 - i32::from(negative) * 25;
     (weight, negative && !positive)
 }
@@ -351,7 +365,8 @@ fn group_runs(runs: &[Run]) -> Vec<Paragraph> {
 /// most 3) to its container, half to the next ancestor and a third to the one above; scores are
 /// then scaled by the share of text that is not link text.
 fn score(mut elems: Vec<Elem>, paragraphs: &[Paragraph]) -> Vec<Elem> {
-    let mut initialised: HashSet<usize> = HashSet::new();
+    // Element indexes are dense: a flag per element, not a hashed set.
+    let mut initialised = vec![false; elems.len()];
     for p in paragraphs {
         let len = p.text.chars().count();
         if len < 25 || elems.get(p.owner).is_none_or(|e| e.skipped) {
@@ -371,18 +386,21 @@ fn score(mut elems: Vec<Elem>, paragraphs: &[Paragraph]) -> Vec<Elem> {
         for divider in [1.0, 2.0, 3.0] {
             let Some(t) = target else { break };
             let Some(e) = elems.get_mut(t) else { break };
-            if initialised.insert(t) {
+            if let Some(seen) = initialised.get_mut(t).filter(|seen| !**seen) {
+                *seen = true;
                 e.score += tag_weight(&e.tag) + f64::from(e.hint);
             }
             e.score += content / divider;
             target = e.parent;
         }
     }
-    for i in initialised {
-        if let Some(e) = elems.get_mut(i) {
-            let density = e.link_len as f64 / e.text_len.max(1) as f64;
-            e.score *= 1.0 - density;
-        }
+    for (e, _) in elems
+        .iter_mut()
+        .zip(&initialised)
+        .filter(|(_, seen)| **seen)
+    {
+        let density = e.link_len as f64 / e.text_len.max(1) as f64;
+        e.score *= 1.0 - density;
     }
     elems
 }
@@ -444,8 +462,12 @@ fn best_candidate(elems: &[Elem]) -> Option<usize> {
 }
 
 /// The top candidate plus its siblings that read like more of the same article.
-fn with_siblings(elems: &[Elem], paragraphs: &[Paragraph], top: usize) -> HashSet<usize> {
-    let mut included = HashSet::from([top]);
+/// One flag per element.
+fn with_siblings(elems: &[Elem], paragraphs: &[Paragraph], top: usize) -> Vec<bool> {
+    let mut included = vec![false; elems.len()];
+    if let Some(flag) = included.get_mut(top) {
+        *flag = true;
+    }
     let Some(top_elem) = elems.get(top) else {
         return included;
     };
@@ -463,7 +485,9 @@ fn with_siblings(elems: &[Elem], paragraphs: &[Paragraph], top: usize) -> HashSe
             bonus = top_elem.score * 0.2;
         }
         if e.score + bonus >= threshold {
-            included.insert(i);
+            if let Some(flag) = included.get_mut(i) {
+                *flag = true;
+            }
             continue;
         }
         if e.tag == "p" {
@@ -478,16 +502,18 @@ fn with_siblings(elems: &[Elem], paragraphs: &[Paragraph], top: usize) -> HashSe
             if (len > 80 && density < 0.25)
                 || (len > 0 && len < 80 && e.link_len == 0 && text.ends_with('.'))
             {
-                included.insert(i);
+                if let Some(flag) = included.get_mut(i) {
+                    *flag = true;
+                }
             }
         }
     }
     included
 }
 
-fn is_inside(elems: &[Elem], mut node: usize, included: &HashSet<usize>) -> bool {
+fn is_inside(elems: &[Elem], mut node: usize, included: &[bool]) -> bool {
     loop {
-        if included.contains(&node) {
+        if included.get(node).copied().unwrap_or(false) {
             return true;
         }
         match elems.get(node).and_then(|e| e.parent) {

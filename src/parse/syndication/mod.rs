@@ -12,6 +12,8 @@
 use chrono::{DateTime, Utc};
 
 mod fast;
+pub(crate) mod json;
+mod recover;
 
 #[cfg(test)]
 mod equivalence;
@@ -26,6 +28,17 @@ pub(crate) enum Syntax {
     Rss2,
     /// RSS 0.9x or RSS 1.0 (RDF), read by feed-rs only.
     OtherRss,
+    /// JSON Feed (jsonfeed.org), read by [`json`].
+    JsonFeed,
+}
+
+/// Why a document could not be read as any syndication format.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ReadError {
+    #[error(transparent)]
+    Xml(#[from] feed_rs::parser::ParseFeedError),
+    #[error("invalid JSON Feed: {0}")]
+    Json(#[from] json::JsonFeedError),
 }
 
 /// One document, as far as status parsing goes.
@@ -76,9 +89,33 @@ impl SyndicationEntry {
     }
 }
 
-/// Reads an RSS or Atom document: the fast reader when it takes the document, else feed-rs.
-/// `base` is the document's URL, for relative links.
+/// Reads an RSS, Atom or JSON Feed document: RSS and Atom with the fast reader when it takes
+/// the document, else feed-rs. `base` is the document's URL, for relative links.
 pub(crate) fn read(
+    bytes: &[u8],
+    base: Option<&str>,
+    dates: DateReader,
+) -> Result<Syndication, ReadError> {
+    let head = String::from_utf8_lossy(bytes.get(..1024).unwrap_or(bytes));
+    if json::looks_like(head.trim_start_matches('\u{feff}')) {
+        return Ok(json::read(bytes, base, dates)?);
+    }
+    match read_xml(bytes, base, dates) {
+        Ok(document) => Ok(document),
+        Err(refused) => {
+            // Only a document both readers refuse is repaired, so none that reads changes.
+            let Some(repaired) = recover::repair(bytes) else {
+                return Err(refused.into());
+            };
+            let document = read_xml(&repaired, base, dates).map_err(|_| refused)?;
+            tracing::debug!("feed read after repairing bare ampersands or a UTF-16 declaration");
+            Ok(document)
+        }
+    }
+}
+
+/// RSS or Atom: the fast reader when it takes the document, else feed-rs.
+fn read_xml(
     bytes: &[u8],
     base: Option<&str>,
     dates: DateReader,
