@@ -32,8 +32,8 @@ pub enum ParseError {
     /// JSON that does not parse or lacks the fields its format requires.
     #[error("invalid {format} JSON: {message}")]
     Json { format: Format, message: String },
-    /// XML that feed-rs rejects.
-    #[error("invalid {format} feed: {message}")]
+    /// XML that no feed reader accepts, even after repair.
+    #[error("unreadable {format} XML: {message}")]
     Feed { format: Format, message: String },
     /// Well-formed, but a value is impossible (a date that does not exist, a missing id).
     #[error("{format}: {message}")]
