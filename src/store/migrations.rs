@@ -177,6 +177,12 @@ DROP TABLE source_items;
     r#"
 ALTER TABLE incidents ADD COLUMN version_seen_at TEXT;
 "#,
+    // 7: `event_provenance` goes. It held each field's value and source incident per event,
+    // which the event's JSON (`events.json`, `MergedEvent.provenance`) already carries, and
+    // nothing read it; writing it was about nine rows per event, the largest part of a merge.
+    r#"
+DROP TABLE event_provenance;
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -16,6 +16,7 @@ mod merge;
 mod migrations;
 mod sources;
 mod upsert;
+mod walk;
 mod watchlists;
 
 use std::fmt::Write as _;
@@ -28,8 +29,8 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 pub use events::{
-    EventFilter, EventMemberRow, EventRow, FeedAbsence, MemberRole, ProvenanceRow, ScoreParts,
-    StatusWindow, StoredEvent,
+    EventFilter, EventMemberRow, EventRow, FeedAbsence, MemberRole, ScoreParts, StatusWindow,
+    StoredEvent,
 };
 pub use incidents::{
     ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
@@ -38,6 +39,7 @@ pub use sources::{
     BodyRecord, FetchRecord, FetchedBody, ParsedBodyHash, SourceState, StoredBody, VanishedItem,
     body_sha256,
 };
+pub use walk::{EventWalk, WalkCursor, WalkedIncident};
 pub use watchlists::Watchlist;
 
 /// `PRAGMA cache_size` per connection: 64 MiB (a negative size counts KiB).
@@ -486,10 +488,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 6);
+        assert_eq!(store.schema_version().expect("version"), 7);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 6);
+        assert_eq!(store.schema_version().expect("version"), 7);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -538,14 +540,14 @@ mod tests {
         let path = dir.path().join("db.sqlite");
         drop(Store::open(&path).expect("create"));
         let conn = Connection::open(&path).expect("raw open");
-        conn.pragma_update(None, "user_version", 7).expect("bump");
+        conn.pragma_update(None, "user_version", 8).expect("bump");
         drop(conn);
         let err = Store::open(&path).err().expect("newer schema refused");
         assert!(matches!(
             err,
             StoreError::TooNew {
-                found: 7,
-                supported: 6,
+                found: 8,
+                supported: 7,
                 ..
             }
         ));
@@ -592,7 +594,7 @@ mod tests {
         let path = dir.path().join("old.sqlite");
         version_4_store(&path);
         let store = Store::open(&path).expect("upgrade");
-        assert_eq!(store.schema_version().expect("version"), 6);
+        assert_eq!(store.schema_version().expect("version"), 7);
         let rows: Vec<(String, String, Option<String>)> = store
             .conn
             .prepare("SELECT incident_id, last_listed_at, missing_since FROM feed_listings ORDER BY incident_id")
@@ -645,6 +647,47 @@ mod tests {
         );
     }
 
+    /// Migration 7 drops `event_provenance`: a version-6 store with an event, its member and
+    /// provenance rows upgrades with the event and its member intact and the table gone.
+    #[test]
+    fn version_6_store_drops_event_provenance_and_keeps_its_events() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v6.sqlite");
+        let conn = Connection::open(&path).expect("raw open");
+        for sql in &migrations::MIGRATIONS[..6] {
+            conn.execute_batch(sql).expect("old migration");
+        }
+        conn.pragma_update(None, "user_version", 6)
+            .expect("version 6");
+        conn.execute_batch(
+            "INSERT INTO incidents (id, vendor, title, status, severity, regions, services,
+                 sources, rev, first_seen, last_seen, content_hash)
+             VALUES ('a', 'GitHub', 'Incident a', 'resolved', 'minor', '[]', '[]', '[]', 1,
+                 '2024-01-01T00:00:00.000000000Z', '2024-01-01T00:00:00.000000000Z', 'h');
+             INSERT INTO events VALUES ('a', 'GitHub', NULL, NULL,
+                 '2024-01-01T00:00:00.000000000Z', '{}', '2024-01-02T00:00:00.000000000Z',
+                 '2024-01-02T00:00:00.000000000Z');
+             INSERT INTO event_members (incident_id, event_id, role, reason, incident_hash)
+                 VALUES ('a', 'a', 'primary', 'named after it', 'h');
+             INSERT INTO event_provenance VALUES ('a', 'title', 'a', '\"Incident a\"', 1);",
+        )
+        .expect("version 6 rows");
+        drop(conn);
+        let store = Store::open(&path).expect("upgrade");
+        assert_eq!(store.schema_version().expect("version"), 7);
+        let count =
+            |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+        assert_eq!(
+            count("SELECT count(*) FROM sqlite_master WHERE name LIKE 'event_provenance%'"),
+            0
+        );
+        assert_eq!(count("SELECT count(*) FROM events WHERE id = 'a'"), 1);
+        assert_eq!(
+            count("SELECT count(*) FROM event_members WHERE event_id = 'a'"),
+            1
+        );
+    }
+
     #[test]
     fn reader_opens_a_read_only_file_never_writes_and_refuses_an_outdated_schema() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -668,7 +711,7 @@ mod tests {
                 err,
                 StoreError::Outdated {
                     found: 4,
-                    supported: 6,
+                    supported: 7,
                     ..
                 }
             ),
