@@ -183,6 +183,15 @@ ALTER TABLE incidents ADD COLUMN version_seen_at TEXT;
     r#"
 DROP TABLE event_provenance;
 "#,
+    // 8: `updates` loses its unique index over (incident, time, status, text), which kept a
+    // second copy of every update's text in a b-tree that grew with the store and made each
+    // insert a search through it. The upsert already writes only updates the incident does
+    // not hold (compared on the whole value in Rust), so the index guarded nothing; reading an
+    // incident's updates in order needs only (incident, time).
+    r#"
+DROP INDEX updates_identity;
+CREATE INDEX updates_by_incident ON updates(incident_id, at);
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -488,10 +488,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 7);
+        assert_eq!(store.schema_version().expect("version"), 8);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 7);
+        assert_eq!(store.schema_version().expect("version"), 8);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -540,14 +540,14 @@ mod tests {
         let path = dir.path().join("db.sqlite");
         drop(Store::open(&path).expect("create"));
         let conn = Connection::open(&path).expect("raw open");
-        conn.pragma_update(None, "user_version", 8).expect("bump");
+        conn.pragma_update(None, "user_version", 9).expect("bump");
         drop(conn);
         let err = Store::open(&path).err().expect("newer schema refused");
         assert!(matches!(
             err,
             StoreError::TooNew {
-                found: 8,
-                supported: 7,
+                found: 9,
+                supported: 8,
                 ..
             }
         ));
@@ -594,7 +594,7 @@ mod tests {
         let path = dir.path().join("old.sqlite");
         version_4_store(&path);
         let store = Store::open(&path).expect("upgrade");
-        assert_eq!(store.schema_version().expect("version"), 7);
+        assert_eq!(store.schema_version().expect("version"), 8);
         let rows: Vec<(String, String, Option<String>)> = store
             .conn
             .prepare("SELECT incident_id, last_listed_at, missing_since FROM feed_listings ORDER BY incident_id")
@@ -674,7 +674,7 @@ mod tests {
         .expect("version 6 rows");
         drop(conn);
         let store = Store::open(&path).expect("upgrade");
-        assert_eq!(store.schema_version().expect("version"), 7);
+        assert_eq!(store.schema_version().expect("version"), 8);
         let count =
             |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
         assert_eq!(
@@ -686,6 +686,53 @@ mod tests {
             count("SELECT count(*) FROM event_members WHERE event_id = 'a'"),
             1
         );
+    }
+
+    /// Migration 8: no index of `updates` holds the update's text, and an upserted incident
+    /// seen again with its updates repeated and reordered still has each update once.
+    #[test]
+    fn updates_are_indexed_without_their_text_and_stay_deduplicated() {
+        let mut store = Store::open_in_memory().expect("open");
+        let indexed: Vec<String> = store
+            .conn
+            .prepare(
+                "SELECT group_concat(i.name, ',') FROM sqlite_master m,
+                     pragma_index_info(m.name) i
+                 WHERE m.type = 'index' AND m.tbl_name = 'updates' GROUP BY m.name",
+            )
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(indexed, ["incident_id,at"]);
+        let mut incident = fixtures::incident("dedup", "2024-03-01T10:00:00Z");
+        incident.updates = vec![
+            fixtures::update("2024-03-01T10:00:00Z", "investigating", "Looking."),
+            fixtures::update("2024-03-01T11:00:00Z", "resolved", "Fixed."),
+        ];
+        let now = fixtures::t("2024-03-02T00:00:00Z");
+        store
+            .upsert_incidents(&[incident.clone()], now)
+            .expect("first");
+        let mut again = incident.clone();
+        again.updates.reverse();
+        again.updates.push(incident.updates[0].clone());
+        again.updates.push(fixtures::update(
+            "2024-03-01T12:00:00Z",
+            "postmortem",
+            "Review.",
+        ));
+        store.upsert_incidents(&[again], now).expect("second");
+        let rows: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM updates WHERE incident_id = ?1",
+                [&incident.id],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(rows, 3);
     }
 
     #[test]
@@ -711,7 +758,7 @@ mod tests {
                 err,
                 StoreError::Outdated {
                     found: 4,
-                    supported: 7,
+                    supported: 8,
                     ..
                 }
             ),
