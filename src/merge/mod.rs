@@ -4,7 +4,7 @@
 //! A timeline that lists a vendor's incident and five articles about it as six rows is noise.
 //! After each crawl or ingest, [`merge_pending`] regroups the vendors whose incidents changed
 //! ([`group`] with the scored rule of [`score`]), builds each group's event ([`event`]) and
-//! stores it with its members, scores and provenance. `remerge` does the same for every vendor.
+//! stores it with its members and scores (each field's provenance is in the event's JSON). `remerge` does the same for every vendor.
 //!
 //! An event's id is the id of one of its incidents, so links keep working: an existing event
 //! keeps its id as long as the incident it was named after stays in it (membership may grow or
@@ -17,6 +17,7 @@ mod fingerprint;
 mod group;
 mod history;
 mod score;
+mod walk;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -33,9 +34,7 @@ pub use score::{Precision, Record, Span, THRESHOLD, score};
 
 use crate::extract::vendor::Gazetteer;
 use crate::model::{Event, Incident, ReportKind};
-use crate::store::{
-    EventFilter, EventMemberRow, EventRow, MemberRole, ProvenanceRow, Store, StoreError,
-};
+use crate::store::{EventFilter, EventMemberRow, EventRow, MemberRole, Store, StoreError};
 
 /// Why merging failed.
 #[derive(Debug, Error)]
@@ -105,10 +104,28 @@ pub fn record_listing(
     Ok(store.record_listing(source_url, &ids, window, now)?)
 }
 
+/// How a vendor is regrouped: the bounded walk whenever it applies, or always the whole
+/// vendor at once (the reference the walk is tested against).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    Walk,
+    #[cfg(test)]
+    Whole,
+}
+
 fn merge_vendors(
     store: &mut Store,
     vendors: &BTreeSet<String>,
     now: DateTime<Utc>,
+) -> Result<MergeSummary, MergeError> {
+    merge_vendors_by(store, vendors, now, Strategy::Walk)
+}
+
+fn merge_vendors_by(
+    store: &mut Store,
+    vendors: &BTreeSet<String>,
+    now: DateTime<Utc>,
+    strategy: Strategy,
 ) -> Result<MergeSummary, MergeError> {
     let mut summary = MergeSummary::default();
     if vendors.is_empty() {
@@ -121,6 +138,26 @@ fn merge_vendors(
             .map(|v| v.name.as_str())
             .filter(|n| canonical_vendor(n) == *vendor)
             .collect();
+        if strategy == Strategy::Walk
+            && let [name] = names.as_slice()
+            && store.vendor_walkable(name)?
+        {
+            let absences = store.vendor_feed_absences(name)?;
+            match walk::merge_walking(store, vendor, name, absences, now) {
+                Ok(walked) => {
+                    summary.vendors += 1;
+                    summary.incidents += walked.incidents;
+                    summary.events += walked.events;
+                    continue;
+                }
+                Err(walk::WalkError::Merge(e)) => return Err(e),
+                // Rolled back; the whole-vendor path below reads every record its own way.
+                Err(walk::WalkError::NotWalkable { incident_id }) => {
+                    tracing::warn!(vendor = %vendor, incident = %incident_id,
+                        "incident not in the walk's order; regrouping the vendor whole");
+                }
+            }
+        }
         let mut stored = Stored::default();
         for name in names {
             stored.incidents.extend(store.vendor_incidents(name)?);
@@ -179,93 +216,115 @@ fn merge_one_vendor(
                 Some((a, b)) => Some((a.min(s.from), b.max(s.to))),
             },
         );
+    let covered = |at: DateTime<Utc>| {
+        windows.iter().any(|w| w.from <= at && at <= w.to)
+            || status_reach.is_some_and(|(a, b)| a <= at && at <= b)
+    };
     let mut rows = Vec::with_capacity(groups.len());
     for placements in groups {
-        let ids: BTreeSet<&str> = placements
-            .iter()
-            .filter_map(|p| records.get(p.record))
-            .map(|r| r.incident.id.as_str())
-            .collect();
-        let id = event_id(&placements, &records, &existing, &ids);
-        let id_of = |i: usize| records.get(i).map(|r| r.incident.id.clone());
-        let mut members = Vec::with_capacity(placements.len());
-        for p in &placements {
-            let Some(record) = records.get(p.record) else {
-                continue;
-            };
-            let primary = record.incident.id == id;
-            let (role, reason) = if primary {
-                (MemberRole::Primary, primary_reason(record, &existing))
-            } else if let Some(o) = p.copy_of.and_then(id_of) {
-                let original = p.copy_of.and_then(|i| records.get(i));
-                let jaccard = original.map_or(0.0, |o| o.body.shingle_jaccard(&record.body));
-                let distance =
-                    original.map_or(64, |o| (o.body.simhash ^ record.body.simhash).count_ones());
-                (
-                    MemberRole::Copy,
-                    format!(
-                        "near-duplicate text of press report {o} (word 3-shingle Jaccard {jaccard:.2}, SimHash distance {distance}): one source, listed as its copy"
-                    ),
-                )
-            } else {
-                let role = match record.kind {
-                    ReportKind::Status => MemberRole::Status,
-                    ReportKind::Press => MemberRole::Press,
-                };
-                let reason = match (p.matched.map(|m| m.0).and_then(id_of), p.matched) {
-                    (Some(other), Some((_, s))) => format!(
-                        "same vendor; score {:.3} >= {THRESHOLD} with {other} (time {:.3}, text {:.3}, services {:.3}, regions {:.3})",
-                        s.total, s.time, s.text, s.services, s.regions
-                    ),
-                    _ => "grouped through another member of the event".to_string(),
-                };
-                (role, reason)
-            };
-            let matched_with = if primary {
-                None
-            } else if p.copy_of.is_some() {
-                p.copy_of.and_then(id_of)
-            } else {
-                p.matched.map(|m| m.0).and_then(id_of)
-            };
-            let score = if primary || p.copy_of.is_some() {
-                None
-            } else {
-                p.matched.map(|m| m.1)
-            };
-            members.push(event::Member {
-                record,
-                role,
-                matched_with,
-                score,
-                reason,
-                copy_of: p.copy_of.and_then(id_of),
-                absences: absences
-                    .remove(&record.incident.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(Absence::from)
-                    .collect(),
-            });
-        }
-        let anchor = members
-            .iter()
-            .filter_map(|m| {
-                m.record
-                    .incident
-                    .start
-                    .or(m.record.published)
-                    .or(m.record.anchor())
-            })
-            .min();
-        let status_covered = anchor.is_some_and(|at| {
-            windows.iter().any(|w| w.from <= at && at <= w.to)
-                || status_reach.is_some_and(|(a, b)| a <= at && at <= b)
-        });
-        let merged = event::build(&id, vendor, &members, &event::Context { status_covered });
-        rows.push(to_row(&merged, &members, anchor)?);
+        rows.push(group_row(
+            vendor,
+            &placements,
+            &records,
+            &existing,
+            &mut absences,
+            &covered,
+        )?);
     }
     Ok(rows)
+}
+
+/// The row of one group: its id, each member's role and reason, and the merged event.
+/// `covered` says whether the vendor's status page covered a time (for an event with no
+/// vendor incident).
+fn group_row(
+    vendor: &str,
+    placements: &[group::Placement],
+    records: &[Record],
+    existing: &HashMap<String, String>,
+    absences: &mut HashMap<String, Vec<crate::store::FeedAbsence>>,
+    covered: &dyn Fn(DateTime<Utc>) -> bool,
+) -> Result<EventRow, MergeError> {
+    let ids: BTreeSet<&str> = placements
+        .iter()
+        .filter_map(|p| records.get(p.record))
+        .map(|r| r.incident.id.as_str())
+        .collect();
+    let id = event_id(placements, records, existing, &ids);
+    let id_of = |i: usize| records.get(i).map(|r| r.incident.id.clone());
+    let mut members = Vec::with_capacity(placements.len());
+    for p in placements {
+        let Some(record) = records.get(p.record) else {
+            continue;
+        };
+        let primary = record.incident.id == id;
+        let (role, reason) = if primary {
+            (MemberRole::Primary, primary_reason(record, existing))
+        } else if let Some(o) = p.copy_of.and_then(id_of) {
+            let original = p.copy_of.and_then(|i| records.get(i));
+            let jaccard = original.map_or(0.0, |o| o.body.shingle_jaccard(&record.body));
+            let distance =
+                original.map_or(64, |o| (o.body.simhash ^ record.body.simhash).count_ones());
+            (
+                MemberRole::Copy,
+                format!(
+                    "near-duplicate text of press report {o} (word 3-shingle Jaccard {jaccard:.2}, SimHash distance {distance}): one source, listed as its copy"
+                ),
+            )
+        } else {
+            let role = match record.kind {
+                ReportKind::Status => MemberRole::Status,
+                ReportKind::Press => MemberRole::Press,
+            };
+            let reason = match (p.matched.map(|m| m.0).and_then(id_of), p.matched) {
+                (Some(other), Some((_, s))) => format!(
+                    "same vendor; score {:.3} >= {THRESHOLD} with {other} (time {:.3}, text {:.3}, services {:.3}, regions {:.3})",
+                    s.total, s.time, s.text, s.services, s.regions
+                ),
+                _ => "grouped through another member of the event".to_string(),
+            };
+            (role, reason)
+        };
+        let matched_with = if primary {
+            None
+        } else if p.copy_of.is_some() {
+            p.copy_of.and_then(id_of)
+        } else {
+            p.matched.map(|m| m.0).and_then(id_of)
+        };
+        let score = if primary || p.copy_of.is_some() {
+            None
+        } else {
+            p.matched.map(|m| m.1)
+        };
+        members.push(event::Member {
+            record,
+            role,
+            matched_with,
+            score,
+            reason,
+            copy_of: p.copy_of.and_then(id_of),
+            absences: absences
+                .remove(&record.incident.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(Absence::from)
+                .collect(),
+        });
+    }
+    let anchor = members
+        .iter()
+        .filter_map(|m| {
+            m.record
+                .incident
+                .start
+                .or(m.record.published)
+                .or(m.record.anchor())
+        })
+        .min();
+    let status_covered = anchor.is_some_and(covered);
+    let merged = event::build(&id, vendor, &members, &event::Context { status_covered });
+    to_row(&merged, &members, anchor)
 }
 
 /// The id of a group: the existing event id still named after one of its members (the
@@ -316,47 +375,10 @@ fn to_row(
     members: &[event::Member],
     anchor: Option<DateTime<Utc>>,
 ) -> Result<EventRow, MergeError> {
-    let encode = |v: &dyn erased::Json| {
-        v.json().map_err(|source| MergeError::Encode {
-            id: merged.id.clone(),
-            source,
-        })
-    };
-    let json = encode(merged)?;
-    let p = &merged.provenance;
-    let mut provenance = Vec::new();
-    let mut push = |field: &str, incident_id: &str, value: String, main: bool| {
-        provenance.push(ProvenanceRow {
-            field: field.to_string(),
-            incident_id: incident_id.to_string(),
-            value,
-            main,
-        });
-    };
-    macro_rules! field {
-        ($name:literal, $f:expr) => {
-            if let Some(m) = &$f.main {
-                push($name, &m.incident_id, encode(&m.value)?, true);
-            }
-            for o in &$f.others {
-                push($name, &o.incident_id, encode(&o.value)?, false);
-            }
-        };
-    }
-    field!("title", p.title);
-    field!("start", p.start);
-    field!("end", p.end);
-    field!("duration_minutes", p.duration_minutes);
-    field!("status", p.status);
-    field!("severity", p.severity);
-    field!("cause", p.cause);
-    for (name, list) in [("regions", &p.regions), ("services", &p.services)] {
-        for origin in list {
-            for id in &origin.incident_ids {
-                push(name, id, encode(&origin.value)?, true);
-            }
-        }
-    }
+    let json = serde_json::to_string(merged).map_err(|source| MergeError::Encode {
+        id: merged.id.clone(),
+        source,
+    })?;
     Ok(EventRow {
         id: merged.id.clone(),
         vendor: merged.vendor.clone(),
@@ -374,20 +396,7 @@ fn to_row(
                 reason: m.reason.clone(),
             })
             .collect(),
-        provenance,
     })
-}
-
-/// JSON encoding through a trait object, so one closure encodes values of any field type.
-mod erased {
-    pub trait Json {
-        fn json(&self) -> Result<String, serde_json::Error>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> Result<String, serde_json::Error> {
-            serde_json::to_string(self)
-        }
-    }
 }
 
 /// Merged events matching `filter`, newest first. The vendor is read through the gazetteer.

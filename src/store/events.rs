@@ -1,10 +1,11 @@
 //! Merged events: the tables [`crate::merge`] writes and reads.
 //!
 //! The merge decides; the store only keeps its decision so it can be explained later: which
-//! incidents form an event and in which role, the score that joined each one and its parts, the
-//! source of every field's value, and, per feed, when each incident was last listed (so an
-//! incident a vendor deleted while it was still inside the feed's window can be flagged).
-//! `events.json` holds the merged event as the commands print it, so a timeline is one query.
+//! incidents form an event and in which role, the score that joined each one and its parts,
+//! and, per feed, when each incident was last listed (so an incident a vendor deleted while it
+//! was still inside the feed's window can be flagged). `events.json` holds the merged event as
+//! the commands print it, the source of every field's value included, so a timeline is one
+//! query.
 
 use std::fmt;
 use std::str::FromStr;
@@ -81,17 +82,6 @@ pub struct EventMemberRow {
     pub reason: String,
 }
 
-/// One value of one field and the incident it came from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProvenanceRow {
-    pub field: String,
-    pub incident_id: String,
-    /// The value as JSON.
-    pub value: String,
-    /// True for the value the event shows; false for a disagreeing or contributing value.
-    pub main: bool,
-}
-
 /// A merged event as written by the merge.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
@@ -104,7 +94,6 @@ pub struct EventRow {
     /// The merged event as printed.
     pub json: String,
     pub members: Vec<EventMemberRow>,
-    pub provenance: Vec<ProvenanceRow>,
 }
 
 /// A stored event, read back.
@@ -230,59 +219,8 @@ impl Store {
         }
         let now = encode_time(now);
         for event in events {
-            let op = |what: &str| format!("{what} of event {}", event.id);
-            let created_at = created
-                .get(&event.id)
-                .cloned()
-                .unwrap_or_else(|| now.clone());
-            tx.prepare_cached(r#"INSERT INTO events (id, vendor, start, "end", sort_at, json, created_at, updated_at)
-                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"#).and_then(|mut stmt| stmt.execute(params![
-                    event.id,
-                    event.vendor,
-                    event.start.map(encode_time),
-                    event.end.map(encode_time),
-                    encode_time(event.sort_at),
-                    event.json,
-                    created_at,
-                    now
-                ]))
-            .map_err(|e| sql_error(db, &op("writing the row"), e))?;
-            for m in &event.members {
-                let score = m.score.unwrap_or_default();
-                let has = m.score.is_some();
-                tx.prepare_cached(
-                    "INSERT INTO event_members (incident_id, event_id, role, matched_with,
-                         score_total, score_time, score_text, score_services, score_regions,
-                         reason, incident_hash)
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, content_hash
-                     FROM incidents WHERE id = ?1",
-                )
-                .and_then(|mut stmt| {
-                    stmt.execute(params![
-                        m.incident_id,
-                        event.id,
-                        m.role.as_str(),
-                        m.matched_with,
-                        has.then_some(score.total),
-                        has.then_some(score.time),
-                        has.then_some(score.text),
-                        has.then_some(score.services),
-                        has.then_some(score.regions),
-                        m.reason
-                    ])
-                })
-                .map_err(|e| sql_error(db, &op(&format!("adding member {}", m.incident_id)), e))?;
-            }
-            for p in &event.provenance {
-                tx.prepare_cached(
-                    "INSERT INTO event_provenance (event_id, field, incident_id, value, main)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .and_then(|mut stmt| {
-                    stmt.execute(params![event.id, p.field, p.incident_id, p.value, p.main])
-                })
-                .map_err(|e| sql_error(db, &op("writing the provenance"), e))?;
-            }
+            let created_at = created.get(&event.id).unwrap_or(&now);
+            insert_event(&tx, db, event, created_at, &now)?;
         }
         tx.commit()
             .map_err(|e| sql_error(db, "committing the event write", e))
@@ -531,6 +469,62 @@ impl Store {
             json,
         })
     }
+}
+
+/// Writes one event row and its member rows (each member records the content hash it was
+/// merged at, read from its incident row).
+pub(super) fn insert_event(
+    conn: &rusqlite::Connection,
+    db: &str,
+    event: &EventRow,
+    created_at: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    let op = |what: &str| format!("{what} of event {}", event.id);
+    conn.prepare_cached(
+        r#"INSERT INTO events (id, vendor, start, "end", sort_at, json, created_at, updated_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"#,
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            event.id,
+            event.vendor,
+            event.start.map(encode_time),
+            event.end.map(encode_time),
+            encode_time(event.sort_at),
+            event.json,
+            created_at,
+            now
+        ])
+    })
+    .map_err(|e| sql_error(db, &op("writing the row"), e))?;
+    for m in &event.members {
+        let score = m.score.unwrap_or_default();
+        let has = m.score.is_some();
+        conn.prepare_cached(
+            "INSERT INTO event_members (incident_id, event_id, role, matched_with,
+                 score_total, score_time, score_text, score_services, score_regions,
+                 reason, incident_hash)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, content_hash
+             FROM incidents WHERE id = ?1",
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                m.incident_id,
+                event.id,
+                m.role.as_str(),
+                m.matched_with,
+                has.then_some(score.total),
+                has.then_some(score.time),
+                has.then_some(score.text),
+                has.then_some(score.services),
+                has.then_some(score.regions),
+                m.reason
+            ])
+        })
+        .map_err(|e| sql_error(db, &op(&format!("adding member {}", m.incident_id)), e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

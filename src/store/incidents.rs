@@ -73,7 +73,7 @@ pub(super) struct StoredRow {
 }
 
 /// The columns every read selects, in the order [`read_row`] expects.
-const COLUMNS: &str = r#"id, vendor, title, start, "end", status, severity, severity_native,
+pub(super) const COLUMNS: &str = r#"id, vendor, title, start, "end", status, severity, severity_native,
     regions, services, cause, sources, rev, first_seen, content_hash"#;
 
 impl Store {
@@ -300,11 +300,11 @@ fn query_rows(
 
 /// The columns as SQLite returns them; decoding is separate so a bad value becomes a
 /// [`StoreError::Corrupt`] naming the incident rather than an opaque conversion error.
-struct RawRow {
-    id: String,
+pub(super) struct RawRow {
+    pub(super) id: String,
     vendor: String,
     title: String,
-    start: Option<String>,
+    pub(super) start: Option<String>,
     end: Option<String>,
     status: String,
     severity: String,
@@ -319,7 +319,7 @@ struct RawRow {
 }
 
 impl RawRow {
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<RawRow> {
+    pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<RawRow> {
         Ok(RawRow {
             id: r.get(0)?,
             vendor: r.get(1)?,
@@ -345,7 +345,11 @@ impl RawRow {
     }
 
     /// The row with `updates`, already read in the merge order.
-    fn decode_with(self, db: &str, updates: Vec<Update>) -> Result<StoredRow, StoreError> {
+    pub(super) fn decode_with(
+        self,
+        db: &str,
+        updates: Vec<Update>,
+    ) -> Result<StoredRow, StoreError> {
         let id = self.id;
         let bad =
             |field: &str, reason: String| corrupt(db, format!("{field} of incident {id}"), reason);
@@ -410,7 +414,7 @@ fn updates_changed_since(
 
 /// Updates by incident id from `sql`, which selects `incident_id, at, status, text` ordered by
 /// incident and then in the merge order.
-fn grouped_updates(
+pub(super) fn grouped_updates(
     conn: &Connection,
     db: &str,
     sql: &str,

@@ -177,6 +177,21 @@ DROP TABLE source_items;
     r#"
 ALTER TABLE incidents ADD COLUMN version_seen_at TEXT;
 "#,
+    // 7: `event_provenance` goes. It held each field's value and source incident per event,
+    // which the event's JSON (`events.json`, `MergedEvent.provenance`) already carries, and
+    // nothing read it; writing it was about nine rows per event, the largest part of a merge.
+    r#"
+DROP TABLE event_provenance;
+"#,
+    // 8: `updates` loses its unique index over (incident, time, status, text), which kept a
+    // second copy of every update's text in a b-tree that grew with the store and made each
+    // insert a search through it. The upsert already writes only updates the incident does
+    // not hold (compared on the whole value in Rust), so the index guarded nothing; reading an
+    // incident's updates in order needs only (incident, time).
+    r#"
+DROP INDEX updates_identity;
+CREATE INDEX updates_by_incident ON updates(incident_id, at);
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -17,6 +17,7 @@ mod merge;
 mod migrations;
 mod sources;
 mod upsert;
+mod walk;
 mod watchlists;
 
 use std::fmt::Write as _;
@@ -30,8 +31,8 @@ use thiserror::Error;
 
 pub use bodiless::ScheduledFetch;
 pub use events::{
-    EventFilter, EventMemberRow, EventRow, FeedAbsence, MemberRole, ProvenanceRow, ScoreParts,
-    StatusWindow, StoredEvent,
+    EventFilter, EventMemberRow, EventRow, FeedAbsence, MemberRole, ScoreParts, StatusWindow,
+    StoredEvent,
 };
 pub use incidents::{
     ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
@@ -40,6 +41,7 @@ pub use sources::{
     BodyRecord, FetchRecord, FetchedBody, ParsedBodyHash, SourceState, StoredBody, VanishedItem,
     body_sha256,
 };
+pub use walk::{EventWalk, WalkCursor, WalkedIncident};
 pub use watchlists::Watchlist;
 
 /// `PRAGMA cache_size` per connection: 64 MiB (a negative size counts KiB).
@@ -488,10 +490,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 6);
+        assert_eq!(store.schema_version().expect("version"), 8);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 6);
+        assert_eq!(store.schema_version().expect("version"), 8);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -540,14 +542,14 @@ mod tests {
         let path = dir.path().join("db.sqlite");
         drop(Store::open(&path).expect("create"));
         let conn = Connection::open(&path).expect("raw open");
-        conn.pragma_update(None, "user_version", 7).expect("bump");
+        conn.pragma_update(None, "user_version", 9).expect("bump");
         drop(conn);
         let err = Store::open(&path).err().expect("newer schema refused");
         assert!(matches!(
             err,
             StoreError::TooNew {
-                found: 7,
-                supported: 6,
+                found: 9,
+                supported: 8,
                 ..
             }
         ));
@@ -594,7 +596,7 @@ mod tests {
         let path = dir.path().join("old.sqlite");
         version_4_store(&path);
         let store = Store::open(&path).expect("upgrade");
-        assert_eq!(store.schema_version().expect("version"), 6);
+        assert_eq!(store.schema_version().expect("version"), 8);
         let rows: Vec<(String, String, Option<String>)> = store
             .conn
             .prepare("SELECT incident_id, last_listed_at, missing_since FROM feed_listings ORDER BY incident_id")
@@ -647,6 +649,94 @@ mod tests {
         );
     }
 
+    /// Migration 7 drops `event_provenance`: a version-6 store with an event, its member and
+    /// provenance rows upgrades with the event and its member intact and the table gone.
+    #[test]
+    fn version_6_store_drops_event_provenance_and_keeps_its_events() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v6.sqlite");
+        let conn = Connection::open(&path).expect("raw open");
+        for sql in &migrations::MIGRATIONS[..6] {
+            conn.execute_batch(sql).expect("old migration");
+        }
+        conn.pragma_update(None, "user_version", 6)
+            .expect("version 6");
+        conn.execute_batch(
+            "INSERT INTO incidents (id, vendor, title, status, severity, regions, services,
+                 sources, rev, first_seen, last_seen, content_hash)
+             VALUES ('a', 'GitHub', 'Incident a', 'resolved', 'minor', '[]', '[]', '[]', 1,
+                 '2024-01-01T00:00:00.000000000Z', '2024-01-01T00:00:00.000000000Z', 'h');
+             INSERT INTO events VALUES ('a', 'GitHub', NULL, NULL,
+                 '2024-01-01T00:00:00.000000000Z', '{}', '2024-01-02T00:00:00.000000000Z',
+                 '2024-01-02T00:00:00.000000000Z');
+             INSERT INTO event_members (incident_id, event_id, role, reason, incident_hash)
+                 VALUES ('a', 'a', 'primary', 'named after it', 'h');
+             INSERT INTO event_provenance VALUES ('a', 'title', 'a', '\"Incident a\"', 1);",
+        )
+        .expect("version 6 rows");
+        drop(conn);
+        let store = Store::open(&path).expect("upgrade");
+        assert_eq!(store.schema_version().expect("version"), 8);
+        let count =
+            |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+        assert_eq!(
+            count("SELECT count(*) FROM sqlite_master WHERE name LIKE 'event_provenance%'"),
+            0
+        );
+        assert_eq!(count("SELECT count(*) FROM events WHERE id = 'a'"), 1);
+        assert_eq!(
+            count("SELECT count(*) FROM event_members WHERE event_id = 'a'"),
+            1
+        );
+    }
+
+    /// Migration 8: no index of `updates` holds the update's text, and an upserted incident
+    /// seen again with its updates repeated and reordered still has each update once.
+    #[test]
+    fn updates_are_indexed_without_their_text_and_stay_deduplicated() {
+        let mut store = Store::open_in_memory().expect("open");
+        let indexed: Vec<String> = store
+            .conn
+            .prepare(
+                "SELECT group_concat(i.name, ',') FROM sqlite_master m,
+                     pragma_index_info(m.name) i
+                 WHERE m.type = 'index' AND m.tbl_name = 'updates' GROUP BY m.name",
+            )
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(indexed, ["incident_id,at"]);
+        let mut incident = fixtures::incident("dedup", "2024-03-01T10:00:00Z");
+        incident.updates = vec![
+            fixtures::update("2024-03-01T10:00:00Z", "investigating", "Looking."),
+            fixtures::update("2024-03-01T11:00:00Z", "resolved", "Fixed."),
+        ];
+        let now = fixtures::t("2024-03-02T00:00:00Z");
+        store
+            .upsert_incidents(&[incident.clone()], now)
+            .expect("first");
+        let mut again = incident.clone();
+        again.updates.reverse();
+        again.updates.push(incident.updates[0].clone());
+        again.updates.push(fixtures::update(
+            "2024-03-01T12:00:00Z",
+            "postmortem",
+            "Review.",
+        ));
+        store.upsert_incidents(&[again], now).expect("second");
+        let rows: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM updates WHERE incident_id = ?1",
+                [&incident.id],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(rows, 3);
+    }
+
     #[test]
     fn reader_opens_a_read_only_file_never_writes_and_refuses_an_outdated_schema() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -670,7 +760,7 @@ mod tests {
                 err,
                 StoreError::Outdated {
                     found: 4,
-                    supported: 6,
+                    supported: 8,
                     ..
                 }
             ),

@@ -282,6 +282,9 @@ fn update_incident(
     insert_updates(conn, db, id, new_updates)
 }
 
+/// Writes updates the incident does not hold yet: the callers pass only those (a new
+/// incident's deduplicated list, or the merged list less what was stored), which keeps the
+/// table free of repeats without a unique index over the text (migration 8).
 fn insert_updates<'u>(
     conn: &Connection,
     db: &str,
@@ -291,7 +294,7 @@ fn insert_updates<'u>(
     let op = || format!("writing the updates of incident {id}");
     let mut stmt = conn
         .prepare_cached(
-            "INSERT OR IGNORE INTO updates (incident_id, at, status, text) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO updates (incident_id, at, status, text) VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(|e| sql_error(db, &op(), e))?;
     for update in updates {
