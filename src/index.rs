@@ -524,30 +524,28 @@ impl SearchIndex {
         if !errors.is_empty() {
             tracing::debug!(query = %text, errors = errors.len(), "query parsed leniently");
         }
-        // A fuzzy word is no phrase; the pass with exact words decides what matches.
-        let rewritten = if fuzzy {
-            None
-        } else {
-            let pairs = |field: Field| {
-                if field == self.fields.title {
-                    Some(self.fields.title_pairs)
-                } else if field == self.fields.body {
-                    Some(self.fields.body_pairs)
-                } else {
-                    None
-                }
-            };
-            let text_fields: Vec<phrase::TextField> = fields
-                .iter()
-                .map(|&(field, boost)| phrase::TextField {
-                    field,
-                    boost,
-                    pairs: pairs(field),
-                })
-                .collect();
-            let mut analyzer = self.snippet_analyzer.clone();
-            phrase::rewrite(text, query.as_ref(), &parser, &text_fields, &mut analyzer)
+        // Also in the retry with words within one edit: a phrase is never fuzzy, and a common
+        // phrase that matches nothing (the retry's case) would otherwise be read again from
+        // every position of its words.
+        let pairs = |field: Field| {
+            if field == self.fields.title {
+                Some(self.fields.title_pairs)
+            } else if field == self.fields.body {
+                Some(self.fields.body_pairs)
+            } else {
+                None
+            }
         };
+        let text_fields: Vec<phrase::TextField> = fields
+            .iter()
+            .map(|&(field, boost)| phrase::TextField {
+                field,
+                boost,
+                pairs: pairs(field),
+            })
+            .collect();
+        let mut analyzer = self.snippet_analyzer.clone();
+        let rewritten = phrase::rewrite(text, query.as_ref(), &parser, &text_fields, &mut analyzer);
         (rewritten.unwrap_or_else(|| query.box_clone()), query)
     }
 
