@@ -8,6 +8,7 @@
 //! Searches return ids, scores and snippets; the facts shown to users are read back from the
 //! store (see [`crate::query`]).
 
+mod phrase;
 mod rank;
 mod stem;
 mod write;
@@ -141,6 +142,10 @@ struct Fields {
     /// The source's own start in Unix seconds, absent when it gave none (unlike `start`, which
     /// falls back to the time first seen).
     onset: Field,
+    /// The title's and the body's common-word pairs, for phrases of common words
+    /// ([`phrase`]).
+    title_pairs: Field,
+    body_pairs: Field,
 }
 
 /// The index, its reader, and the field handles of the current schema.
@@ -161,6 +166,13 @@ fn schema() -> (Schema, Fields) {
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let text = TextOptions::default().set_indexing_options(stemmed.clone());
     let stored_text = text.clone().set_stored();
+    // Scored with the lengths of the text fields, so no lengths of their own.
+    let pairs = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(stem::PAIRS_ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+            .set_fieldnorms(false),
+    );
     let date = DateOptions::from(INDEXED).set_precision(DateTimePrecision::Seconds);
     let fields = Fields {
         // Read from the stored document of the few results shown, which is read for the
@@ -174,6 +186,8 @@ fn schema() -> (Schema, Fields) {
         start: builder.add_date_field("start", date.set_fast()),
         vendor_name: builder.add_text_field("vendor_name", FAST),
         onset: builder.add_i64_field("onset", FAST),
+        title_pairs: builder.add_text_field("title_pairs", pairs.clone()),
+        body_pairs: builder.add_text_field("body_pairs", pairs),
     };
     (builder.build(), fields)
 }
@@ -227,6 +241,9 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(stem::ANALYZER, stem::analyzer());
+        index
+            .tokenizers()
+            .register(stem::PAIRS_ANALYZER, stem::pairs_analyzer());
         // Another process (the crawler) may commit: pick that up, and our own commits reload
         // explicitly so a sync is visible to the next search at once.
         let reader = index
@@ -443,8 +460,8 @@ impl SearchIndex {
         // Exact terms first; only when they match nothing, the same words within one edit.
         let mut outcome = None;
         for fuzzy in [false, true] {
-            let text_query = self.text_query(&text, fuzzy);
-            let query = with_filters(text_query.box_clone(), clone_all(&filters));
+            let (searched, text_query) = self.text_query(&text, fuzzy);
+            let query = with_filters(searched, clone_all(&filters));
             let top = run(query.as_ref(), by, true)?;
             let matched = top.matched;
             outcome = Some((top, text_query));
@@ -488,8 +505,10 @@ impl SearchIndex {
     }
 
     /// The text part of a query, over title (boosted 2x), body and vendor name; with `fuzzy`,
-    /// each word also matches within one edit ("outgae", "netwrok").
-    fn text_query(&self, text: &str, fuzzy: bool) -> Box<dyn Query> {
+    /// each word also matches within one edit ("outgae", "netwrok"). Returns the query to run,
+    /// where phrases of common words read pair terms ([`phrase`]), and the parser's query,
+    /// whose words the snippets highlight.
+    fn text_query(&self, text: &str, fuzzy: bool) -> (Box<dyn Query>, Box<dyn Query>) {
         let fields = self.text_fields();
         let mut parser =
             QueryParser::for_index(&self.index, fields.iter().map(|(f, _)| *f).collect());
@@ -505,7 +524,29 @@ impl SearchIndex {
         if !errors.is_empty() {
             tracing::debug!(query = %text, errors = errors.len(), "query parsed leniently");
         }
-        query
+        // Also in the retry with words within one edit: a phrase is never fuzzy, and a common
+        // phrase that matches nothing (the retry's case) would otherwise be read again from
+        // every position of its words.
+        let pairs = |field: Field| {
+            if field == self.fields.title {
+                Some(self.fields.title_pairs)
+            } else if field == self.fields.body {
+                Some(self.fields.body_pairs)
+            } else {
+                None
+            }
+        };
+        let text_fields: Vec<phrase::TextField> = fields
+            .iter()
+            .map(|&(field, boost)| phrase::TextField {
+                field,
+                boost,
+                pairs: pairs(field),
+            })
+            .collect();
+        let mut analyzer = self.snippet_analyzer.clone();
+        let rewritten = phrase::rewrite(text, query.as_ref(), &parser, &text_fields, &mut analyzer);
+        (rewritten.unwrap_or_else(|| query.box_clone()), query)
     }
 
     /// The fields free text searches, with their boosts.
@@ -590,8 +631,8 @@ impl SearchIndex {
         // ("outgae", "netwrok"), so a typo gets an answer and a correct word is never diluted.
         let mut ranked = None;
         for fuzzy in [false, true] {
-            let text_query = self.text_query(&text, fuzzy);
-            let query = with_filters(text_query.box_clone(), clone_all(&filters));
+            let (searched, text_query) = self.text_query(&text, fuzzy);
+            let query = with_filters(searched, clone_all(&filters));
             let top = searcher
                 .search(&query, &TopDocs::with_limit(q.limit).order_by_score())
                 .map_err(tantivy_err("searching"))?;

@@ -19,6 +19,10 @@ use tantivy::tokenizer::{
 /// plain `en_stem` is rebuilt once (same terms, but tantivy compares schemas by name).
 pub const ANALYZER: &str = "en_stem_cached";
 
+/// The analyzer of the common-pair fields: [`ANALYZER`]'s stems, emitted as adjacent pairs
+/// ("of the", "we are") wherever one of the two is a [`is_common`] word.
+pub const PAIRS_ANALYZER: &str = "en_stem_common_pairs";
+
 /// Longest token kept, as `en_stem`.
 const MAX_TOKEN_BYTES: usize = 40;
 
@@ -44,6 +48,71 @@ fn build(stems: Stems) -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(CachedStemmer { stems })
         .build()
+}
+
+/// The analyzer for indexing the common-pair fields (see [`PAIRS_ANALYZER`]).
+pub fn pairs_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(CachedStemmer {
+            stems: Stems::Local(Cache::default()),
+        })
+        .filter(CommonPairs)
+        .build()
+}
+
+/// The words (their stems, which are the words themselves) that make a pair: Lucene's English
+/// stop words and "we", the most frequent words of status updates. A phrase of two such words
+/// ("of the") matches in most documents, and checking it from word positions read every
+/// occurrence of both; a pair is one term whose frequency is the phrase's count.
+pub fn is_common(stem: &str) -> bool {
+    matches!(
+        stem,
+        "a" | "an"
+            | "and"
+            | "are"
+            | "as"
+            | "at"
+            | "be"
+            | "but"
+            | "by"
+            | "for"
+            | "if"
+            | "in"
+            | "into"
+            | "is"
+            | "it"
+            | "no"
+            | "not"
+            | "of"
+            | "on"
+            | "or"
+            | "such"
+            | "that"
+            | "the"
+            | "their"
+            | "then"
+            | "there"
+            | "these"
+            | "they"
+            | "this"
+            | "to"
+            | "was"
+            | "we"
+            | "will"
+            | "with"
+    )
+}
+
+/// The term of the pair `first second` (two stems). A space never occurs inside a token of
+/// the simple tokenizer, so a pair can never equal a word.
+pub fn pair_term(first: &str, second: &str) -> String {
+    let mut pair = String::with_capacity(first.len() + 1 + second.len());
+    pair.push_str(first);
+    pair.push(' ');
+    pair.push_str(second);
+    pair
 }
 
 /// FNV-1a: the keys are short words, where SipHash's setup costs more than the lookup.
@@ -196,6 +265,83 @@ impl<T: TokenStream> TokenStream for CachedStemStream<'_, T> {
     }
 }
 
+/// The filter of [`pairs_analyzer`]: of a stream of stems, only the pairs of adjacent ones
+/// (consecutive positions: a dropped overlong word breaks adjacency, as it does for a phrase)
+/// where either is common, each at the position of its first word.
+#[derive(Clone)]
+struct CommonPairs;
+
+impl TokenFilter for CommonPairs {
+    type Tokenizer<T: Tokenizer> = CommonPairsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CommonPairsFilter<T> {
+        CommonPairsFilter { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+struct CommonPairsFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for CommonPairsFilter<T> {
+    type TokenStream<'a> = CommonPairsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CommonPairsStream {
+            tail: self.inner.token_stream(text),
+            previous: None,
+            previous_text: String::new(),
+            pair: Token::default(),
+        }
+    }
+}
+
+struct CommonPairsStream<T> {
+    tail: T,
+    /// Position and start offset of the last word seen, whose text is in `previous_text`.
+    previous: Option<(usize, usize)>,
+    previous_text: String,
+    pair: Token,
+}
+
+impl<T: TokenStream> TokenStream for CommonPairsStream<T> {
+    fn advance(&mut self) -> bool {
+        while self.tail.advance() {
+            let word = self.tail.token();
+            let paired = self.previous.filter(|&(position, _)| {
+                word.position == position + 1
+                    && (is_common(&self.previous_text) || is_common(&word.text))
+            });
+            if let Some((position, offset_from)) = paired {
+                self.pair.text.clear();
+                self.pair.text.push_str(&self.previous_text);
+                self.pair.text.push(' ');
+                self.pair.text.push_str(&word.text);
+                self.pair.position = position;
+                self.pair.offset_from = offset_from;
+                self.pair.offset_to = word.offset_to;
+                self.pair.position_length = 1;
+            }
+            self.previous = Some((word.position, word.offset_from));
+            self.previous_text.clear();
+            self.previous_text.push_str(&word.text);
+            if paired.is_some() {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.pair
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.pair
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +395,52 @@ mod tests {
             panic!("a local cache cloned into a shared one");
         };
         assert!(fresh.stems.is_empty());
+    }
+
+    #[test]
+    fn pairs_are_adjacent_stems_with_a_common_word_at_the_first_position() {
+        let mut pairs = pairs_analyzer();
+        let got: Vec<(String, usize)> = tokens(
+            &mut pairs,
+            "We are investigating the cause of the Errors. Database failover; \
+             the aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa of it",
+        )
+        .into_iter()
+        .map(|t| (t.text, t.position))
+        .collect();
+        let expected = [
+            ("we are", 0),
+            ("are investig", 1),
+            ("investig the", 2),
+            ("the caus", 3),
+            ("caus of", 4),
+            ("of the", 5),
+            ("the error", 6),
+            // "error databas" and "databas failov" have no common word.
+            ("failov the", 9),
+            // The overlong word breaks "the ... of".
+            ("of it", 12),
+        ];
+        let expected: Vec<(String, usize)> =
+            expected.iter().map(|(t, p)| (t.to_string(), *p)).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn common_words_are_their_own_stems() {
+        let mut stem = Cache::default();
+        for word in [
+            "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into",
+            "is", "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then",
+            "there", "these", "they", "this", "to", "was", "we", "will", "with",
+        ] {
+            let mut stemmed = word.to_string();
+            stem.stem(&mut stemmed);
+            assert_eq!(stemmed, word);
+            assert!(is_common(word), "{word}");
+        }
+        assert!(!is_common("investig"));
+        assert_eq!(pair_term("of", "the"), "of the");
     }
 
     #[test]

@@ -96,8 +96,11 @@ fn document(f: &Fields, changed: &ChangedIncident) -> TantivyDocument {
     doc.add_text(f.id, &incident.id);
     doc.add_text(f.vendor, vendor_key(&incident.vendor));
     doc.add_text(f.vendor_text, &incident.vendor);
+    let body = body_text(incident);
     doc.add_text(f.title, &incident.title);
-    doc.add_text(f.body, body_text(incident));
+    doc.add_text(f.title_pairs, &incident.title);
+    doc.add_text(f.body_pairs, &body);
+    doc.add_text(f.body, body);
     doc.add_text(f.severity, incident.severity.as_str());
     // The same date the store filters and sorts on, so both answer a date range alike.
     doc.add_date(

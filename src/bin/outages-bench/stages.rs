@@ -628,6 +628,12 @@ pub fn search_ours(work: &Path, events: usize) -> Result<Value> {
         for q in &queries {
             samples.push((run(q, counted)?, q.ours.clone()));
         }
+        // Every query's time, for finding the tail (the report names only the slowest five).
+        let name = if counted { "counted" } else { "top" };
+        std::fs::write(
+            size_dir(work, events).join(format!("search-times-{name}.json")),
+            serde_json::to_string(&samples)?,
+        )?;
         reports.push(latency_report(samples));
     }
     let counted = reports.pop().unwrap_or_default();
