@@ -315,7 +315,7 @@ mod tests {
         assert_eq!(files.len(), 200);
         assert_eq!(
             refused,
-            vec!["7ef13a42fa7e177a: invalid feed feed: unable to parse feed: no root element"]
+            vec!["7ef13a42fa7e177a: unreadable feed XML: unable to parse feed: no root element"]
         );
         assert_eq!(incidents, 6486);
     }

@@ -676,7 +676,7 @@ mod tests {
             .expect_err("html is not a feed");
         assert!(
             err.to_string()
-                .starts_with("invalid statuspage-atom feed: "),
+                .starts_with("unreadable statuspage-atom XML: "),
             "{err}"
         );
         let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>X Status</title>
