@@ -510,6 +510,11 @@ mod tests {
                 };
                 assert!(!counted.results.is_empty(), "{text:?} matches nothing");
                 assert_eq!(page(&top), page(&counted), "{text:?} {sort:?}");
+                // A page as long as the matches never fills, so nothing is skipped: its head
+                // is the ranking without pruning.
+                let mut whole = find(&store, &index, &req, 1_000, sort, now).expect("whole");
+                whole.results.truncate(10);
+                assert_eq!(page(&top), page(&whole), "{text:?} {sort:?} unpruned");
                 assert_eq!(top.total, top.results.len());
                 assert_eq!(top.facets, Facets::default());
             }

@@ -27,13 +27,19 @@ const MAX_BOOST: f32 = 2.25;
 /// Severity and recency boost of the `Best` order: a critical outage from last month outranks a
 /// minor one from 2014 with the same words. At most x1.5 for severity and x1.5 for recency.
 pub fn boost(severity: Severity, start: Option<DateTime<Utc>>, now: DateTime<Utc>) -> f32 {
+    boost_by_age(severity, start.map(|s| (now - s).num_days()))
+}
+
+/// [`boost`] from the age in whole days (undated: `None`), which the ranking pass computes from
+/// the onset's Unix seconds without building a date per match.
+fn boost_by_age(severity: Severity, age_days: Option<i64>) -> f32 {
     let severity = match severity {
         Severity::Critical => 1.5,
         Severity::Major => 1.3,
         Severity::Minor | Severity::Unknown => 1.1,
         Severity::None | Severity::Maintenance => 1.0,
     };
-    let age_days = start.map_or(3650.0, |s| (now - s).num_days().max(0) as f32);
+    let age_days = age_days.map_or(3650.0, |d| d.max(0) as f32);
     let recency = 1.0 + 0.5 * (-age_days / 365.0).exp();
     severity * recency
 }
@@ -280,11 +286,13 @@ impl SegmentTop {
             return;
         }
         let onset = self.onset.as_ref().and_then(|c| c.first(doc));
-        let start = onset.and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0));
-        if self.after.is_some_and(|a| start.is_none_or(|s| s < a))
-            || self.before.is_some_and(|b| start.is_none_or(|s| s >= b))
-        {
-            return;
+        if self.after.is_some() || self.before.is_some() {
+            let start = onset.and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0));
+            if self.after.is_some_and(|a| start.is_none_or(|s| s < a))
+                || self.before.is_some_and(|b| start.is_none_or(|s| s >= b))
+            {
+                return;
+            }
         }
         if self.count {
             self.total += 1;
@@ -311,10 +319,22 @@ impl SegmentTop {
         let (primary, secondary, shown) = match self.by {
             RankBy::Relevance => (f64::from(score), f64::from(score), score),
             RankBy::Boosted { now } => {
+                // A full page whose worst entry beats this match at the largest boost cannot
+                // take it: most matches of a common phrase, which tantivy cannot prune, stop here.
+                if self.heap.len() >= self.k
+                    && self
+                        .heap
+                        .peek()
+                        .is_some_and(|worst| f64::from(score * MAX_BOOST) < worst.0.primary)
+                {
+                    return;
+                }
                 let sev = severity
                     .and_then(|o| self.severity_of.get(o as usize).copied())
                     .unwrap_or(Severity::Unknown);
-                let boosted = score * boost(sev, start, now);
+                // Whole seconds on both sides give `(now - start).num_days()` exactly.
+                let age = onset.map(|secs| now.timestamp().saturating_sub(secs) / 86_400);
+                let boosted = score * boost_by_age(sev, age);
                 (f64::from(boosted), f64::from(score), boosted)
             }
             RankBy::Newest => {
@@ -592,5 +612,36 @@ mod tests {
             boost(Severity::None, None, now),
             1.0 * (1.0 + 0.5 * (-10.0f32).exp())
         );
+    }
+
+    /// The ranking pass ages an onset in whole days from Unix seconds; it must give the boost
+    /// of the dated path, with a `now` that has a fraction of a second, at and around day edges.
+    #[test]
+    fn age_from_seconds_boosts_as_the_dated_path() {
+        let now = DateTime::<Utc>::from_timestamp(1_700_000_000, 750_000_000).expect("now");
+        for delta in [
+            -86_401,
+            -86_400,
+            -1,
+            0,
+            1,
+            86_399,
+            86_400,
+            86_401,
+            400 * 86_400 - 1,
+            400 * 86_400,
+        ] {
+            let secs = 1_700_000_000 - delta;
+            let start = DateTime::<Utc>::from_timestamp(secs, 0);
+            let age = now.timestamp().saturating_sub(secs) / 86_400;
+            for severity in Severity::ALL {
+                assert_eq!(
+                    boost_by_age(severity, Some(age)),
+                    boost(severity, start, now),
+                    "{delta} {severity:?}"
+                );
+            }
+        }
+        assert!(boost_by_age(Severity::Critical, Some(0)) <= MAX_BOOST);
     }
 }
