@@ -300,4 +300,7 @@ def reprint(path):
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--table":
+        reprint(sys.argv[2])
+    else:
+        main()
