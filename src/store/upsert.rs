@@ -172,6 +172,36 @@ fn upgrade_hash(
     Ok(())
 }
 
+/// Runs the insert or the rewrite of an incident's row: both bind its key as ?1 and the same
+/// columns as ?2 to ?15.
+fn bind_row(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    key: impl rusqlite::ToSql,
+    incident: &Incident,
+    v: &RowValues,
+    rev: i64,
+    seen: &str,
+    hash: &str,
+) -> rusqlite::Result<usize> {
+    stmt.execute(params![
+        key,
+        incident.vendor,
+        incident.title,
+        incident.start.map(encode_time),
+        incident.end.map(encode_time),
+        incident.status.as_str(),
+        incident.severity.as_str(),
+        incident.severity_native,
+        v.regions,
+        v.services,
+        incident.cause,
+        v.sources,
+        rev,
+        seen,
+        hash
+    ])
+}
+
 /// The columns of an incident's row that its content decides, encoded for SQLite.
 struct RowValues {
     regions: String,
@@ -208,25 +238,7 @@ fn insert_incident(
                content_hash, version_seen_at)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?14)"#,
     )
-    .and_then(|mut stmt| {
-        stmt.execute(params![
-            id,
-            incident.vendor,
-            incident.title,
-            incident.start.map(encode_time),
-            incident.end.map(encode_time),
-            incident.status.as_str(),
-            incident.severity.as_str(),
-            incident.severity_native,
-            v.regions,
-            v.services,
-            incident.cause,
-            v.sources,
-            rev,
-            seen,
-            hash
-        ])
-    })
+    .and_then(|mut stmt| bind_row(&mut stmt, id, incident, &v, rev, seen, hash))
     .map_err(|e| sql_error(db, &format!("writing the row of incident {id}"), e))?;
     insert_updates(conn, db, id, incident.updates.iter())
 }
@@ -255,25 +267,7 @@ fn update_incident(
                version_seen_at = ?14
            WHERE rowid = ?1"#,
     )
-    .and_then(|mut stmt| {
-        stmt.execute(params![
-            rowid,
-            incident.vendor,
-            incident.title,
-            incident.start.map(encode_time),
-            incident.end.map(encode_time),
-            incident.status.as_str(),
-            incident.severity.as_str(),
-            incident.severity_native,
-            v.regions,
-            v.services,
-            incident.cause,
-            v.sources,
-            rev,
-            seen,
-            hash
-        ])
-    })
+    .and_then(|mut stmt| bind_row(&mut stmt, rowid, incident, &v, rev, seen, hash))
     .map_err(|e| sql_error(db, &format!("rewriting the row of incident {id}"), e))?;
     let new_updates = incident
         .updates
