@@ -164,6 +164,36 @@ impl FetchError {
         }
     }
 
+    /// The address the failure is about (after redirects, the one that failed).
+    pub fn url(&self) -> &str {
+        match self {
+            FetchError::BadUrl { url, .. }
+            | FetchError::Blocked { url, .. }
+            | FetchError::Timeout { url }
+            | FetchError::Dns { url, .. }
+            | FetchError::Tls { url, .. }
+            | FetchError::Connect { url, .. }
+            | FetchError::Redirect { url, .. }
+            | FetchError::Status { url, .. }
+            | FetchError::TooLarge { url, .. }
+            | FetchError::Decode { url, .. }
+            | FetchError::Robots { url }
+            | FetchError::Other { url, .. } => url,
+        }
+    }
+
+    /// The failure said about `source` (the address it was asked for): without the address
+    /// when it is that one, so a line that already names the source does not name it twice.
+    pub fn about(&self, source: &str) -> String {
+        let text = self.to_string();
+        if self.url() == source {
+            if let Some(reason) = text.strip_prefix(source).and_then(|r| r.strip_prefix(": ")) {
+                return reason.to_string();
+            }
+        }
+        text
+    }
+
     /// The delay the server asked for, when it sent a usable `Retry-After`.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

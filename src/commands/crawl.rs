@@ -204,7 +204,13 @@ pub fn ingest(paths: &DataPaths, args: &IngestArgs) -> Result<Exit> {
     let progress = progress_for_terminal();
     let report = pipeline::ingest(&args.paths, paths, args.kind, progress.as_ref())?;
     print::report(&report, "files")?;
-    Ok(exit_for(&report))
+    // A user hands over each file on purpose: one that failed fails the command (after
+    // everything that parsed is stored), unlike a crawl, where one bad source is routine.
+    Ok(if report.failures.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    })
 }
 
 fn exit_for(report: &CrawlReport) -> Exit {

@@ -376,7 +376,7 @@ fn describe(result: &Fetchd, articles: usize) -> (&str, Cow<'static, str>) {
         ),
         Fetchd::NotModified { source, .. } => (&source.url, Cow::Borrowed("not modified")),
         Fetchd::Unchanged { source, .. } => (&source.url, Cow::Borrowed("unchanged")),
-        Fetchd::Failed { source, error } => (&source.url, Cow::Owned(error.to_string())),
+        Fetchd::Failed { source, error } => (&source.url, Cow::Owned(error.about(&source.url))),
     }
 }
 
@@ -963,6 +963,36 @@ mod tests {
             updates: vec![],
             sources: vec![],
         }
+    }
+
+    /// A progress line names the source once: "http://h/x.json: redirect refused: ...".
+    #[test]
+    fn a_failed_fetch_is_described_without_repeating_its_url() {
+        let source = Source {
+            vendor: Some("Acme".into()),
+            url: "http://h/x.json".into(),
+            kind: None,
+            role: ReportKind::Status,
+            allow_private: false,
+        };
+        let refused = Fetchd::Failed {
+            source: source.clone(),
+            error: crate::fetch::FetchError::Redirect {
+                url: "http://h/x.json".into(),
+                message: "redirect to a ftp: URL".into(),
+            },
+        };
+        let (url, outcome) = describe(&refused, 0);
+        assert_eq!(url, "http://h/x.json");
+        assert_eq!(outcome, "redirect refused: redirect to a ftp: URL");
+        // After a redirect the failing address is another one, and is named.
+        let elsewhere = Fetchd::Failed {
+            source,
+            error: crate::fetch::FetchError::Timeout {
+                url: "http://h/moved.json".into(),
+            },
+        };
+        assert_eq!(describe(&elsewhere, 0).1, "http://h/moved.json: timed out");
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub fn detect_local(bytes: &[u8]) -> Option<Format> {
 /// Readable text that is not markup or JSON: UTF-8 (a stray bad byte is tolerated), no NUL,
 /// and mostly letters, digits, punctuation and spaces.
 fn looks_like_prose(bytes: &[u8]) -> bool {
-    let head = sniff_text(bytes, 64 * 1024);
+    let head = sniff_text(bytes, SNIFF_BYTES);
     let trimmed = head.trim_start();
     if trimmed.is_empty()
         || trimmed.starts_with(['<', '{'])
@@ -92,35 +92,24 @@ fn starts_like_json_array(text: &str) -> bool {
             .any(|w| rest.starts_with(w))
 }
 
+/// How much of a document the sniffers read first.
+const SNIFF_BYTES: usize = 64 * 1024;
+
 pub fn detect(bytes: &[u8]) -> Option<Format> {
-    let head = sniff_text(bytes, 64 * 1024);
+    let head = sniff_text(bytes, SNIFF_BYTES);
     let trimmed = head.trim_start();
     if let Some(format) = gcp::looks_like(trimmed).or_else(|| azure::looks_like(trimmed)) {
         return Some(format);
     }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        // Hosted platforms first: their telltale keys are their own, while the Statuspage test
-        // below also matches incident.io's widget (`scheduled_maintenances`).
-        if let Some(format) = detect_platform_json(trimmed) {
-            return Some(format);
-        }
-        if trimmed.contains("\"incident_updates\"")
-            || trimmed.contains("\"scheduled_maintenances\"")
-            || (trimmed.contains("\"page\"") && trimmed.contains("\"incidents\""))
-        {
-            return Some(Format::StatuspageJson);
-        }
-        if aws::looks_like_health(trimmed) {
-            return Some(Format::AwsHealth);
-        }
-        if aws::looks_like_data_json(trimmed) {
-            return Some(Format::AwsJson);
-        }
-        // A JSON Feed is read like RSS and Atom, by the generic feed parser.
-        if syndication::json::looks_like(trimmed) {
-            return Some(Format::Feed);
-        }
-        return None;
+        // The telltale keys may sit anywhere: a Statuspage summary lists every component before
+        // its incidents, so a long component list pushes them past the head. The whole document
+        // is read only when the head alone is not enough.
+        return detect_json(trimmed).or_else(|| {
+            (bytes.len() > SNIFF_BYTES)
+                .then(|| detect_json(sniff_text(bytes, bytes.len()).trim_start()))
+                .flatten()
+        });
     }
     if article::looks_like_html(trimmed) {
         return Some(Format::Article);
@@ -149,6 +138,32 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
             (true, false) => Format::StatuspageRss,
             (false, _) => Format::Feed,
         });
+    }
+    None
+}
+
+/// A JSON document's format from its telltale keys.
+fn detect_json(text: &str) -> Option<Format> {
+    // Hosted platforms first: their telltale keys are their own, while the Statuspage test
+    // below also matches incident.io's widget (`scheduled_maintenances`).
+    if let Some(format) = detect_platform_json(text) {
+        return Some(format);
+    }
+    if text.contains("\"incident_updates\"")
+        || text.contains("\"scheduled_maintenances\"")
+        || (text.contains("\"page\"") && text.contains("\"incidents\""))
+    {
+        return Some(Format::StatuspageJson);
+    }
+    if aws::looks_like_health(text) {
+        return Some(Format::AwsHealth);
+    }
+    if aws::looks_like_data_json(text) {
+        return Some(Format::AwsJson);
+    }
+    // A JSON Feed is read like RSS and Atom, by the generic feed parser.
+    if syndication::json::looks_like(text) {
+        return Some(Format::Feed);
     }
     None
 }
@@ -186,6 +201,14 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
             )));
         }
     };
+    if declares_entities(bytes) {
+        return Err(ParseError::Invalid {
+            format,
+            message: "the document declares XML entities in its DOCTYPE; refused, since \
+                      expanding them can turn a small document into gigabytes (\"billion laughs\")"
+                .into(),
+        });
+    }
     // Parsers that sniff the format again (the Statuspage feed names its error after it) are
     // told what was detected.
     let detected;
@@ -221,7 +244,57 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
         Format::Article => article::parse_html(bytes, ctx)?,
         Format::Text => article::parse_text(bytes, ctx)?,
     };
-    Ok(Parsed { format, incidents })
+    Ok(Parsed {
+        format,
+        incidents: canonical_vendors(incidents),
+    })
+}
+
+/// One name per vendor from the edge on: a page's own title ("Atlassian Statuspage") or a
+/// source's spelling becomes the gazetteer's canonical name ("Statuspage"), so `extract`, the
+/// store and every view agree. Ids are already made and stay as they are; a vendor the
+/// gazetteer does not know keeps its name.
+fn canonical_vendors(mut incidents: Vec<Incident>) -> Vec<Incident> {
+    let gazetteer = crate::extract::vendor::Gazetteer::builtin();
+    for incident in &mut incidents {
+        if let Some(name) = gazetteer.canonical(&incident.vendor) {
+            if name != incident.vendor {
+                incident.vendor = name.to_string();
+            }
+        }
+    }
+    incidents
+}
+
+/// Whether an XML document declares entities (`<!ENTITY` in the DOCTYPE before its root
+/// element). No status format needs them, our readers do not expand them (so an entity would
+/// show as "&lol9;" in a title), and expanding them is the "billion laughs" attack.
+fn declares_entities(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    if !bytes.trim_ascii_start().starts_with(b"<")
+        && !bytes.starts_with(&[0xFF, 0xFE])
+        && !bytes.starts_with(&[0xFE, 0xFF])
+    {
+        return false;
+    }
+    let text = sniff_text(bytes, bytes.len());
+    let Some(doctype) = text.find("<!DOCTYPE") else {
+        return false;
+    };
+    // The DOCTYPE counts only in the prolog: no element may open before it.
+    let prolog = &text[..doctype];
+    let element_before = prolog
+        .match_indices('<')
+        .any(|(i, _)| prolog[i + 1..].starts_with(|c: char| c.is_alphabetic()));
+    if element_before {
+        return false;
+    }
+    let rest = &text[doctype..];
+    let subset_end = rest
+        .find("]>")
+        .or_else(|| rest.find('>'))
+        .unwrap_or(rest.len());
+    rest[..subset_end].contains("<!ENTITY")
 }
 
 /// Lossy UTF-8 (or UTF-16 with a BOM) view of the start of a document, for sniffing only.
@@ -288,6 +361,97 @@ mod tests {
         );
         // Crawls keep the strict detection: prose from a status URL is not a format.
         assert_eq!(detect(b"Fastly outage\n\nThe CDN failed."), None);
+    }
+
+    /// A Statuspage `summary.json` as a real page serves it: every component before the
+    /// incidents, so with many components the `"incidents"` key lies far past the head.
+    fn summary_with_components(components: usize, incidents_first: bool) -> String {
+        let component_list: Vec<String> = (0..components)
+            .map(|i| {
+                format!(
+                    r#"{{"id":"c{i:06}","name":"Droplets in region {i}","status":"operational","created_at":"2016-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z","position":{i},"description":"Virtual machines and their networking in this region","showcase":false,"group_id":null,"page_id":"p1","group":false,"only_show_if_degraded":false}}"#
+                )
+            })
+            .collect();
+        let incidents: Vec<String> = ["dns", "spaces", "kubernetes"]
+            .iter()
+            .enumerate()
+            .map(|(n, what)| {
+                format!(
+                    r#"{{"id":"inc{n}","name":"Degraded {what}","status":"investigating","impact":"minor","created_at":"2024-05-0{d}T10:00:00Z","started_at":"2024-05-0{d}T10:00:00Z","resolved_at":null,"shortlink":"https://stspg.io/x{n}","incident_updates":[{{"status":"investigating","body":"We are investigating degraded {what}.","created_at":"2024-05-0{d}T10:00:00Z","display_at":"2024-05-0{d}T10:00:00Z"}}],"components":[]}}"#,
+                    d = n + 1
+                )
+            })
+            .collect();
+        let page = r#""page":{"id":"p1","name":"DigitalOcean","url":"https://status.digitalocean.test","time_zone":"Etc/UTC","updated_at":"2024-05-03T10:00:00Z"}"#;
+        let components = format!(r#""components":[{}]"#, component_list.join(","));
+        let incidents = format!(r#""incidents":[{}]"#, incidents.join(","));
+        let rest = r#""scheduled_maintenances":[],"status":{"indicator":"minor","description":"Minor Service Outage"}"#;
+        if incidents_first {
+            format!("{{{incidents},{rest},{components},{page}}}")
+        } else {
+            format!("{{{page},{components},{incidents},{rest}}}")
+        }
+    }
+
+    #[test]
+    fn a_document_declaring_entities_is_refused_with_the_reason() {
+        let laughs = br#"<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol9 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+]>
+<rss version="2.0"><channel><title>Acme Status</title><link>https://status.acme.test</link>
+<item><title>&lol9;</title><link>https://status.acme.test/incidents/1</link><pubDate>Wed, 11 Dec 2019 09:12:40 +0000</pubDate><description>Outage</description></item></channel></rss>"#;
+        let err = parse(laughs, &ParseContext::default()).expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "feed: the document declares XML entities in its DOCTYPE; refused, since expanding them can turn a small document into gigabytes (\"billion laughs\")"
+        );
+        // A plain DOCTYPE, or one inside an entry's text, is no reason to refuse.
+        assert!(!declares_entities(
+            b"<!DOCTYPE html><html><body>x</body></html>"
+        ));
+        assert!(!declares_entities(
+            b"<rss><channel><description>&lt;!DOCTYPE x [&lt;!ENTITY a 'b'&gt;]&gt;</description></channel></rss>"
+        ));
+    }
+
+    #[test]
+    fn a_vendor_is_named_by_its_canonical_name_from_the_edge_on() {
+        let doc = br#"{"page":{"name":"Atlassian Statuspage","url":"https://metastatuspage.test"},"incidents":[{"id":"sp1","name":"Delayed notifications","status":"resolved","created_at":"2024-05-01T10:00:00Z","resolved_at":"2024-05-01T11:00:00Z","incident_updates":[]}]}"#;
+        let parsed = parse(doc, &ParseContext::default()).expect("parses");
+        assert_eq!(parsed.incidents[0].vendor, "Statuspage");
+        // The id is made from the page's own name, as before, so stored ids stay stable.
+        assert_eq!(parsed.incidents[0].id, "atlassian-statuspage:sp1");
+        let unknown = br#"{"page":{"name":"Acme Cloud Status"},"incidents":[{"id":"a1","name":"X","status":"investigating"}]}"#;
+        let parsed = parse(unknown, &ParseContext::default()).expect("parses");
+        assert_eq!(parsed.incidents[0].vendor, "Acme Cloud");
+    }
+
+    #[test]
+    fn a_summary_is_detected_whatever_its_component_count_and_key_order() {
+        for components in [10, 1_000] {
+            for incidents_first in [false, true] {
+                let doc = summary_with_components(components, incidents_first);
+                if components == 1_000 && !incidents_first {
+                    assert!(doc.find("\"incidents\"").is_some_and(|at| at > SNIFF_BYTES));
+                }
+                assert_eq!(
+                    detect(doc.as_bytes()),
+                    Some(Format::StatuspageJson),
+                    "{components} components, incidents first: {incidents_first}"
+                );
+                let parsed = parse(doc.as_bytes(), &ParseContext::default()).expect("parses");
+                let titles: Vec<&str> = parsed.incidents.iter().map(|i| i.title.as_str()).collect();
+                assert_eq!(
+                    titles,
+                    ["Degraded dns", "Degraded spaces", "Degraded kubernetes"],
+                    "{components} components"
+                );
+            }
+        }
     }
 
     /// The benchmark's 200 real feeds: a JSON Feed, a bare `&`, a UTF-16 declaration over UTF-8

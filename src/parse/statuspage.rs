@@ -142,6 +142,28 @@ pub fn closing_update_time(updates: &[Update]) -> Option<chrono::DateTime<chrono
         .and_then(|u| u.at)
 }
 
+/// When a maintenance began: its first "in progress" update (when work began), else the start
+/// of the window it announced, else its first update (a maintenance posted only as "Scheduled"
+/// and "Completed" still ran from its announcement's window or, lacking one, its first word).
+/// Never after `end`.
+pub fn maintenance_start(
+    updates: &[Update],
+    window_start: Option<chrono::DateTime<chrono::Utc>>,
+    end: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let work_began = updates
+        .iter()
+        .find(|u| {
+            crate::model::Status::from_label(&u.status) == Some(crate::model::Status::InProgress)
+        })
+        .and_then(|u| u.at);
+    let first_update = updates.iter().filter_map(|u| u.at).min();
+    [work_began, window_start, first_update]
+        .into_iter()
+        .flatten()
+        .find(|t| end.is_none_or(|e| *t <= e))
+}
+
 /// Service names in "This incident affected: Git Operations, Webhooks, and API Requests." (also
 /// "This scheduled maintenance affected: ..."); `None` when `line` is not such a line. The list
 /// is Rails' `to_sentence`, so the last two names are joined by "and" (with or without a comma);

@@ -24,8 +24,9 @@ use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
 use regex::Regex;
 
 use super::statuspage::{
-    affected_services, closing_update_time, http_url, incident_cause, incident_code, oldest_first,
-    push_unique, severity_from_impact, source_quote, vendor_from_title,
+    affected_services, closing_update_time, http_url, incident_cause, incident_code,
+    maintenance_start, oldest_first, push_unique, severity_from_impact, source_quote,
+    vendor_from_title,
 };
 use super::syndication::{self, Syndication, SyndicationEntry, Syntax};
 use super::{ParseContext, ParseError};
@@ -48,6 +49,14 @@ static STAMP: LazyLock<Regex> = LazyLock::new(|| {
         r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{1,2}):(\d{2})(?:\s*-\s*(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+)?\d{1,2}:\d{2})?\s+(\S+)$",
     )
     .expect("stamp pattern is valid")
+});
+
+/// The announced window of a maintenance heading (see [`scheduled_window`]).
+static WINDOW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{1,2}):(\d{2})\s*[-–—]\s*(?:([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+)?(\d{1,2}):(\d{2})\s+(\S+)",
+    )
+    .expect("window pattern is valid")
 });
 
 /// Statuspage's incident pages mark impact with a CSS class; a feed that embeds one names it.
@@ -167,7 +176,9 @@ fn entry_incident(entry: &SyndicationEntry, vendor: &str) -> Result<Incident, St
         .map(|t| one_line(&html_to_text(t)))
         .unwrap_or_default();
     let html = entry.html().unwrap_or_default();
-    let body = parse_entry_body(html, entry.published.or(entry.updated));
+    let published = entry.published.or(entry.updated);
+    let body = parse_entry_body(html, published);
+    let window = published.and_then(|p| scheduled_window(html, p));
     if body.updates.is_empty() {
         return Err(format!("entry {native_id} has no update blocks"));
     }
@@ -178,12 +189,13 @@ fn entry_incident(entry: &SyndicationEntry, vendor: &str) -> Result<Incident, St
         .rev()
         .find_map(|u| Status::from_label(&u.status))
         .unwrap_or(Status::Unknown);
-    let is_maintenance = updates.iter().any(|u| {
-        matches!(
-            Status::from_label(&u.status),
-            Some(Status::Scheduled | Status::InProgress | Status::Completed)
-        )
-    });
+    let is_maintenance = window.is_some()
+        || updates.iter().any(|u| {
+            matches!(
+                Status::from_label(&u.status),
+                Some(Status::Scheduled | Status::InProgress | Status::Completed)
+            )
+        });
     let (severity, severity_native) = if is_maintenance {
         (Severity::Maintenance, None)
     } else if let Some(word) = IMPACT_CLASS.captures(html).and_then(|c| c.get(1)) {
@@ -194,17 +206,17 @@ fn entry_incident(entry: &SyndicationEntry, vendor: &str) -> Result<Incident, St
     } else {
         (Severity::Unknown, None)
     };
+    // A maintenance that has not begun is its announced window.
     let end = if status.is_closed() {
         closing_update_time(&updates)
+    } else if is_maintenance && status == Status::Scheduled {
+        window.map(|(_, end)| end)
     } else {
         None
     };
     // A maintenance starts when work begins, not when it was announced.
     let start = if is_maintenance {
-        updates
-            .iter()
-            .find(|u| Status::from_label(&u.status) == Some(Status::InProgress))
-            .and_then(|u| u.at)
+        maintenance_start(&updates, window.map(|(start, _)| start), end)
     } else {
         updates.iter().filter_map(|u| u.at).min()
     };
@@ -244,13 +256,8 @@ fn atom_numeric_id(id: &str) -> Option<String> {
 /// stamps placed relative to `published`. A block without a stamp or a label is skipped; an
 /// unreadable stamp leaves that update's time `None`; without `published` no time is known.
 pub fn parse_entry_body(html: &str, published: Option<DateTime<Utc>>) -> EntryBody {
-    let decoded;
-    let html = if !html.contains("<small") && html.contains("&lt;small") {
-        decoded = html_escape::decode_html_entities(html).into_owned();
-        decoded.as_str()
-    } else {
-        html
-    };
+    let html = unescaped(html);
+    let html = html.as_ref();
     let mut services = Vec::new();
     let mut blocks = Vec::new();
     for segment in small_segments(html) {
@@ -279,6 +286,68 @@ pub fn parse_entry_body(html: &str, published: Option<DateTime<Utc>>) -> EntryBo
         updates: oldest_first(updates),
         services,
     }
+}
+
+/// RSS carries the entry HTML entity-escaped; Atom carries it raw.
+fn unescaped(html: &str) -> std::borrow::Cow<'_, str> {
+    if !html.contains("<small") && (html.contains("&lt;small") || html.contains("&lt;strong")) {
+        html_escape::decode_html_entities(html)
+    } else {
+        std::borrow::Cow::Borrowed(html)
+    }
+}
+
+/// The window a maintenance entry announces in its heading, "THIS IS A SCHEDULED EVENT Dec 18,
+/// 16:00 - 17:00 UTC" (or "Mar 13, 22:00 - Mar 14, 02:00 UTC"), placed like the update stamps;
+/// `None` when the entry has no such heading or it cannot be read. An end clock before the start
+/// clock on the same date is the next day.
+fn scheduled_window(
+    html: &str,
+    published: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    const HEADING: &str = "this is a scheduled event";
+    let html = unescaped(html);
+    let lower = html.to_ascii_lowercase();
+    let at = lower.find(HEADING)? + HEADING.len();
+    let rest = html.get(at..)?;
+    let rest_lower = lower.get(at..)?;
+    let stop = ["</strong>", "</p>", "<small", "<br"]
+        .iter()
+        .filter_map(|tag| rest_lower.find(tag))
+        .min()
+        .unwrap_or(rest.len());
+    let text = one_line(&html_to_text(rest.get(..stop)?));
+    let caps = WINDOW.captures(&text)?;
+    let number = |i: usize| -> Option<u32> { caps.get(i)?.as_str().parse().ok() };
+    let month = month_number(caps.get(1)?.as_str())?;
+    let day = number(2)?;
+    let zone = caps.get(9)?.as_str().to_string();
+    let (end_month, end_day) = match (caps.get(5), number(6)) {
+        (Some(m), Some(d)) => (month_number(m.as_str())?, d),
+        _ => (month, day),
+    };
+    let from = Stamp {
+        month,
+        day,
+        time: NaiveTime::from_hms_opt(number(3)?, number(4)?, 0)?,
+        zone: zone.clone(),
+    };
+    let until = Stamp {
+        month: end_month,
+        day: end_day,
+        time: NaiveTime::from_hms_opt(number(7)?, number(8)?, 0)?,
+        zone,
+    };
+    let start = place(&from, published)?;
+    let mut end = place(&until, published)?;
+    if end < start && caps.get(5).is_none() {
+        end += Duration::days(1);
+    }
+    // A window across New Year: its end is in the start's next year.
+    if end < start {
+        end = end.checked_add_months(chrono::Months::new(12))?;
+    }
+    (end >= start).then_some((start, end))
 }
 
 /// Splits `html` at each `<small` tag; each piece is one update block (text before the first
@@ -643,6 +712,77 @@ mod tests {
             Some("2025-09-20T02:30:00Z")
         );
         assert_eq!(maintenance.services, vec!["Actions"]);
+    }
+
+    /// A one-entry RSS history feed (Statuspage escapes the entry HTML in RSS).
+    fn rss_entry(published: &str, html: &str) -> Vec<u8> {
+        let escaped = html
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Symantec Status - Incident History</title><link>https://status.symantec.test</link><item><title>Network maintenance</title><description>{escaped}</description><pubDate>{published}</pubDate><link>https://status.symantec.test/incidents/w1nd0w000001</link><guid>https://status.symantec.test/incidents/w1nd0w000001</guid></item></channel></rss>"
+        )
+        .into_bytes()
+    }
+
+    fn only_incident(feed: &[u8]) -> Incident {
+        let mut got = parse(feed, &ParseContext::default()).expect("feed parses");
+        assert_eq!(got.len(), 1);
+        got.remove(0)
+    }
+
+    #[test]
+    fn a_scheduled_event_heading_gives_the_window() {
+        let html = "<p><strong>THIS IS A SCHEDULED EVENT Dec <var data-var='date'>18</var>, <var data-var='time'>16:00</var> - <var data-var='time'>17:00</var> UTC</strong></p><p><small>Dec <var data-var='date'>11</var>, <var data-var='time'>09:12</var> UTC</small><br><strong>Scheduled</strong> - We will be performing network maintenance.</p>";
+        let i = only_incident(&rss_entry("Wed, 11 Dec 2019 09:12:40 +0000", html));
+        assert_eq!(i.severity, Severity::Maintenance);
+        assert_eq!(i.status, Status::Scheduled);
+        assert_eq!(
+            i.start.map(rfc3339).as_deref(),
+            Some("2019-12-18T16:00:00Z")
+        );
+        assert_eq!(i.end.map(rfc3339).as_deref(), Some("2019-12-18T17:00:00Z"));
+    }
+
+    #[test]
+    fn a_window_across_midnight_and_dates_is_placed_in_order() {
+        let html = "<p><strong>THIS IS A SCHEDULED EVENT Dec <var data-var='date'>31</var>, <var data-var='time'>22:00</var> - Jan <var data-var='date'>1</var>, <var data-var='time'>02:00</var> UTC</strong></p><p><small>Dec <var data-var='date'>20</var>, <var data-var='time'>10:00</var> UTC</small><br><strong>Scheduled</strong> - Planned work.</p>";
+        let i = only_incident(&rss_entry("Fri, 20 Dec 2019 10:00:00 +0000", html));
+        assert_eq!(
+            i.start.map(rfc3339).as_deref(),
+            Some("2019-12-31T22:00:00Z")
+        );
+        assert_eq!(i.end.map(rfc3339).as_deref(), Some("2020-01-01T02:00:00Z"));
+        let html = "<p><strong>THIS IS A SCHEDULED EVENT Mar <var data-var='date'>13</var>, <var data-var='time'>22:00</var> - <var data-var='time'>02:00</var> UTC</strong></p><p><small>Mar <var data-var='date'>1</var>, <var data-var='time'>10:00</var> UTC</small><br><strong>Scheduled</strong> - Planned work.</p>";
+        let i = only_incident(&rss_entry("Fri, 01 Mar 2024 10:00:00 +0000", html));
+        assert_eq!(
+            i.start.map(rfc3339).as_deref(),
+            Some("2024-03-13T22:00:00Z")
+        );
+        assert_eq!(i.end.map(rfc3339).as_deref(), Some("2024-03-14T02:00:00Z"));
+    }
+
+    #[test]
+    fn a_maintenance_scheduled_then_completed_starts_at_its_window_else_its_first_update() {
+        let updates = "<p><small>Dec <var data-var='date'>18</var>, <var data-var='time'>17:02</var> UTC</small><br><strong>Completed</strong> - The scheduled maintenance has been completed.</p><p><small>Dec <var data-var='date'>11</var>, <var data-var='time'>09:12</var> UTC</small><br><strong>Scheduled</strong> - We will be performing network maintenance.</p>";
+        let with_window = format!(
+            "<p><strong>THIS IS A SCHEDULED EVENT Dec <var data-var='date'>18</var>, <var data-var='time'>16:00</var> - <var data-var='time'>17:00</var> UTC</strong></p>{updates}"
+        );
+        let i = only_incident(&rss_entry("Wed, 18 Dec 2019 17:02:00 +0000", &with_window));
+        assert_eq!(i.status, Status::Completed);
+        assert_eq!(
+            i.start.map(rfc3339).as_deref(),
+            Some("2019-12-18T16:00:00Z")
+        );
+        assert_eq!(i.end.map(rfc3339).as_deref(), Some("2019-12-18T17:02:00Z"));
+        let i = only_incident(&rss_entry("Wed, 18 Dec 2019 17:02:00 +0000", updates));
+        assert_eq!(i.severity, Severity::Maintenance);
+        assert_eq!(
+            i.start.map(rfc3339).as_deref(),
+            Some("2019-12-11T09:12:00Z")
+        );
+        assert_eq!(i.end.map(rfc3339).as_deref(), Some("2019-12-18T17:02:00Z"));
     }
 
     #[test]

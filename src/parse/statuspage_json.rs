@@ -19,8 +19,8 @@
 //!
 //! For a maintenance the announced window (`scheduled_for` .. `scheduled_until`) is the event
 //! while it is scheduled. Once it runs, start is the first "in_progress" update (when work began),
-//! else `scheduled_for`; `started_at` and `created_at` come last because on a maintenance they
-//! are when it was announced, often days before. End is `resolved_at` (or the newest "completed"
+//! else `scheduled_for`, else the first update; `started_at` and `created_at` come last because
+//! on a maintenance they are when it was announced, often days before. End is `resolved_at` (or the newest "completed"
 //! update) once completed, `None` while in progress.
 
 use chrono::{DateTime, Utc};
@@ -28,8 +28,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::statuspage::{
-    body_text, closing_update_time, http_url, incident_cause, oldest_first, push_unique,
-    severity_from_impact, source_quote, vendor_from_title,
+    body_text, closing_update_time, http_url, incident_cause, maintenance_start, oldest_first,
+    push_unique, severity_from_impact, source_quote, vendor_from_title,
 };
 use super::{ParseContext, ParseError};
 use crate::extract::text::{clean_text, one_line};
@@ -271,20 +271,20 @@ fn to_incident(api: ApiIncident, listing: Listing, page: &PageInfo) -> Result<In
     };
     let started_at = time(api.started_at.as_deref());
     let created_at = time(api.created_at.as_deref());
-    let candidates = if is_maintenance {
-        let work_began = updates
-            .iter()
-            .find(|u| Status::from_label(&u.status) == Some(Status::InProgress))
-            .and_then(|u| u.at);
-        [work_began, scheduled_for, started_at, created_at]
+    let start = if is_maintenance {
+        maintenance_start(&updates, scheduled_for, end).or_else(|| {
+            [started_at, created_at]
+                .into_iter()
+                .flatten()
+                .find(|t| end.is_none_or(|e| *t <= e))
+        })
     } else {
         let earliest_update = updates.iter().filter_map(|u| u.at).min();
-        [started_at, created_at, earliest_update, None]
+        [started_at, created_at, earliest_update]
+            .into_iter()
+            .flatten()
+            .find(|t| end.is_none_or(|e| *t <= e))
     };
-    let start = candidates
-        .into_iter()
-        .flatten()
-        .find(|t| end.is_none_or(|e| *t <= e));
 
     let mut services: Vec<String> = Vec::new();
     for c in api.components.iter().flatten() {
@@ -488,6 +488,22 @@ mod tests {
         assert_eq!(at(done.end).as_deref(), Some("2024-03-20T23:30:00Z"));
         let labels: Vec<&str> = done.updates.iter().map(|u| u.status.as_str()).collect();
         assert_eq!(labels, vec!["scheduled", "in_progress", "completed"]);
+    }
+
+    #[test]
+    fn a_maintenance_posted_only_as_scheduled_and_completed_starts_at_its_first_update() {
+        let doc = br#"{"page":{"name":"Acme Status"},"scheduled_maintenances":[{"id":"sc1","name":"Router upgrade","status":"completed","impact":"maintenance","resolved_at":"2024-04-10T04:05:00Z","incident_updates":[
+            {"status":"completed","body":"Done.","display_at":"2024-04-10T04:05:00Z"},
+            {"status":"scheduled","body":"We will upgrade routers.","display_at":"2024-04-01T12:00:00Z"}]}]}"#;
+        let got = parse(doc, &ParseContext::default()).expect("parses");
+        assert_eq!(at(got[0].start).as_deref(), Some("2024-04-01T12:00:00Z"));
+        assert_eq!(at(got[0].end).as_deref(), Some("2024-04-10T04:05:00Z"));
+        // With a stated window, the window's start.
+        let doc = br#"{"page":{"name":"Acme Status"},"scheduled_maintenances":[{"id":"sc2","name":"Router upgrade","status":"completed","impact":"maintenance","scheduled_for":"2024-04-10T02:00:00Z","scheduled_until":"2024-04-10T04:00:00Z","resolved_at":"2024-04-10T04:05:00Z","incident_updates":[
+            {"status":"completed","body":"Done.","display_at":"2024-04-10T04:05:00Z"},
+            {"status":"scheduled","body":"We will upgrade routers.","display_at":"2024-04-01T12:00:00Z"}]}]}"#;
+        let got = parse(doc, &ParseContext::default()).expect("parses");
+        assert_eq!(at(got[0].start).as_deref(), Some("2024-04-10T02:00:00Z"));
     }
 
     #[test]

@@ -171,3 +171,33 @@ fn extract_reads_a_plain_text_article_without_a_kind() {
     );
     assert_eq!(events_json(&out), serde_json::json!([]));
 }
+
+/// `ingest` of several files stores every one that parses, names each that failed with its
+/// reason, and exits non-zero, as a single failing file does.
+#[test]
+fn ingest_of_several_files_fails_when_one_fails_and_keeps_the_rest() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let good = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/statuspage/incidents-list-imitation.json"
+    );
+    let bad = data.path().join("broken.json");
+    std::fs::write(&bad, b"{\"unknown\": 1}").expect("write");
+    let out = outages(data.path(), &["ingest", good, bad.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("files: 1 ok, 0 not modified, 1 failed"),
+        "{stdout}"
+    );
+    let failed: Vec<&str> = stdout.lines().filter(|l| l.contains("failed [")).collect();
+    assert_eq!(failed.len(), 1, "{stdout}");
+    assert!(failed[0].contains("broken.json"), "{stdout}");
+    assert!(failed[0].contains("unrecognised content"), "{stdout}");
+    let timeline = crate::cli::ok_stdout(&outages(data.path(), &["timeline", "--json"]));
+    let events: serde_json::Value = serde_json::from_str(&timeline).expect("json");
+    assert!(
+        !events.as_array().expect("array").is_empty(),
+        "the file that parsed is stored: {timeline}"
+    );
+}

@@ -15,20 +15,9 @@ use outages::parse::{self, ParseContext};
 use crate::corpus;
 
 /// The article-extraction benchmark (`../shared/bench/article-extraction`), or `None` (after
-/// printing why) when it is absent.
-///
-/// # Panics
-/// Under `CI=true` when the benchmark is missing, so CI cannot pass by skipping.
+/// printing why) when it is absent (see [`corpus::shared_path`]).
 fn bench_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/article-extraction");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{} is missing under CI=true", dir.display());
-    }
-    eprintln!("skipping: benchmark not found at {}", dir.display());
-    None
+    corpus::shared_path("bench/article-extraction")
 }
 
 /// A file inside the benchmark, or `None` when the benchmark is absent.
@@ -296,16 +285,10 @@ fn events_from_pages_match_the_contract_schema() {
     let parsed = parse::parse(&bytes, &ParseContext::default()).expect("parsed");
     let events: Vec<Event> = parsed.incidents.iter().map(Event::from).collect();
     let json = serde_json::to_value(&events).expect("json");
-    let schema_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/event.schema.json");
-    let Ok(schema_raw) = std::fs::read_to_string(&schema_path) else {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "{} is missing under CI=true",
-            schema_path.display()
-        );
-        eprintln!("skipping: {} not found", schema_path.display());
+    let Some(schema_path) = corpus::shared_path("event.schema.json") else {
         return;
     };
+    let schema_raw = std::fs::read_to_string(&schema_path).expect("schema readable");
     let schema: serde_json::Value = serde_json::from_str(&schema_raw).expect("schema JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let errors: Vec<String> = validator
@@ -366,16 +349,25 @@ fn plain_text_is_never_detected_and_empty_text_is_an_error() {
 fn eval_command_prints_per_field_precision_and_recall() {
     let data = tempfile::tempdir().expect("tempdir");
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/press");
-    let corpus = crate::corpus::corpus_dir();
-    let corpus = corpus
-        .as_deref()
-        .and_then(|c| c.to_str())
-        .unwrap_or("../shared/corpus");
+    let bad = data.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"title\": \"no text\"}\n").expect("write");
+    let failed = crate::cli::outages(data.path(), &["eval", data.path().to_str().expect("utf-8")]);
+    assert!(!failed.status.success());
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(err.contains("bad.jsonl:1: not a labelled item"), "{err}");
+
+    // The labelled set names corpus files: without the corpus there is nothing to score.
+    let Some(items) = labelled() else { return };
+    let corpus = crate::corpus::corpus_dir().expect("labelled() found the corpus");
     let out = crate::cli::ok_stdout(&crate::cli::outages(
         data.path(),
-        &["eval", dir, "--corpus", corpus],
+        &[
+            "eval",
+            dir,
+            "--corpus",
+            corpus.to_str().expect("utf-8 path"),
+        ],
     ));
-    let Some(items) = labelled() else { return };
     let want = evaluate(&items).to_string();
     assert!(out.starts_with(&want), "{out}");
     assert!(
@@ -383,11 +375,4 @@ fn eval_command_prints_per_field_precision_and_recall() {
         "{out}"
     );
     assert!(out.contains("items: 89"), "{out}");
-
-    let bad = data.path().join("bad.jsonl");
-    std::fs::write(&bad, "{\"title\": \"no text\"}\n").expect("write");
-    let failed = crate::cli::outages(data.path(), &["eval", data.path().to_str().expect("utf-8")]);
-    assert!(!failed.status.success());
-    let err = String::from_utf8_lossy(&failed.stderr);
-    assert!(err.contains("bad.jsonl:1: not a labelled item"), "{err}");
 }
