@@ -61,6 +61,11 @@ pub struct Vendor {
     /// Names accepted by [`Gazetteer::canonical`] but never searched for in prose ("X").
     #[serde(default)]
     pub lookup_only: Vec<String>,
+    /// The vendor's status page posts one incident per service and region (AWS), so one outage
+    /// can be several incidents posted within hours; only such incidents may be joined on a
+    /// shared region, onset and wording (see `merge::score`).
+    #[serde(default)]
+    pub incidents_per_service: bool,
 }
 
 /// A vendor named in a piece of text.
@@ -256,6 +261,11 @@ impl Gazetteer {
     /// The vendor whose canonical name is exactly `name`.
     pub fn vendor(&self, name: &str) -> Option<&Vendor> {
         self.vendors.iter().find(|v| v.name == name)
+    }
+
+    /// Whether the vendor (canonical name) posts one status incident per service and region.
+    pub fn incidents_per_service(&self, name: &str) -> bool {
+        self.vendor(name).is_some_and(|v| v.incidents_per_service)
     }
 
     /// The canonical name for a vendor name, alias or page title, ignoring case and trailing words

@@ -3,13 +3,19 @@
 //!
 //! 1. Press copies: a press report whose body is a near-duplicate of an earlier one is a copy of
 //!    it (syndication), and follows it wherever it goes.
-//! 2. Vendor incidents: every pair within reach is scored; pairs at the threshold or above join
-//!    (transitively: a post-mortem bridging two regional incidents joins all three).
-//! 3. Press reports, oldest first, each join the group with the best-scoring member at the
-//!    threshold or above, or start their own group (which later reports may join).
+//! 2. Vendor incidents, in start order, each join the open group whose first incident (its
+//!    seed) it is one outage with by [`status_join`] (the best such seed), or start a group.
+//!    Joining is against the seed, never through another member, so no chain of pairwise
+//!    overlaps can stretch an event far beyond its members.
+//! 3. Press reports, oldest first: one whose stated onset falls inside a vendor incident's
+//!    window ([`onset_inside`]) joins that incident's group whatever its wording; else it joins
+//!    the group with the best-scoring member at the threshold or above, or starts its own group
+//!    (which later reports may join).
 
 use super::fingerprint::Fingerprint;
-use super::score::{Record, THRESHOLD, past_reach, score, within_reach};
+use super::score::{
+    JoinKind, Record, THRESHOLD, onset_inside, past_reach, score, status_join, within_reach,
+};
 use crate::model::ReportKind;
 use crate::store::ScoreParts;
 
@@ -18,8 +24,8 @@ use crate::store::ScoreParts;
 pub struct Placement {
     /// Index into the records.
     pub record: usize,
-    /// The record it was matched with, and the score.
-    pub matched: Option<(usize, ScoreParts)>,
+    /// The record it was matched with, the score, and why it joined.
+    pub matched: Option<(usize, ScoreParts, JoinKind)>,
     /// Index of the press report this one copies.
     pub copy_of: Option<usize>,
 }
@@ -61,59 +67,59 @@ pub fn group(records: &[Record]) -> Vec<Vec<Placement>> {
         }
     }
 
-    // 2. Vendor incidents, joined transitively.
-    let mut parent: Vec<usize> = (0..n).collect();
-    let mut best: Vec<Option<(usize, ScoreParts)>> = vec![None; n];
-    let status: Vec<usize> = (0..n).filter(|&i| is(i, ReportKind::Status)).collect();
-    for (x, &i) in status.iter().enumerate() {
-        for &j in status.iter().skip(x + 1) {
-            let (Some(a), Some(b)) = (records.get(i), records.get(j)) else {
-                continue;
-            };
-            // Undated records come last in the order: none of the rest has a span either.
-            let (Some(sa), Some(sb)) = (a.span, b.span) else {
-                break;
-            };
-            // Ordered by start: once j starts past i's reach, every later one does too.
-            if past_reach(&sa, &sb) {
-                break;
-            }
-            if !within_reach(&sa, &sb) {
-                continue;
-            }
-            let Some(s) = score(a, b).filter(|s| s.total >= THRESHOLD) else {
-                continue;
-            };
-            union(&mut parent, i, j);
-            if best
-                .get(j)
-                .copied()
-                .flatten()
-                .is_none_or(|(_, old)| s.total > old.total)
-            {
-                if let Some(slot) = best.get_mut(j) {
-                    *slot = Some((i, s));
-                }
-            }
-        }
-    }
+    // 2. Vendor incidents, each against the seeds of the groups still within its reach.
+    let mut best: Vec<Option<(usize, ScoreParts, JoinKind)>> = vec![None; n];
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of: Vec<Option<usize>> = vec![None; n];
-    for &i in &status {
-        let root = find(&mut parent, i);
-        let g = match group_of.get(root).copied().flatten() {
-            Some(g) => g,
-            None => {
-                groups.push(Vec::new());
-                let g = groups.len() - 1;
-                if let Some(slot) = group_of.get_mut(root) {
-                    *slot = Some(g);
+    // Groups whose seed later incidents may still reach, oldest seed first.
+    let mut open: Vec<usize> = Vec::new();
+    let status: Vec<usize> = (0..n).filter(|&i| is(i, ReportKind::Status)).collect();
+    for &j in &status {
+        let Some(rec) = records.get(j) else { continue };
+        let seed_of = |g: usize| groups.get(g).and_then(|m| m.first()).copied();
+        let choice = match rec.span {
+            // Undated incidents join nothing: they come last and each is its own event.
+            None => None,
+            Some(span) => {
+                open.retain(|&g| {
+                    seed_of(g)
+                        .and_then(|s| records.get(s))
+                        .and_then(|s| s.span)
+                        .is_some_and(|s| !past_reach(&s, &span))
+                });
+                let mut choice: Option<(usize, usize, ScoreParts, JoinKind)> = None;
+                for &g in &open {
+                    let Some(seed) = seed_of(g) else { continue };
+                    let Some(other) = records.get(seed) else {
+                        continue;
+                    };
+                    if !other.span.is_some_and(|s| within_reach(&s, &span)) {
+                        continue;
+                    }
+                    let Some((parts, kind)) = status_join(other, rec) else {
+                        continue;
+                    };
+                    if choice.is_none_or(|(_, _, old, _)| parts.total > old.total) {
+                        choice = Some((g, seed, parts, kind));
+                    }
                 }
-                g
+                choice
             }
         };
-        if let Some(members) = groups.get_mut(g) {
-            members.push(i);
+        match choice {
+            Some((g, seed, parts, kind)) => {
+                if let Some(members) = groups.get_mut(g) {
+                    members.push(j);
+                }
+                if let Some(slot) = best.get_mut(j) {
+                    *slot = Some((seed, parts, kind));
+                }
+            }
+            None => {
+                groups.push(vec![j]);
+                if rec.span.is_some() {
+                    open.push(groups.len() - 1);
+                }
+            }
         }
     }
 
@@ -122,24 +128,42 @@ pub fn group(records: &[Record]) -> Vec<Vec<Placement>> {
     let mut press_group: Vec<Option<usize>> = vec![None; n];
     for &p in &originals {
         let Some(rec) = records.get(p) else { continue };
-        let mut choice: Option<(usize, usize, ScoreParts)> = None;
+        let mut choice: Option<(usize, usize, ScoreParts, JoinKind)> = None;
+        // The report's own onset inside a vendor incident's window settles it; among several
+        // such incidents the best score wins.
         for (g, members) in groups.iter().enumerate() {
             for &m in members {
                 let Some(other) = records.get(m) else {
                     continue;
                 };
-                let Some(s) = score(rec, other).filter(|s| s.total >= THRESHOLD) else {
+                if !onset_inside(rec, other) {
                     continue;
-                };
-                if choice.is_none_or(|(_, _, old)| s.total > old.total) {
-                    choice = Some((g, m, s));
+                }
+                let Some(s) = score(rec, other) else { continue };
+                if choice.is_none_or(|(_, _, old, _)| s.total > old.total) {
+                    choice = Some((g, m, s, JoinKind::Onset));
+                }
+            }
+        }
+        if choice.is_none() {
+            for (g, members) in groups.iter().enumerate() {
+                for &m in members {
+                    let Some(other) = records.get(m) else {
+                        continue;
+                    };
+                    let Some(s) = score(rec, other).filter(|s| s.total >= THRESHOLD) else {
+                        continue;
+                    };
+                    if choice.is_none_or(|(_, _, old, _)| s.total > old.total) {
+                        choice = Some((g, m, s, JoinKind::Score));
+                    }
                 }
             }
         }
         let g = match choice {
-            Some((g, m, s)) => {
+            Some((g, m, s, kind)) => {
                 if let Some(slot) = best.get_mut(p) {
-                    *slot = Some((m, s));
+                    *slot = Some((m, s, kind));
                 }
                 g
             }
@@ -178,27 +202,4 @@ pub fn group(records: &[Record]) -> Vec<Vec<Placement>> {
                 .collect()
         })
         .collect()
-}
-
-fn find(parent: &mut [usize], mut i: usize) -> usize {
-    while let Some(&p) = parent.get(i) {
-        if p == i {
-            break;
-        }
-        let grand = parent.get(p).copied().unwrap_or(p);
-        if let Some(slot) = parent.get_mut(i) {
-            *slot = grand;
-        }
-        i = p;
-    }
-    i
-}
-
-/// Joins the sets of `a` and `b`; the smaller index becomes the root so roots are stable.
-fn union(parent: &mut [usize], a: usize, b: usize) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
-    let (root, child) = if ra <= rb { (ra, rb) } else { (rb, ra) };
-    if let Some(slot) = parent.get_mut(child) {
-        *slot = root;
-    }
 }

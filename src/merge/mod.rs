@@ -30,7 +30,7 @@ pub use event::{
 };
 pub use fingerprint::Fingerprint;
 pub use history::{FieldChange, History, IncidentHistory};
-pub use score::{Precision, Record, Span, THRESHOLD, score};
+pub use score::{JoinKind, Precision, Record, Span, THRESHOLD, score};
 
 use crate::extract::vendor::Gazetteer;
 use crate::model::{Event, Incident, ReportKind};
@@ -277,10 +277,35 @@ fn group_row(
                 ReportKind::Press => MemberRole::Press,
             };
             let reason = match (p.matched.map(|m| m.0).and_then(id_of), p.matched) {
-                (Some(other), Some((_, s))) => format!(
-                    "same vendor; score {:.3} >= {THRESHOLD} with {other} (time {:.3}, text {:.3}, services {:.3}, regions {:.3})",
-                    s.total, s.time, s.text, s.services, s.regions
-                ),
+                (Some(other), Some((_, s, kind))) => {
+                    let parts = format!(
+                        "time {:.3}, text {:.3}, services {:.3}, regions {:.3}",
+                        s.time, s.text, s.services, s.regions
+                    );
+                    match kind {
+                        JoinKind::Score => format!(
+                            "same vendor; score {:.3} >= {THRESHOLD} with {other} ({parts})",
+                            s.total
+                        ),
+                        JoinKind::Linked => format!(
+                            "the vendor links it to {other}: one names the other (score {:.3}: {parts})",
+                            s.total
+                        ),
+                        JoinKind::Duplicate => format!(
+                            "the same incident as {other} posted again: same title, same start and end to ten minutes (score {:.3}: {parts})",
+                            s.total
+                        ),
+                        JoinKind::Cascade => format!(
+                            "per-service incident of the same outage as {other}: same region, onsets within {} hours, same wording (score {:.3}: {parts})",
+                            score::CASCADE_ONSET.num_hours(),
+                            s.total
+                        ),
+                        JoinKind::Onset => format!(
+                            "the report's stated onset falls inside the window of vendor incident {other} (score {:.3}: {parts})",
+                            s.total
+                        ),
+                    }
+                }
                 _ => "grouped through another member of the event".to_string(),
             };
             (role, reason)

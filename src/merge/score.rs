@@ -101,7 +101,53 @@ pub struct Record {
     pub body: Fingerprint,
     pub services: BTreeSet<String>,
     pub regions: BTreeSet<String>,
+    /// The vendor posts one status incident per service and region (see
+    /// [`crate::extract::vendor::Vendor::incidents_per_service`]).
+    pub per_service: bool,
 }
+
+/// Why a record joined another: the evidence a careful analyst would accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// The weighted score reached [`THRESHOLD`] (press reports).
+    Score,
+    /// The vendor links the two incidents: one names the other (its id, its link, or a
+    /// "continued from" with the same subject).
+    Linked,
+    /// The same incident posted twice (a mirror page, a re-post under a new id): the same
+    /// title and the same window, each end within ten minutes.
+    Duplicate,
+    /// Per-service incidents of one cascading outage: the same region, onsets within
+    /// [`CASCADE_ONSET`], and the same wording.
+    Cascade,
+    /// A press report whose stated onset falls inside the status incident's window, within
+    /// the precision the report gives.
+    Onset,
+}
+
+/// How far apart the onsets of two per-service incidents of one outage may be.
+pub const CASCADE_ONSET: Duration = Duration::hours(3);
+
+/// How much of the smaller subject two per-service incidents of one outage must share.
+const CASCADE_TEXT: f64 = 0.5;
+
+/// How much subject a "continued from ..." must share with the incident it continues.
+const CONTINUATION_TEXT: f64 = 0.6;
+
+/// Words with which a vendor says an incident continues an earlier one.
+const CONTINUATION_PHRASES: &[&str] = &[
+    "continued from",
+    "continuation of",
+    "continuing from",
+    "follow-up to",
+    "follow up to",
+    "followup to",
+    "previous incident",
+    "earlier incident",
+    "prior incident",
+    "previously reported",
+    "recurrence of",
+];
 
 /// The label the press parser gives an article's publication in `updates`.
 pub const PRESS_REPORT_LABEL: &str = "press report";
@@ -166,6 +212,8 @@ impl Record {
                 .collect()
         };
         Record {
+            per_service: crate::extract::vendor::Gazetteer::builtin()
+                .incidents_per_service(&vendor),
             subject: Fingerprint::of(&subject_text, &vendor),
             body: Fingerprint::of(&body_text, &vendor),
             services: norm(&incident.services),
@@ -246,6 +294,148 @@ pub fn score(a: &Record, b: &Record) -> Option<ScoreParts> {
         regions: round(regions),
     })
 }
+
+/// Whether two status incidents of one vendor are one outage. Two incidents with their own ids
+/// on a status page are the vendor's statement that they are two incidents, and overlapping in
+/// time is no evidence against it: they join only when the vendor links them ([`links`]), when
+/// they are one incident posted twice (same title, same window), or when the vendor posts per
+/// service and the two share a region, an onset within
+/// [`CASCADE_ONSET`] and their wording ([`JoinKind::Cascade`]). `a` starts no later than `b`.
+pub fn status_join(a: &Record, b: &Record) -> Option<(ScoreParts, JoinKind)> {
+    let parts = score(a, b)?;
+    // A link between incidents that share neither a service nor a word of their titles is
+    // more likely a pasted wrong link than one outage: a wrong join costs more than a miss.
+    if (links(a, b) || links(b, a)) && shares_subject(a, b) {
+        return Some((parts, JoinKind::Linked));
+    }
+    let (sa, sb) = (a.span?, b.span?);
+    // A vendor posting per service titles its incidents generically ("Increased API Error
+    // Rates"): there the same title in the same window is the cascade rule's business.
+    if !a.per_service
+        && !b.per_service
+        && same_window(&sa, &sb)
+        && same_title(&a.incident.title, &b.incident.title)
+    {
+        return Some((parts, JoinKind::Duplicate));
+    }
+    let cascade = a.per_service
+        && b.per_service
+        && parts.total >= THRESHOLD
+        && (sb.from - sa.from).abs() <= CASCADE_ONSET
+        && shared_region(a, b)
+        && a.subject.similarity(&b.subject) >= CASCADE_TEXT
+        && (titles_share_a_word(a, b) || same_cause(a, b));
+    cascade.then_some((parts, JoinKind::Cascade))
+}
+
+/// A region both name exactly (a substring is not enough: "us-gov-west-1" is not "us-west-1").
+fn shared_region(a: &Record, b: &Record) -> bool {
+    !a.regions.is_disjoint(&b.regions)
+}
+
+/// Whether the two titles share a content word (stop words, outage vocabulary and the vendor's
+/// name left out).
+fn titles_share_a_word(a: &Record, b: &Record) -> bool {
+    let ta = Fingerprint::of(&a.incident.title, &a.vendor);
+    let tb = Fingerprint::of(&b.incident.title, &b.vendor);
+    !ta.words.is_disjoint(&tb.words)
+}
+
+/// Whether both records give a cause and the causes say the same thing.
+fn same_cause(a: &Record, b: &Record) -> bool {
+    match (&a.incident.cause, &b.incident.cause) {
+        (Some(x), Some(y)) => {
+            Fingerprint::of(x, &a.vendor).similarity(&Fingerprint::of(y, &b.vendor)) >= CASCADE_TEXT
+        }
+        _ => false,
+    }
+}
+
+/// Whether two records name a service in common or share a content word of their titles.
+fn shares_subject(a: &Record, b: &Record) -> bool {
+    overlap(&a.services, &b.services) > 0.0 || titles_share_a_word(a, b)
+}
+
+/// Titles equal but for case, spacing and punctuation.
+fn same_title(a: &str, b: &str) -> bool {
+    let norm = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (a, b) = (norm(a), norm(b));
+    !a.is_empty() && a == b
+}
+
+/// True when `b` names `a`: its text holds `a`'s incident code or link, or says it continues an
+/// earlier incident and has `a`'s subject.
+fn links(a: &Record, b: &Record) -> bool {
+    let code = a
+        .incident
+        .id
+        .split_once(':')
+        .map_or(a.incident.id.as_str(), |(_, code)| code);
+    // Short or all-letter codes are words, not references.
+    let code_is_distinctive =
+        code.len() >= 8 && code.chars().any(|c| c.is_ascii_digit()) && !code.contains(' ');
+    let links: Vec<&str> = a
+        .incident
+        .sources
+        .iter()
+        .filter_map(|s| s.url.as_deref())
+        .filter(|u| u.contains("/incident"))
+        .collect();
+    let texts = || {
+        std::iter::once(b.incident.title.as_str())
+            .chain(b.incident.updates.iter().map(|u| u.text.as_str()))
+            .chain(b.incident.cause.iter().map(String::as_str))
+    };
+    let names_it = texts()
+        .any(|t| (code_is_distinctive && t.contains(code)) || links.iter().any(|l| t.contains(l)));
+    if names_it {
+        return true;
+    }
+    let continues = texts().any(|t| {
+        let lower = t.to_lowercase();
+        CONTINUATION_PHRASES.iter().any(|p| lower.contains(p))
+    });
+    continues && a.anchor() <= b.anchor() && a.subject.similarity(&b.subject) >= CONTINUATION_TEXT
+}
+
+/// Whether a press report's stated onset falls inside a status incident's window, within the
+/// precision the report gives: a time to the minute within [`ONSET_MINUTE_SLACK`], a round
+/// hour ("around 10 a.m.") within an hour, a day when the window touches that day. A report
+/// with no date of its own is left to the score. Same vendor only.
+pub fn onset_inside(press: &Record, status: &Record) -> bool {
+    if press.vendor != status.vendor
+        || press.kind != ReportKind::Press
+        || status.kind != ReportKind::Status
+    {
+        return false;
+    }
+    let (Some(onset), Some(window)) = (press.incident.start, status.span) else {
+        return false;
+    };
+    match press.span.map(|s| s.precision) {
+        Some(Precision::Hour) => {}
+        Some(Precision::Day) => {
+            let day_end = onset + Duration::days(1);
+            return window.from < day_end && onset <= window.to;
+        }
+        _ => return false,
+    }
+    let slack = if onset.minute() == 0 {
+        Duration::hours(1)
+    } else {
+        ONSET_MINUTE_SLACK
+    };
+    window.from - slack <= onset && onset <= window.to + slack
+}
+
+/// How far outside a status window a press report's onset stated to the minute may lie
+/// (rounding, and the minute the vendor posted its first update).
+const ONSET_MINUTE_SLACK: Duration = Duration::minutes(15);
 
 /// Same start and same end, each within ten minutes, and both real windows (not points).
 fn same_window(a: &Span, b: &Span) -> bool {

@@ -2,12 +2,11 @@
 //! regrouped in start order with only the groups that can still grow in memory, so merging
 //! a vendor of any size holds a window of days, not its whole history.
 //!
-//! Between status incidents, [`group::group`] joins two when their spans are within reach
-//! and their score reaches the threshold, transitively; each incident's match is the
-//! earliest-ordered one with the best score. Reach is bounded in time ([`past_reach`]): once
-//! the walk has come to an incident that starts past a member's reach, no later incident can
-//! join through that member. A group none of whose members can still be reached is final, and
-//! its event is built and written then, exactly as the whole-vendor path builds it (the same
+//! As in [`super::group::group`], each incident joins the open group whose seed (its first
+//! incident) it is one outage with by [`status_join`], the best such seed, or starts a group.
+//! Reach is bounded in time ([`past_reach`]): once the walk has come to an incident that starts
+//! past a seed's reach, no later incident can join that group, so it is final, and its event
+//! is built and written then, exactly as the whole-vendor path builds it (the same
 //! [`super::group_row`] over the group's records in the same order). Press reports, undated
 //! incidents and vendors stored under several names take the whole-vendor path, whose rules
 //! (copies found across any time, press joining the best group anywhere) are not local in
@@ -18,7 +17,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::group::Placement;
-use super::score::{Record, THRESHOLD, past_reach, score, within_reach};
+use super::score::{JoinKind, Record, past_reach, status_join, within_reach};
 use super::{MergeError, group_row};
 use crate::model::ReportKind;
 use crate::store::{EventRow, FeedAbsence, ScoreParts, Store, WalkCursor};
@@ -117,18 +116,8 @@ struct Slot {
     record: Record,
     /// The event it belonged to before this merge.
     previous_event: Option<String>,
-    /// The earlier incident it matched best, and the score.
-    best: Option<(u64, ScoreParts)>,
-    /// The group's key: its earliest member's sequence number.
-    group: u64,
-}
-
-/// A group that can still grow: its members (sequence numbers, in walk order) and how many of
-/// them later incidents can still reach.
-#[derive(Default)]
-struct GroupState {
-    members: Vec<u64>,
-    reachable: usize,
+    /// The seed it joined, the score, and why.
+    best: Option<(u64, ScoreParts, JoinKind)>,
 }
 
 /// The open part of the walk.
@@ -136,9 +125,10 @@ struct GroupState {
 struct Open {
     /// Every incident of an open group, by sequence number (its place in the walk).
     slots: HashMap<u64, Slot>,
-    /// Incidents later ones may still reach, in walk order.
-    reachable: Vec<u64>,
-    groups: HashMap<u64, GroupState>,
+    /// Open groups by their seed's sequence number: the members, in walk order.
+    groups: HashMap<u64, Vec<u64>>,
+    /// Seeds later incidents may still reach, in walk order.
+    seeds: Vec<u64>,
     next: u64,
 }
 
@@ -184,20 +174,17 @@ impl Open {
         };
         let seq = self.next;
         self.next += 1;
-        // Members this incident starts past the reach of can never be reached again.
+        // Seeds this incident starts past the reach of can never be reached again: their
+        // groups are final.
         let mut exhausted = Vec::new();
         let slots = &self.slots;
-        let groups = &mut self.groups;
-        self.reachable.retain(|i| {
-            let Some(slot) = slots.get(i) else {
-                return false;
-            };
-            let keep = slot.record.span.is_some_and(|s| !past_reach(&s, &span));
-            if !keep && let Some(g) = groups.get_mut(&slot.group) {
-                g.reachable = g.reachable.saturating_sub(1);
-                if g.reachable == 0 {
-                    exhausted.push(slot.group);
-                }
+        self.seeds.retain(|g| {
+            let keep = slots
+                .get(g)
+                .and_then(|slot| slot.record.span)
+                .is_some_and(|s| !past_reach(&s, &span));
+            if !keep {
+                exhausted.push(*g);
             }
             keep
         });
@@ -205,70 +192,44 @@ impl Open {
             .into_iter()
             .filter_map(|g| self.close(g))
             .collect();
-        let mut best: Option<(u64, ScoreParts)> = None;
-        let mut joined: Vec<u64> = Vec::new();
-        for i in &self.reachable {
-            let Some(other) = self.slots.get(i) else {
+        let mut best: Option<(u64, ScoreParts, JoinKind)> = None;
+        for g in &self.seeds {
+            let Some(seed) = self.slots.get(g) else {
                 continue;
             };
-            let Some(other_span) = other.record.span else {
-                continue;
-            };
-            if !within_reach(&other_span, &span) {
+            if !seed.record.span.is_some_and(|s| within_reach(&s, &span)) {
                 continue;
             }
-            let Some(s) = score(&other.record, &record).filter(|s| s.total >= THRESHOLD) else {
+            let Some((parts, kind)) = status_join(&seed.record, &record) else {
                 continue;
             };
-            if !joined.contains(&other.group) {
-                joined.push(other.group);
-            }
-            if best.is_none_or(|(_, old)| s.total > old.total) {
-                best = Some((*i, s));
+            if best.is_none_or(|(_, old, _)| parts.total > old.total) {
+                best = Some((*g, parts, kind));
             }
         }
-        let group = self.join(seq, &joined);
+        match best {
+            Some((g, _, _)) => self.groups.entry(g).or_default().push(seq),
+            None => {
+                self.groups.insert(seq, vec![seq]);
+                self.seeds.push(seq);
+            }
+        }
         self.slots.insert(
             seq,
             Slot {
                 record,
                 previous_event,
                 best,
-                group,
             },
         );
-        self.reachable.push(seq);
         Ok(closed)
-    }
-
-    /// Puts `seq` in one group with every group in `joined`, keyed by the earliest member.
-    fn join(&mut self, seq: u64, joined: &[u64]) -> u64 {
-        let root = joined.iter().copied().min().unwrap_or(seq);
-        for &g in joined.iter().filter(|&&g| g != root) {
-            let Some(moved) = self.groups.remove(&g) else {
-                continue;
-            };
-            for m in &moved.members {
-                if let Some(slot) = self.slots.get_mut(m) {
-                    slot.group = root;
-                }
-            }
-            let target = self.groups.entry(root).or_default();
-            target.members.extend(moved.members);
-            target.reachable += moved.reachable;
-        }
-        let target = self.groups.entry(root).or_default();
-        target.members.push(seq);
-        target.reachable += 1;
-        root
     }
 
     /// Takes a final group out of the walk.
     fn close(&mut self, key: u64) -> Option<Closed> {
-        let mut state = self.groups.remove(&key)?;
-        state.members.sort_unstable();
-        let slots: Vec<(u64, Slot)> = state
-            .members
+        let mut members = self.groups.remove(&key)?;
+        members.sort_unstable();
+        let slots: Vec<(u64, Slot)> = members
             .iter()
             .filter_map(|m| self.slots.remove(m).map(|slot| (*m, slot)))
             .collect();
@@ -286,7 +247,9 @@ impl Open {
             }
             placements.push(Placement {
                 record: n,
-                matched: slot.best.and_then(|(i, s)| local.get(&i).map(|&l| (l, s))),
+                matched: slot
+                    .best
+                    .and_then(|(i, s, k)| local.get(&i).map(|&l| (l, s, k))),
                 copy_of: None,
             });
             records.push(slot.record);
@@ -298,7 +261,7 @@ impl Open {
         })
     }
 
-    /// Closes every group still open, in the order of their earliest member.
+    /// Closes every group still open, in the order of their seed.
     fn finish(mut self) -> Vec<Closed> {
         let mut keys: Vec<u64> = self.groups.keys().copied().collect();
         keys.sort_unstable();

@@ -471,7 +471,7 @@ fn azure_rss_items_take_regions_from_categories_and_title_only() {
     assert_eq!(items.len(), 3);
 
     let active = find(&items, "azure:7T1M-3Z8");
-    assert_eq!(active.vendor, "Azure");
+    assert_eq!(active.vendor, "Microsoft Azure");
     assert_eq!(
         active.title,
         "Network Infrastructure – West US – Issues connecting to resources"

@@ -11,6 +11,7 @@ mod exports;
 mod extract_cli;
 mod gcp_azure;
 mod merge;
+mod merge_real;
 mod platforms;
 mod press;
 mod press_corpus;

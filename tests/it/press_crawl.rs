@@ -446,29 +446,45 @@ fn demo_shows_press_events_next_to_status_incidents() {
         ],
     ));
     crate::cli::validate_contract(&timeline);
+    // The report states the onset, 09:47 UTC, inside the status incident's window: one
+    // event with both sources, the vendor's incident first.
     let rows = timeline.as_array().expect("array");
-    let kinds: Vec<(&str, &str)> = rows
+    assert_eq!(rows.len(), 1, "{timeline:#}");
+    let fastly = &rows[0];
+    assert_eq!(fastly["vendor"], "Fastly");
+    let sources: Vec<(&str, &str)> = fastly["sources"]
+        .as_array()
+        .expect("sources")
         .iter()
-        .map(|e| {
+        .map(|s| {
             (
-                e["sources"][0]["kind"].as_str().unwrap_or(""),
-                e["start"].as_str().unwrap_or(""),
+                s["kind"].as_str().unwrap_or(""),
+                s["url"].as_str().unwrap_or(""),
             )
         })
         .collect();
+    assert_eq!(sources.len(), 2, "{fastly:#}");
+    assert_eq!(sources[0].0, "status");
     assert_eq!(
-        kinds,
-        vec![
-            ("status", "2021-06-08T09:58:00Z"),
-            ("press", "2021-06-08T09:47:00Z")
-        ]
+        sources[1],
+        (
+            "press",
+            "https://news.outages.example/2021/06/08/fastly-outage"
+        )
     );
-    // Newest first: the status page's first post came eleven minutes after the onset.
-    let press = &rows[1];
-    assert_eq!(press["vendor"], "Fastly");
-    assert_eq!(
-        press["sources"][0]["url"],
-        "https://news.outages.example/2021/06/08/fastly-outage"
+    assert_eq!(fastly["status_page_mentioned"], true);
+    // The vendor posted (09:58) hours before the report was published (16:10).
+    assert_eq!(fastly["acknowledgement_lag_minutes"], -372);
+    let reasons: Vec<&str> = fastly["merged_from"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|m| m["reason"].as_str())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("the report's stated onset falls inside the window")),
+        "{reasons:?}"
     );
-    assert_eq!(press["duration_minutes"], 49);
 }

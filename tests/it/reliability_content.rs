@@ -7,9 +7,16 @@ use outages::parse::{self, ParseContext};
 
 use crate::cli::{events_json, ok_stdout, outages};
 
-const HOSTILE: &str = concat!(
+/// A billion-laughs DTD and an external entity: refused whole.
+const ENTITY_BOMB: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/hardening/hostile-latin1-feed-imitation.rss"
+);
+
+/// The same feed without its DTD.
+const HOSTILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/hardening/hostile-latin1-feed-no-dtd-imitation.rss"
 );
 
 fn parse_feed(bytes: &[u8]) -> Vec<Incident> {
@@ -22,15 +29,41 @@ fn parse_feed(bytes: &[u8]) -> Vec<Incident> {
     parse::parse(bytes, &ctx).expect("parses").incidents
 }
 
+/// A document that declares entities is refused with the reason, as a parse error, in
+/// milliseconds and by every path (`extract`, `ingest`), and nothing of it is stored.
 #[test]
-fn entity_bombs_and_external_entities_stay_literal_and_latin1_is_decoded() {
-    let bytes = std::fs::read(HOSTILE).expect("fixture");
+fn a_document_declaring_entities_is_refused_with_the_reason() {
+    let bytes = std::fs::read(ENTITY_BOMB).expect("fixture");
+    let ctx = ParseContext {
+        url: Some("https://status.acme.test/history.rss".into()),
+        vendor: Some("Acme".into()),
+        published: None,
+        format: Some(Format::Feed),
+    };
     let started = std::time::Instant::now();
-    let incidents = parse_feed(&bytes);
+    let err = parse::parse(&bytes, &ctx).expect_err("refused");
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert!(
+        err.to_string()
+            .contains("the document declares XML entities in its DOCTYPE; refused"),
+        "{err}"
+    );
+    let work = tempfile::tempdir().expect("tempdir");
+    let out = outages(work.path(), &["ingest", ENTITY_BOMB, "--kind", "feed"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("declares XML entities"), "{stdout}");
+    let events = events_json(&outages(work.path(), &["timeline", "--json"]));
+    assert_eq!(events.as_array().map(Vec::len), Some(0), "{events:#}");
+}
+
+/// Without a DTD, undeclared entity references stay literal text and Latin-1 is decoded.
+#[test]
+fn undeclared_entities_stay_literal_and_latin1_is_decoded() {
+    let bytes = std::fs::read(HOSTILE).expect("fixture");
+    let incidents = parse_feed(&bytes);
     let first = &incidents[0];
     assert_eq!(first.title, "Café API outage &lol4; &xxe;");
-    assert!(!first.title.contains("lollol") && !first.title.contains("root:"));
     assert_eq!(first.updates[0].text, "Paiement dégradé ici");
     // The javascript: link is no link: the source points at the feed instead.
     assert_eq!(
