@@ -37,7 +37,7 @@ use thiserror::Error;
 
 use crate::extract::text::truncate_chars;
 use crate::model::Severity;
-use crate::store::{ChangedIncident, Store, StoreError, VendorSummary};
+use crate::store::{ChangedEvent, Store, StoreError, VendorSummary};
 
 pub use rank::{MatchCounts, MatchFilter, RankBy, Ranked, boost};
 use search::{Searched, clone_all, defuse_query, text_of, with_filters};
@@ -88,11 +88,18 @@ pub enum IndexError {
         op: &'static str,
         source: TantivyError,
     },
-    /// Reading incidents to index from the store failed.
-    #[error("index {location}: reading changed incidents from the store failed: {source}")]
+    /// Reading events to index from the store failed.
+    #[error("index {location}: reading changed events from the store failed: {source}")]
     Store {
         location: String,
         source: Box<StoreError>,
+    },
+    /// A stored event is not the JSON this build writes.
+    #[error("index {location}: stored event {id} is unreadable: {source}")]
+    Event {
+        location: String,
+        id: String,
+        source: serde_json::Error,
     },
 }
 
@@ -148,6 +155,8 @@ struct Fields {
     /// ([`phrase`]).
     title_pairs: Field,
     body_pairs: Field,
+    /// The ids of the event's member incidents and press reports.
+    members: Field,
 }
 
 /// The index, its reader, and the field handles of the current schema.
@@ -190,6 +199,7 @@ fn schema() -> (Schema, Fields) {
         onset: builder.add_i64_field("onset", FAST),
         title_pairs: builder.add_text_field("title_pairs", pairs.clone()),
         body_pairs: builder.add_text_field("body_pairs", pairs),
+        members: builder.add_text_field("members", STRING),
     };
     (builder.build(), fields)
 }
@@ -332,15 +342,12 @@ impl SearchIndex {
         Ok(out)
     }
 
-    /// Indexes every incident the store wrote after [`SearchIndex::indexed_rev`] and returns
-    /// how many. An index claiming a rev the store never reached (the database was replaced)
-    /// is rebuilt.
+    /// Indexes every event the store wrote after [`SearchIndex::indexed_rev`] (and drops the
+    /// ones a regrouping removed) and returns how many. An index claiming a rev the store
+    /// never reached (the database was replaced) is rebuilt.
     pub fn sync(&mut self, store: &Store) -> Result<usize, IndexError> {
         let from = self.indexed_rev();
-        let store_rev = store.current_rev().map_err(|source| IndexError::Store {
-            location: self.location.clone(),
-            source: Box::new(source),
-        })?;
+        let store_rev = self.store_rev(store)?;
         if from > store_rev {
             tracing::warn!(index = %self.location, from, store_rev, "index ahead of the store; rebuilding");
             return self.rebuild(store);
@@ -356,33 +363,56 @@ impl SearchIndex {
         self.index_from(store, 0, true)
     }
 
+    fn store_rev(&self, store: &Store) -> Result<i64, IndexError> {
+        store.current_rev().map_err(|source| IndexError::Store {
+            location: self.location.clone(),
+            source: Box::new(source),
+        })
+    }
+
     fn index_from(&mut self, store: &Store, from: i64, wipe: bool) -> Result<usize, IndexError> {
+        let store_err = |location: &str| {
+            let location = location.to_string();
+            move |source| IndexError::Store {
+                location,
+                source: Box::new(source),
+            }
+        };
+        // Read first: every event written up to this rev is in the pages read below (a write
+        // commits its rows and the counter together), so the index may claim it at the end.
+        let store_rev = self.store_rev(store)?;
         let mut writing = Writing::start(self, from, wipe)?;
+        if !wipe {
+            for (id, _) in store
+                .event_removals_since(from)
+                .map_err(store_err(&self.location))?
+            {
+                writing.remove(&id);
+            }
+        }
+        let mut cursor = from;
         loop {
             let batch = store
-                .changed_since(writing.rev, SYNC_BATCH)
-                .map_err(|source| IndexError::Store {
-                    location: self.location.clone(),
-                    source: Box::new(source),
-                })?;
-            if batch.is_empty() {
-                break;
-            }
+                .changed_events_since(cursor, SYNC_BATCH)
+                .map_err(store_err(&self.location))?;
+            let Some(last) = batch.last() else { break };
+            cursor = last.rev;
             for changed in &batch {
                 writing.add(changed)?;
             }
         }
-        writing.finish()
+        writing.finish(store_rev)
     }
 
     /// Indexes `rows` in place of every document, as [`SearchIndex::rebuild`] does from the
     /// store: the indexing alone, for measuring it against a peer fed the same rows in memory.
-    pub fn rebuild_from_rows(&mut self, rows: &[ChangedIncident]) -> Result<usize, IndexError> {
+    pub fn rebuild_from_rows(&mut self, rows: &[ChangedEvent]) -> Result<usize, IndexError> {
         let mut writing = Writing::start(self, 0, true)?;
         for changed in rows {
             writing.add(changed)?;
         }
-        writing.finish()
+        let last = rows.iter().map(|r| r.rev).max().unwrap_or(0);
+        writing.finish(last)
     }
 
     /// Maps a tantivy error at step `op` to ours, naming the index.
@@ -568,6 +598,7 @@ mod tests {
         store
             .upsert_incidents(&[runners, pages, slack], t("2024-03-02T00:00:00Z"))
             .expect("upsert");
+        crate::merge::merge_pending(&mut store, t("2024-03-02T00:00:00Z")).expect("merge");
         let mut index = SearchIndex::open_in_ram().expect("index");
         assert_eq!(index.sync(&store).expect("sync"), 3);
         (store, index)
@@ -724,7 +755,8 @@ mod tests {
     #[test]
     fn sync_after_crash_indexes_the_gap_without_duplicates() {
         let (mut store, mut index) = setup();
-        assert_eq!(index.indexed_rev(), 3);
+        // Three incidents, then their three events.
+        assert_eq!(index.indexed_rev(), 6);
         // The store commits, then the process dies before the index commit.
         let mut resolved = incident("runners", "2024-03-01T10:00:00Z");
         resolved.status = crate::model::Status::Resolved;
@@ -737,9 +769,11 @@ mod tests {
         store
             .upsert_incidents(&[resolved, fresh], t("2024-03-05T11:00:00Z"))
             .expect("upsert");
+        crate::merge::merge_pending(&mut store, t("2024-03-05T11:00:00Z")).expect("merge");
         assert!(index.search(&query("recovered")).expect("stale").is_empty());
-        assert_eq!(index.sync(&store).expect("heal"), 2);
-        assert_eq!(index.indexed_rev(), 5);
+        // GitHub's events are rewritten by its merge (runners, pages and the fresh one).
+        assert_eq!(index.sync(&store).expect("heal"), 3);
+        assert_eq!(index.indexed_rev(), store.current_rev().expect("rev"));
         assert_eq!(index.num_docs(), 4);
         assert_eq!(
             ids(&index.search(&query("recovered")).expect("healed")),
@@ -758,9 +792,11 @@ mod tests {
                 t("2024-03-02T00:00:00Z"),
             )
             .expect("upsert");
+        crate::merge::merge_pending(&mut replaced, t("2024-03-02T00:00:00Z")).expect("merge");
         assert_eq!(index.sync(&replaced).expect("rebuild"), 1);
         assert_eq!(index.num_docs(), 1);
-        assert_eq!(index.indexed_rev(), 1);
+        // The incident, then its event.
+        assert_eq!(index.indexed_rev(), 2);
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The questions users ask, answered from the store and the index together.
+//! The read layer: the questions users ask, answered from the store and the index together,
+//! in merged events (one per outage, with every source), so every view (CLI, API, pages,
+//! exports) lists, counts and orders the same events.
 //!
 //! The index only finds and ranks: every fact returned is read back from the store, the source
 //! of truth, so a stale or half-synced index can hide a match but never show a wrong one.
@@ -9,9 +11,9 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::index::{IndexError, MatchFilter, RankBy, SearchIndex, SearchQuery, Snippet, boost};
-use crate::model::Event;
+use crate::merge::{self, MergeError, MergedEvent};
 use crate::search_syntax::SearchRequest;
-use crate::store::{IncidentFilter, Store, StoreError, VendorSummary};
+use crate::store::{EventFilter, Store, StoreError, VendorSummary};
 
 /// Why a query failed: the layer that failed says what it was doing.
 #[derive(Debug, Error)]
@@ -20,12 +22,14 @@ pub enum QueryError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Merge(#[from] MergeError),
 }
 
-/// One search result: the event as stored, with the index's relevance and excerpt.
+/// One search result: the merged event as stored, with the index's relevance and excerpt.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchResult {
-    pub event: Event,
+    pub event: MergedEvent,
     pub score: f32,
     pub snippet: Snippet,
 }
@@ -40,12 +44,11 @@ pub fn search(
     let hits = index.search(q)?;
     let mut results = Vec::with_capacity(hits.len());
     for hit in hits {
-        let Some(incident) = store.incident(&hit.id)? else {
-            tracing::debug!(id = %hit.id, "search hit missing from the store; index is stale");
+        let Some(event) = stored_event(store, &hit.id)? else {
             continue;
         };
         results.push(SearchResult {
-            event: Event::from(&incident),
+            event,
             score: hit.score,
             snippet: hit.snippet,
         });
@@ -53,9 +56,23 @@ pub fn search(
     Ok(results)
 }
 
-/// Events matching `filter`, newest first.
-pub fn timeline(store: &Store, filter: &IncidentFilter) -> Result<Vec<Event>, QueryError> {
-    Ok(store.incidents(filter)?.iter().map(Event::from).collect())
+/// The stored event an index document names; `None` (logged) when the index is stale.
+fn stored_event(store: &Store, id: &str) -> Result<Option<MergedEvent>, QueryError> {
+    let Some(stored) = store.event(id)? else {
+        tracing::debug!(id = %id, "search hit missing from the store; index is stale");
+        return Ok(None);
+    };
+    Ok(Some(merge::decode_stored(&stored)?))
+}
+
+/// Merged events matching `filter`, newest first.
+pub fn timeline(store: &Store, filter: &EventFilter) -> Result<Vec<MergedEvent>, QueryError> {
+    Ok(merge::events(store, filter)?)
+}
+
+/// The event with this id, or the event holding the incident or press report with this id.
+pub fn event(store: &Store, id: &str) -> Result<Option<MergedEvent>, QueryError> {
+    Ok(merge::event(store, id)?)
 }
 
 /// How results are ordered.
@@ -235,12 +252,11 @@ fn find_in_index(
             tracing::warn!("indexed document without an id; skipped");
             continue;
         };
-        let Some(incident) = store.incident(&id)? else {
-            tracing::debug!(id = %id, "search hit missing from the store; index is stale");
+        let Some(event) = stored_event(store, &id)? else {
             continue;
         };
         found.results.push(SearchResult {
-            event: Event::from(&incident),
+            event,
             score: entry.score,
             snippet,
         });
@@ -259,7 +275,7 @@ fn find_in_index(
     Ok(found)
 }
 
-fn keep(e: &Event, req: &SearchRequest, vendors: &[String]) -> bool {
+fn keep(e: &MergedEvent, req: &SearchRequest, vendors: &[String]) -> bool {
     let any = |wanted: &[String], have: &[String]| {
         wanted.is_empty()
             || wanted.iter().any(|w| {
@@ -343,6 +359,7 @@ mod tests {
         store
             .upsert_incidents(&[resolved], t("2024-03-01T11:00:00Z"))
             .expect("upsert");
+        crate::merge::merge_pending(&mut store, t("2024-03-01T11:00:00Z")).expect("merge");
         let mut index = SearchIndex::open_in_ram().expect("index");
         index.sync(&store).expect("sync");
         let q = SearchQuery {
@@ -375,6 +392,7 @@ mod tests {
                 t("2024-03-03T00:00:00Z"),
             )
             .expect("upsert");
+        crate::merge::merge_pending(&mut indexed, t("2024-03-03T00:00:00Z")).expect("merge");
         let mut index = SearchIndex::open_in_ram().expect("index");
         index.sync(&indexed).expect("sync");
         let mut truth = Store::open_in_memory().expect("store");
@@ -384,6 +402,7 @@ mod tests {
                 t("2024-03-03T00:00:00Z"),
             )
             .expect("upsert");
+        crate::merge::merge_pending(&mut truth, t("2024-03-03T00:00:00Z")).expect("merge");
         let q = SearchQuery {
             text: "degraded".into(),
             limit: 10,
@@ -410,16 +429,19 @@ mod tests {
                 t("2024-03-02T00:00:00Z"),
             )
             .expect("upsert");
-        let all = timeline(&store, &IncidentFilter::default()).expect("timeline");
+        crate::merge::merge_pending(&mut store, t("2024-03-02T00:00:00Z")).expect("merge");
+        let all = timeline(&store, &EventFilter::default()).expect("timeline");
         let ids: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["github:c", "github:b", "github:a"]);
-        let majors = IncidentFilter {
-            severity: Some(Severity::Major),
-            ..IncidentFilter::default()
+        let february = EventFilter {
+            since: Some(t("2024-02-01T00:00:00Z")),
+            until: Some(t("2024-03-01T00:00:00Z")),
+            ..EventFilter::default()
         };
-        let only = timeline(&store, &majors).expect("filtered");
+        let only = timeline(&store, &february).expect("filtered");
         assert_eq!(only.len(), 1);
         assert_eq!(only[0].id, "github:b");
+        assert_eq!(only[0].severity, Severity::Major);
     }
 
     #[test]
@@ -429,6 +451,7 @@ mod tests {
         store
             .upsert_incidents(&events, t("2026-01-01T00:00:00Z"))
             .expect("upsert");
+        crate::merge::merge_pending(&mut store, t("2026-01-01T00:00:00Z")).expect("merge");
         let mut index = SearchIndex::open_in_ram().expect("index");
         index.sync(&store).expect("sync");
         let now = t("2026-01-01T00:00:00Z");
@@ -475,17 +498,20 @@ mod tests {
         store
             .upsert_incidents(first, t("2026-01-01T00:00:00Z"))
             .expect("first half");
+        crate::merge::merge_pending(&mut store, t("2026-01-01T00:00:00Z")).expect("merge");
         let mut index = SearchIndex::open_in_ram().expect("index");
         index.sync(&store).expect("first sync");
         store
             .upsert_incidents(second, t("2026-01-02T00:00:00Z"))
             .expect("second half");
+        crate::merge::merge_pending(&mut store, t("2026-01-02T00:00:00Z")).expect("merge");
         for e in events.iter_mut().take(100) {
             e.title = format!("{} after a database failover", e.title);
         }
         store
             .upsert_incidents(&events[..100], t("2026-01-03T00:00:00Z"))
             .expect("changed");
+        crate::merge::merge_pending(&mut store, t("2026-01-03T00:00:00Z")).expect("merge");
         index.sync(&store).expect("second sync");
         let now = t("2026-01-04T00:00:00Z");
         for text in [

@@ -302,9 +302,10 @@ pub fn export(paths: &DataPaths, args: &ExportArgs) -> Result<Exit> {
     };
     let req = search_syntax::parse(&text)?;
     let found = query::find(&store, &index, &req, args.limit, Sort::Time, Utc::now())?;
-    let events: Vec<Event> = found.results.into_iter().map(|r| r.event).collect();
+    let merged: Vec<merge::MergedEvent> = found.results.into_iter().map(|r| r.event).collect();
+    let events: Vec<Event> = merged.iter().map(merge::MergedEvent::contract).collect();
     let body = match args.format {
-        ExportFormat::Json => serde_json::to_string_pretty(&events)? + "\n",
+        ExportFormat::Json => serde_json::to_string_pretty(&merged)? + "\n",
         ExportFormat::Csv => export::csv(&events),
         ExportFormat::Atom => {
             let title = if text.trim().is_empty() {

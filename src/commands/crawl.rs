@@ -19,7 +19,7 @@ use crate::press_crawl::PressConfig;
 use crate::schedule::{self, StopSignal};
 use crate::snapshot::SnapshotServer;
 use crate::sources::{self, Source};
-use crate::store::{IncidentFilter, Store};
+use crate::store::Store;
 
 pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
     let lock = WriterLock::acquire(&paths.lock_file())?;
@@ -55,15 +55,21 @@ pub fn demo(paths: &DataPaths, args: &DemoArgs) -> Result<Exit> {
     })?;
     print::report(&report, "sources")?;
     let store = Store::open(&paths.store)?;
-    let latest = store.incidents(&IncidentFilter {
-        limit: Some(args.show),
-        ..IncidentFilter::default()
-    })?;
+    let latest = crate::query::timeline(
+        &store,
+        &crate::store::EventFilter {
+            limit: Some(args.show),
+            ..crate::store::EventFilter::default()
+        },
+    )?;
     let mut w = std::io::stdout().lock();
     writeln!(w)?;
     writeln!(w, "Latest outages (store: {}):", paths.store.display())?;
     drop(w);
-    let events: Vec<_> = latest.iter().map(crate::model::Event::from).collect();
+    let events: Vec<_> = latest
+        .iter()
+        .map(crate::merge::MergedEvent::contract)
+        .collect();
     print::timeline(&events)?;
     let mut w = std::io::stdout().lock();
     writeln!(w)?;

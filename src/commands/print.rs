@@ -79,7 +79,12 @@ pub fn search_results(found: &Found) -> std::io::Result<()> {
     }
     let bold = super::stdout_is_terminal();
     for r in results {
-        writeln!(out, "{}", headline(&r.event))?;
+        writeln!(
+            out,
+            "{}  {}",
+            headline(&r.event.contract()),
+            one_line(&r.event.id)
+        )?;
         writeln!(out, "    {}", render_snippet(&r.snippet, bold))?;
     }
     let facet = |m: &BTreeMap<String, usize>| {
@@ -122,7 +127,7 @@ pub fn timeline(events: &[Event]) -> std::io::Result<()> {
     for (key, group) in groups.iter().rev() {
         writeln!(out, "{key}")?;
         for e in group {
-            writeln!(out, "  {}", headline(e))?;
+            writeln!(out, "  {}  {}", headline(e), one_line(&e.id))?;
         }
     }
     Ok(())

@@ -10,7 +10,7 @@ use crate::index::SearchIndex;
 use crate::merge;
 use crate::query::{self, Sort};
 use crate::search_syntax;
-use crate::store::{EventFilter, Store};
+use crate::store::Store;
 use serde::Serialize;
 
 pub fn search(paths: &DataPaths, args: &SearchArgs) -> Result<Exit> {
@@ -32,67 +32,64 @@ pub fn search(paths: &DataPaths, args: &SearchArgs) -> Result<Exit> {
         eprintln!("vendor {asked:?} read as {used:?}");
     }
     if args.filters.json {
-        print::json(&search_events(&store, &found)?)?;
+        print::json(&search_events(&found))?;
     } else {
         print::search_results(&found)?;
     }
     Ok(Exit::Ok)
 }
 
-/// Merged events: one row per outage, however many incidents and reports describe it.
+/// Merged events, newest first: one row per outage, however many incidents and reports
+/// describe it, read through the same path as `search`, the API and the pages.
 pub fn timeline(paths: &DataPaths, args: &TimelineArgs) -> Result<Exit> {
     let store = open_reader(paths)?;
-    let events = merge::events(
-        &store,
-        &EventFilter {
-            vendor: args.filters.vendor.clone(),
-            since: args.filters.since,
-            until: args.filters.until,
-            limit: Some(args.limit),
-        },
-    )?;
+    let index = open_index(paths, &store)?;
+    let req = search_syntax::SearchRequest {
+        vendors: args.filters.vendor.iter().cloned().collect(),
+        after: args.filters.since,
+        before: args.filters.until,
+        ..search_syntax::SearchRequest::default()
+    };
+    let found = query::find(&store, &index, &req, args.limit, Sort::Time, Utc::now())?;
+    for (asked, used) in &found.corrected {
+        eprintln!("vendor {asked:?} read as {used:?}");
+    }
+    let events: Vec<&merge::MergedEvent> = found.results.iter().map(|r| &r.event).collect();
     if args.filters.json {
         print::json(&events)?;
     } else {
-        let contracts: Vec<_> = events.iter().map(merge::MergedEvent::contract).collect();
+        let contracts: Vec<_> = events.iter().map(|e| e.contract()).collect();
         print::timeline(&contracts)?;
     }
     Ok(Exit::Ok)
 }
 
 #[derive(Serialize)]
-struct SearchEventJson {
+struct SearchEventJson<'a> {
     #[serde(flatten)]
-    event: merge::MergedEvent,
+    event: &'a merge::MergedEvent,
     score: f32,
-    snippet: String,
+    snippet: &'a str,
 }
 
-/// Search hits as merged events, best first; an event hit through several of its incidents
-/// appears once, at its best rank.
-fn search_events(store: &Store, found: &query::Found) -> Result<Vec<SearchEventJson>> {
-    let mut out: Vec<SearchEventJson> = Vec::new();
-    for r in &found.results {
-        let Some(event) = merge::event(store, &r.event.id)? else {
-            continue;
-        };
-        if out.iter().any(|e| e.event.id == event.id) {
-            continue;
-        }
-        out.push(SearchEventJson {
-            event,
+/// Search hits (merged events, best first) with their score and snippet.
+fn search_events(found: &query::Found) -> Vec<SearchEventJson<'_>> {
+    found
+        .results
+        .iter()
+        .map(|r| SearchEventJson {
+            event: &r.event,
             score: r.score,
-            snippet: r.snippet.text.clone(),
-        });
-    }
-    Ok(out)
+            snippet: &r.snippet.text,
+        })
+        .collect()
 }
 
 pub fn reindex(paths: &DataPaths) -> Result<Exit> {
     let store = open_reader(paths)?;
     let mut index = SearchIndex::open(&paths.index)?;
     let n = index.rebuild(&store)?;
-    println!("indexed {n} incidents into {}", paths.index.display());
+    println!("indexed {n} events into {}", paths.index.display());
     Ok(Exit::Ok)
 }
 

@@ -464,6 +464,7 @@ mod tests {
         store
             .upsert_incidents(&events[..200], t("2026-01-01T00:00:00Z"))
             .expect("first half");
+        crate::merge::merge_pending(&mut store, t("2026-01-01T00:00:00Z")).expect("merge");
         let mut index = SearchIndex::open_in_ram().expect("index");
         index.sync(&store).expect("first sync");
         for e in events.iter_mut().take(50) {
@@ -472,6 +473,7 @@ mod tests {
         store
             .upsert_incidents(&events, t("2026-01-02T00:00:00Z"))
             .expect("second part");
+        crate::merge::merge_pending(&mut store, t("2026-01-02T00:00:00Z")).expect("merge");
         index.sync(&store).expect("second sync");
         index
     }
@@ -579,6 +581,7 @@ mod tests {
         store
             .upsert_incidents(&incidents, t("2024-03-10T00:00:00Z"))
             .expect("upsert");
+        crate::merge::merge_pending(&mut store, t("2024-03-10T00:00:00Z")).expect("merge");
         let mut index = SearchIndex::open_in_ram().expect("index");
         index.sync(&store).expect("sync");
         let ids = |text: &str| -> Vec<String> {

@@ -1,12 +1,16 @@
-//! Writing the index: one document per incident, added in rev order by one writer that
-//! commits with the rev reached, so an interrupted sync resumes where the last commit ended.
+//! Writing the index: one document per event (one outage, with the text of every member), added
+//! in rev order by one writer that commits with the rev reached, so an interrupted sync resumes
+//! where the last commit ended.
 
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::{COMMIT_EVERY, Fields, IndexError, SearchIndex, WRITER_MEMORY, WRITER_THREADS};
 use super::{tantivy_date, vendor_key};
-use crate::model::Incident;
-use crate::store::ChangedIncident;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::model::{Incident, Severity};
+use crate::store::ChangedEvent;
 
 /// One pass of the writer over incidents in rev order: deletes replaced documents, commits
 /// every [`COMMIT_EVERY`] documents with the rev reached, and reloads the reader at the end.
@@ -53,15 +57,26 @@ impl<'a> Writing<'a> {
         })
     }
 
-    pub(super) fn add(&mut self, changed: &ChangedIncident) -> Result<(), IndexError> {
-        if self.replacing {
-            self.writer.delete_term(Term::from_field_text(
-                self.index.fields.id,
-                &changed.incident.id,
-            ));
-        }
+    /// Drops the document of an event a regrouping removed.
+    pub(super) fn remove(&mut self, id: &str) {
         self.writer
-            .add_document(document(&self.index.fields, changed))
+            .delete_term(Term::from_field_text(self.index.fields.id, id));
+        self.uncommitted += 1;
+    }
+
+    pub(super) fn add(&mut self, changed: &ChangedEvent) -> Result<(), IndexError> {
+        if self.replacing {
+            self.writer
+                .delete_term(Term::from_field_text(self.index.fields.id, &changed.id));
+        }
+        let event: IndexedEvent =
+            serde_json::from_str(&changed.json).map_err(|source| IndexError::Event {
+                location: self.index.location.clone(),
+                id: changed.id.clone(),
+                source,
+            })?;
+        self.writer
+            .add_document(document(&self.index.fields, changed, &event))
             .map_err(self.index.tantivy_err("adding a document"))?;
         self.rev = self.rev.max(changed.rev);
         self.indexed += 1;
@@ -74,9 +89,11 @@ impl<'a> Writing<'a> {
         Ok(())
     }
 
-    pub(super) fn finish(mut self) -> Result<usize, IndexError> {
-        if self.uncommitted > 0 || (self.wipe && !self.committed) {
-            commit(&mut self.writer, self.rev).map_err(self.index.tantivy_err("committing"))?;
+    /// Commits what is left, claiming `rev`: every event the store wrote up to it is indexed.
+    pub(super) fn finish(mut self, rev: i64) -> Result<usize, IndexError> {
+        let rev = self.rev.max(rev);
+        if self.uncommitted > 0 || rev != self.rev || (self.wipe && !self.committed) {
+            commit(&mut self.writer, rev).map_err(self.index.tantivy_err("committing"))?;
         }
         self.writer
             .wait_merging_threads()
@@ -89,27 +106,76 @@ impl<'a> Writing<'a> {
     }
 }
 
-/// The document of one incident.
-fn document(f: &Fields, changed: &ChangedIncident) -> TantivyDocument {
-    let incident = &changed.incident;
+/// What the index reads of a stored event's JSON (`merge::MergedEvent`).
+#[derive(Deserialize)]
+struct IndexedEvent {
+    vendor: String,
+    title: String,
+    start: Option<DateTime<Utc>>,
+    severity: Severity,
+    #[serde(default)]
+    regions: Vec<String>,
+    #[serde(default)]
+    services: Vec<String>,
+    cause: Option<String>,
+    #[serde(default)]
+    updates: Vec<IndexedText>,
+    #[serde(default)]
+    merged_from: Vec<IndexedMember>,
+}
+
+#[derive(Deserialize)]
+struct IndexedText {
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct IndexedMember {
+    incident_id: String,
+    title: String,
+}
+
+/// The document of one event: its title, and as body every member's update, the other
+/// members' titles, the cause, services and regions.
+fn document(f: &Fields, changed: &ChangedEvent, event: &IndexedEvent) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
-    doc.add_text(f.id, &incident.id);
-    doc.add_text(f.vendor, vendor_key(&incident.vendor));
-    doc.add_text(f.vendor_text, &incident.vendor);
-    let body = body_text(incident);
-    doc.add_text(f.title, &incident.title);
-    doc.add_text(f.title_pairs, &incident.title);
+    doc.add_text(f.id, &changed.id);
+    doc.add_text(f.vendor, vendor_key(&event.vendor));
+    doc.add_text(f.vendor_text, &event.vendor);
+    let mut parts: Vec<&str> = event.updates.iter().map(|u| u.text.as_str()).collect();
+    parts.extend(
+        event
+            .merged_from
+            .iter()
+            .map(|m| m.title.as_str())
+            .filter(|t| *t != event.title),
+    );
+    parts.extend(event.cause.as_deref());
+    parts.extend(event.services.iter().map(String::as_str));
+    parts.extend(event.regions.iter().map(String::as_str));
+    parts.retain(|p| !p.trim().is_empty());
+    let body = parts.join("\n");
+    doc.add_text(f.title, &event.title);
+    doc.add_text(f.title_pairs, &event.title);
     doc.add_text(f.body_pairs, &body);
     doc.add_text(f.body, body);
-    doc.add_text(f.severity, incident.severity.as_str());
-    // The same date the store filters and sorts on, so both answer a date range alike.
+    doc.add_text(f.severity, event.severity.as_str());
+    // The same date the store filters and sorts events on, so both answer a date range alike.
     doc.add_date(
         f.start,
-        tantivy_date(incident.start.unwrap_or(changed.first_seen)),
+        tantivy_date(
+            event
+                .start
+                .or(changed.sort_at)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
+        ),
     );
-    doc.add_text(f.vendor_name, &incident.vendor);
-    if let Some(start) = incident.start {
+    doc.add_text(f.vendor_name, &event.vendor);
+    if let Some(start) = event.start {
         doc.add_i64(f.onset, start.timestamp());
+    }
+    for m in &event.merged_from {
+        doc.add_text(f.members, &m.incident_id);
     }
     doc
 }

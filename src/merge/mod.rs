@@ -449,6 +449,11 @@ pub fn event(store: &Store, id: &str) -> Result<Option<MergedEvent>, MergeError>
     stored.map(|e| decode(&e.id, &e.json)).transpose()
 }
 
+/// A stored event row as the merged event it holds.
+pub fn decode_stored(stored: &crate::store::StoredEvent) -> Result<MergedEvent, MergeError> {
+    decode(&stored.id, &stored.json)
+}
+
 fn decode(id: &str, json: &str) -> Result<MergedEvent, MergeError> {
     serde_json::from_str(json).map_err(|source| MergeError::Decode {
         id: id.to_string(),

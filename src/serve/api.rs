@@ -14,6 +14,7 @@ use super::{ApiError, ServeError, Shared, blocking};
 use crate::export;
 use crate::figures::{self, Scope};
 use crate::index::SearchIndex;
+use crate::merge::MergedEvent;
 use crate::model::{Event, rfc3339};
 use crate::query::{self, Facets, Found, Sort};
 use crate::stats::{Figures, Period};
@@ -41,7 +42,7 @@ pub struct Correction {
 
 #[derive(Debug, Serialize)]
 pub struct SearchHit {
-    pub event: Event,
+    pub event: MergedEvent,
     pub score: f32,
     pub snippet: SnippetJson,
 }
@@ -61,7 +62,7 @@ pub struct Span {
 
 #[derive(Debug, Serialize)]
 pub struct EventResponse {
-    pub event: Event,
+    pub event: MergedEvent,
     /// The vendor's own severity word, where it gave one.
     pub severity_native: Option<String>,
     pub versions: Vec<VersionJson>,
@@ -87,7 +88,7 @@ pub struct TimelineResponse {
     pub until: Option<String>,
     /// Every matching event (the list may be cut at `limit`).
     pub total: usize,
-    pub events: Vec<Event>,
+    pub events: Vec<MergedEvent>,
 }
 
 /// The figures of `outages stats --json`.
@@ -185,12 +186,22 @@ pub(super) fn search_response(filters: &Filters, found: Found) -> SearchResponse
     }
 }
 
-pub(super) fn load_event(store: &Store, id: &str) -> Result<EventResponse, ServeError> {
-    let Some(incident) = store.incident(id)? else {
+/// Where an asked id leads: its event, or the id of the event that holds it (a member
+/// incident's or press report's id, or an event id a regrouping folded into another).
+pub(super) enum EventLookup {
+    Found(Box<EventResponse>),
+    Elsewhere(String),
+}
+
+pub(super) fn load_event(store: &Store, id: &str) -> Result<EventLookup, ServeError> {
+    let Some(event) = query::event(store, id)? else {
         return Err(ServeError::NotFound(format!("no event with id {id:?}")));
     };
+    if event.id != id {
+        return Ok(EventLookup::Elsewhere(event.id));
+    }
     let versions = store
-        .versions(id)?
+        .versions(&event.id)?
         .into_iter()
         .map(|v| VersionJson {
             seen_at: rfc3339(v.seen_at),
@@ -204,11 +215,11 @@ pub(super) fn load_event(store: &Store, id: &str) -> Result<EventResponse, Serve
             cause: v.incident.cause,
         })
         .collect();
-    Ok(EventResponse {
-        event: Event::from(&incident),
-        severity_native: incident.severity_native.clone(),
+    Ok(EventLookup::Found(Box::new(EventResponse {
+        severity_native: event.severity_native.clone(),
+        event,
         versions,
-    })
+    })))
 }
 
 /// The stored vendor name a user meant ("salesfroce" -> "Salesforce"), or a not-found error
@@ -361,13 +372,22 @@ pub async fn search(
     Ok(Json(out))
 }
 
+/// One event; a member's id (or an event id folded into another) answers with a permanent
+/// redirect to the event that holds it.
 pub async fn event(
     State(state): State<Shared>,
     Path(id): Path<String>,
-) -> Result<Json<EventResponse>, ApiError> {
-    Ok(Json(
-        blocking(&state, move |store, _| load_event(store, &id)).await?,
-    ))
+) -> Result<Response, ApiError> {
+    Ok(
+        match blocking(&state, move |store, _| load_event(store, &id)).await? {
+            EventLookup::Found(event) => Json(*event).into_response(),
+            EventLookup::Elsewhere(id) => axum::response::Redirect::permanent(&format!(
+                "/api/events/{}",
+                super::params::path_segment(&id)
+            ))
+            .into_response(),
+        },
+    )
 }
 
 pub async fn timeline(
@@ -453,7 +473,7 @@ async fn download(
     let limit = p.usize_or("limit", MAX_EXPORT, MAX_EXPORT)?;
     let (body, events) = blocking(&state, move |store, index| {
         let found = find(store, index, &filters, limit, Sort::Time)?;
-        let events: Vec<Event> = found.results.into_iter().map(|r| r.event).collect();
+        let events: Vec<Event> = found.results.iter().map(|r| r.event.contract()).collect();
         let now = Utc::now();
         let body = match kind {
             Download::Csv => export::csv(&events),

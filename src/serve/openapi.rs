@@ -178,14 +178,38 @@ fn schemas() -> Value {
             "services": strings(),
             "cause": string_or_null(),
             "updates": {"type": "array", "items": {"$ref": "#/components/schemas/Update"}},
-            "sources": {"type": "array", "items": {"$ref": "#/components/schemas/SourceRef"}}
+            "sources": {"type": "array", "items": {"$ref": "#/components/schemas/EventSource"}},
+            "severity_native": string_or_null(),
+            "merged_from": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}},
+            "provenance": {"type": "object", "description": "per field: the value, the member it came from, and the values other sources gave"},
+            "first_press_report": time_or_null(),
+            "first_status_update": time_or_null(),
+            "acknowledgement_lag_minutes": {"type": ["integer", "null"]},
+            "status_page_mentioned": {"type": ["boolean", "null"]}
         })),
-        "Update": object(json!({"at": time_or_null(), "status": {"type": "string"}, "text": {"type": "string"}})),
-        "SourceRef": object(json!({
+        "EventSource": object(json!({
             "url": string_or_null(),
             "kind": {"enum": ["status", "press"]},
-            "quote": string_or_null()
+            "quote": string_or_null(),
+            "incident_id": {"type": "string", "minLength": 1},
+            "copies": {"type": "array", "items": object(json!({
+                "incident_id": {"type": "string"},
+                "url": string_or_null(),
+                "title": {"type": "string"}
+            }))}
         })),
+        "Member": object(json!({
+            "incident_id": {"type": "string", "minLength": 1},
+            "kind": {"enum": ["status", "press"]},
+            "role": {"type": "string"},
+            "title": {"type": "string"},
+            "url": string_or_null(),
+            "matched_with": string_or_null(),
+            "score": {"type": ["object", "null"]},
+            "reason": {"type": "string", "minLength": 1},
+            "missing_from_feeds": {"type": "array", "items": {"type": "object"}}
+        })),
+        "Update": object(json!({"at": time_or_null(), "status": {"type": "string"}, "text": {"type": "string"}})),
         "Facets": object(json!({"vendor": counts(), "year": counts(), "severity": counts()})),
         "SearchResponse": object(json!({
             "query": {"type": "string"},
@@ -292,6 +316,6 @@ mod tests {
         let doc = document();
         let event = &doc["components"]["schemas"]["Event"];
         assert_eq!(event["additionalProperties"], false);
-        assert_eq!(event["required"].as_array().map(Vec::len), Some(13));
+        assert_eq!(event["required"].as_array().map(Vec::len), Some(20));
     }
 }

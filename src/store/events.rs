@@ -96,6 +96,19 @@ pub struct EventRow {
     pub members: Vec<EventMemberRow>,
 }
 
+/// An event written after a given rev, for index synchronisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangedEvent {
+    pub id: String,
+    /// The rev of its write; the index stores the highest one it has seen.
+    pub rev: i64,
+    /// The time the timeline sorts by: the index's date for the event (none when the event
+    /// has no time at all).
+    pub sort_at: Option<DateTime<Utc>>,
+    /// The merged event as printed.
+    pub json: String,
+}
+
 /// A stored event, read back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
@@ -200,6 +213,7 @@ impl Store {
         let db = self.db.as_str();
         let tx = super::write_tx(&mut self.conn)
             .map_err(|e| sql_error(db, "starting the event write", e))?;
+        let mut rev = super::current_rev(&tx, db)?;
         let mut created = std::collections::HashMap::new();
         for incident_id in scope {
             let old: Option<(String, String)> = tx
@@ -220,10 +234,66 @@ impl Store {
         let now = encode_time(now);
         for event in events {
             let created_at = created.get(&event.id).unwrap_or(&now);
-            insert_event(&tx, db, event, created_at, &now)?;
+            rev += 1;
+            insert_event(&tx, db, event, created_at, &now, rev)?;
         }
+        let mut removed: Vec<&String> = created
+            .keys()
+            .filter(|id| !events.iter().any(|e| &e.id == *id))
+            .collect();
+        removed.sort();
+        for id in removed {
+            rev += 1;
+            record_removal(&tx, db, id, rev)?;
+        }
+        super::set_rev(&tx, db, rev)?;
         tx.commit()
             .map_err(|e| sql_error(db, "committing the event write", e))
+    }
+
+    /// Events written after `rev`, oldest write first, at most `limit`: what the search index
+    /// has not seen yet.
+    pub fn changed_events_since(
+        &self,
+        rev: i64,
+        limit: usize,
+    ) -> Result<Vec<ChangedEvent>, StoreError> {
+        let op = "listing events changed since a rev";
+        let raw = self
+            .conn
+            .prepare_cached(
+                "SELECT id, rev, sort_at, json FROM events WHERE rev > ?1 ORDER BY rev, id LIMIT ?2",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map(params![rev, to_sql_int(limit)], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<Result<Vec<(String, i64, String, String)>, _>>()
+            })
+            .map_err(|e| sql_error(&self.db, op, e))?;
+        let changed = raw
+            .into_iter()
+            .map(|(id, rev, sort_at, json)| ChangedEvent {
+                id,
+                rev,
+                // An event with no time at all sorts at the beginning of time, which the
+                // store writes as a date outside RFC 3339.
+                sort_at: decode_time(&sort_at).ok(),
+                json,
+            })
+            .collect::<Vec<_>>();
+        Ok(changed)
+    }
+
+    /// Ids of events a regrouping removed after `rev`, with the rev of the removal.
+    pub fn event_removals_since(&self, rev: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT id, rev FROM event_removals WHERE rev > ?1 ORDER BY rev")
+            .and_then(|mut stmt| {
+                stmt.query_map([rev], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| sql_error(&self.db, "listing removed events", e))
     }
 
     /// Events matching `filter`, newest first.
@@ -471,19 +541,36 @@ impl Store {
     }
 }
 
-/// Writes one event row and its member rows (each member records the content hash it was
-/// merged at, read from its incident row).
+/// Records that the event `id` is gone (at `rev`), for the search index to drop it.
+pub(super) fn record_removal(
+    conn: &rusqlite::Connection,
+    db: &str,
+    id: &str,
+    rev: i64,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO event_removals (id, rev) VALUES (?1, ?2)
+         ON CONFLICT(id) DO UPDATE SET rev = excluded.rev",
+    )
+    .and_then(|mut stmt| stmt.execute(params![id, rev]))
+    .map(|_| ())
+    .map_err(|e| sql_error(db, &format!("recording the removal of event {id}"), e))
+}
+
+/// Writes one event row at `rev` and its member rows (each member records the content hash
+/// it was merged at, read from its incident row); an earlier removal of the id is forgotten.
 pub(super) fn insert_event(
     conn: &rusqlite::Connection,
     db: &str,
     event: &EventRow,
     created_at: &str,
     now: &str,
+    rev: i64,
 ) -> Result<(), StoreError> {
     let op = |what: &str| format!("{what} of event {}", event.id);
     conn.prepare_cached(
-        r#"INSERT INTO events (id, vendor, start, "end", sort_at, json, created_at, updated_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"#,
+        r#"INSERT INTO events (id, vendor, start, "end", sort_at, json, created_at, updated_at, rev)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
     )
     .and_then(|mut stmt| {
         stmt.execute(params![
@@ -494,10 +581,14 @@ pub(super) fn insert_event(
             encode_time(event.sort_at),
             event.json,
             created_at,
-            now
+            now,
+            rev
         ])
     })
     .map_err(|e| sql_error(db, &op("writing the row"), e))?;
+    conn.prepare_cached("DELETE FROM event_removals WHERE id = ?1")
+        .and_then(|mut stmt| stmt.execute([&event.id]))
+        .map_err(|e| sql_error(db, &op("forgetting the removal"), e))?;
     for m in &event.members {
         let score = m.score.unwrap_or_default();
         let has = m.score.is_some();

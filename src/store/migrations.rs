@@ -192,6 +192,19 @@ DROP TABLE event_provenance;
 DROP INDEX updates_identity;
 CREATE INDEX updates_by_incident ON updates(incident_id, at);
 "#,
+    // 9: the search index holds events, not incidents (one document per outage, so every view
+    // counts and lists the same thing). Each event row gets a rev from the store's counter
+    // when it is written, and an event a regrouping removed leaves its id in
+    // `event_removals` with the rev of the removal, so the index can drop its document. Rows
+    // written before keep rev 0: the index is rebuilt anyway, its schema having changed.
+    r#"
+ALTER TABLE events ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX events_by_rev ON events(rev);
+CREATE TABLE event_removals (
+    id  TEXT PRIMARY KEY NOT NULL,
+    rev INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The schema version this binary writes.

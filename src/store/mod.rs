@@ -31,8 +31,8 @@ use thiserror::Error;
 
 pub use bodiless::ScheduledFetch;
 pub use events::{
-    EventFilter, EventMemberRow, EventRow, FeedAbsence, MemberRole, ScoreParts, StatusWindow,
-    StoredEvent,
+    ChangedEvent, EventFilter, EventMemberRow, EventRow, FeedAbsence, MemberRole, ScoreParts,
+    StatusWindow, StoredEvent,
 };
 pub use incidents::{
     ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
@@ -441,6 +441,14 @@ pub(crate) fn write_tx(conn: &mut Connection) -> rusqlite::Result<WriteTx<'_>> {
     }
 }
 
+/// Sets the rev counter (inside the transaction that wrote rows with revs up to `rev`).
+fn set_rev(conn: &Connection, db: &str, rev: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'rev'")
+        .and_then(|mut stmt| stmt.execute([rev]))
+        .map(|_| ())
+        .map_err(|e| sql_error(db, "advancing the rev counter", e))
+}
+
 fn current_rev(conn: &Connection, db: &str) -> Result<i64, StoreError> {
     conn.query_row("SELECT value FROM meta WHERE key = 'rev'", [], |r| {
         r.get::<_, i64>(0)
@@ -490,10 +498,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 8);
+        assert_eq!(store.schema_version().expect("version"), 9);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 8);
+        assert_eq!(store.schema_version().expect("version"), 9);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -542,14 +550,14 @@ mod tests {
         let path = dir.path().join("db.sqlite");
         drop(Store::open(&path).expect("create"));
         let conn = Connection::open(&path).expect("raw open");
-        conn.pragma_update(None, "user_version", 9).expect("bump");
+        conn.pragma_update(None, "user_version", 10).expect("bump");
         drop(conn);
         let err = Store::open(&path).err().expect("newer schema refused");
         assert!(matches!(
             err,
             StoreError::TooNew {
-                found: 9,
-                supported: 8,
+                found: 10,
+                supported: 9,
                 ..
             }
         ));
@@ -596,7 +604,7 @@ mod tests {
         let path = dir.path().join("old.sqlite");
         version_4_store(&path);
         let store = Store::open(&path).expect("upgrade");
-        assert_eq!(store.schema_version().expect("version"), 8);
+        assert_eq!(store.schema_version().expect("version"), 9);
         let rows: Vec<(String, String, Option<String>)> = store
             .conn
             .prepare("SELECT incident_id, last_listed_at, missing_since FROM feed_listings ORDER BY incident_id")
@@ -676,7 +684,7 @@ mod tests {
         .expect("version 6 rows");
         drop(conn);
         let store = Store::open(&path).expect("upgrade");
-        assert_eq!(store.schema_version().expect("version"), 8);
+        assert_eq!(store.schema_version().expect("version"), 9);
         let count =
             |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
         assert_eq!(
@@ -760,7 +768,7 @@ mod tests {
                 err,
                 StoreError::Outdated {
                     found: 4,
-                    supported: 8,
+                    supported: 9,
                     ..
                 }
             ),

@@ -37,6 +37,8 @@ pub struct EventWalk<'s> {
     db: &'s str,
     vendor: String,
     now: String,
+    /// The last rev given to an event row written by this walk.
+    rev: std::cell::Cell<i64>,
 }
 
 impl Store {
@@ -99,11 +101,13 @@ impl Store {
             )
         })
         .map_err(|e| sql_error(db, &op("removing the previous events"), e))?;
+        let rev = super::current_rev(&tx, db)?;
         Ok(EventWalk {
             tx,
             db,
             vendor: vendor.to_string(),
             now: encode_time(now),
+            rev: std::cell::Cell::new(rev),
         })
     }
 }
@@ -178,14 +182,33 @@ impl EventWalk<'_> {
                     )
                 })?;
             let created_at = previous.as_deref().unwrap_or(&self.now);
-            super::events::insert_event(&self.tx, self.db, event, created_at, &self.now)?;
+            let rev = self.rev.get() + 1;
+            self.rev.set(rev);
+            super::events::insert_event(&self.tx, self.db, event, created_at, &self.now, rev)?;
         }
         Ok(())
     }
 
-    /// Commits the rewrite.
+    /// Commits the rewrite: events the vendor had and no longer has are recorded as removed.
     pub fn commit(self) -> Result<(), StoreError> {
         let db = self.db;
+        let removed: Vec<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT DISTINCT event_id FROM merge_previous
+                 WHERE event_id NOT IN (SELECT id FROM events) ORDER BY event_id",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| r.get(0))?
+                    .collect::<Result<Vec<String>, _>>()
+            })
+            .map_err(|e| sql_error(db, "listing the events a regrouping removed", e))?;
+        let mut rev = self.rev.get();
+        for id in &removed {
+            rev += 1;
+            super::events::record_removal(&self.tx, db, id, rev)?;
+        }
+        super::set_rev(&self.tx, db, rev)?;
         let vendor = self.vendor;
         self.tx
             .commit()

@@ -67,6 +67,8 @@ pub fn fixture_data_dir() -> tempfile::TempDir {
     store
         .upsert_incidents(&[hostile], t("2024-01-21T00:00:00Z"))
         .expect("upsert");
+    // As every writer does after its upsert: the incident becomes an event.
+    outages::merge::merge_pending(&mut store, t("2024-01-21T00:00:00Z")).expect("merge");
     store
         .record_failure(
             FAILING_SOURCE,

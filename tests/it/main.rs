@@ -28,4 +28,5 @@ mod snapshot;
 mod sources;
 mod statuspage;
 mod store;
+mod views;
 mod web;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use outages::index::body_text;
 use outages::model::Incident;
-use outages::store::{ChangedIncident, Store};
+use outages::store::{ChangedEvent, ChangedIncident, Store};
 
 use crate::stages::{latency_report, load_queries, size_dir};
 
@@ -76,6 +76,19 @@ pub fn store_rows_in_memory(store: &Store, events: usize) -> Result<Vec<ChangedI
     let mut rev = 0;
     loop {
         let batch = store.changed_since(rev, 10_000)?;
+        let Some(last) = batch.last() else { break };
+        rev = last.rev;
+        all.extend(batch);
+    }
+    Ok(all)
+}
+
+/// Every event of the store, as our index's rebuild reads them.
+pub fn store_events_in_memory(store: &Store, events: usize) -> Result<Vec<ChangedEvent>> {
+    let mut all = Vec::with_capacity(events);
+    let mut rev = 0;
+    loop {
+        let batch = store.changed_events_since(rev, 10_000)?;
         let Some(last) = batch.last() else { break };
         rev = last.rev;
         all.extend(batch);

@@ -29,7 +29,7 @@ use crate::fts;
 const UPSERT_BATCH: usize = 1000;
 /// Names the generator's output in a prepared corpus's `done` marker: change it whenever
 /// [`Generator`] changes what it generates, so stale corpora are prepared again.
-const GENERATOR_VERSION: &str = "generator 1";
+const GENERATOR_VERSION: &str = "generator 1, merged";
 /// Incidents per generated archive file.
 const ARCHIVE_FILE_INCIDENTS: usize = 1000;
 /// Queries in the search set.
@@ -374,6 +374,8 @@ pub fn prepare(work: &Path, events: usize, seed: u64, feeds: usize) -> Result<Va
         fts::build(&dir.join("fts.sqlite"), &chunk)?;
     }
     archive.finish()?;
+    // The index holds merged events, as after a crawl or an ingest.
+    outages::merge::merge_pending(&mut store, Utc::now())?;
     let mut index = SearchIndex::open(&dir.join("index"))?;
     index.sync(&store)?;
     std::fs::write(dir.join("done"), key)?;
@@ -531,7 +533,7 @@ fn prepared_store(work: &Path, events: usize) -> Result<Store> {
 pub fn index_ours(work: &Path, events: usize, from_rows: bool) -> Result<Value> {
     let store = prepared_store(work, events)?;
     let rows = if from_rows {
-        fts::store_rows_in_memory(&store, events)?
+        fts::store_events_in_memory(&store, events)?
     } else {
         Vec::new()
     };

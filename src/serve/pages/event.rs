@@ -3,11 +3,11 @@
 use std::fmt::Write;
 
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 
 use super::fragments::{sources_list, updates_list};
-use super::{PageResult, event_href, vendor_href};
+use super::{event_href, vendor_href};
 use crate::serve::api::{self, EventResponse};
 use crate::serve::html::{self, Nav, page, severity_badge, text, time};
 use crate::serve::params::path_segment;
@@ -30,14 +30,27 @@ where
     since
 }
 
-pub async fn event(State(state): State<Shared>, Path(id): Path<String>) -> PageResult {
-    let ev = blocking(&state, move |store, _| api::load_event(store, &id)).await?;
-    let title = ev.event.title.clone();
-    Ok(Html(page(&title, Nav::None, &render_event(&ev))))
+/// The page of one event; a member's id redirects to the event that holds it.
+pub async fn event(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Response, super::PageError> {
+    Ok(
+        match blocking(&state, move |store, _| api::load_event(store, &id)).await? {
+            api::EventLookup::Found(ev) => {
+                let title = ev.event.title.clone();
+                Html(page(&title, Nav::None, &render_event(&ev))).into_response()
+            }
+            api::EventLookup::Elsewhere(id) => {
+                Redirect::permanent(&event_href(&id)).into_response()
+            }
+        },
+    )
 }
 
 fn render_event(r: &EventResponse) -> String {
-    let e = &r.event;
+    let contract = r.event.contract();
+    let e = &contract;
     let vs = &r.versions;
     let primary = e.sources.first();
     // Facts cite the first source, listed in full under "Sources".

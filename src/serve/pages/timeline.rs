@@ -112,10 +112,12 @@ pub async fn timeline(State(state): State<Shared>, RawQuery(raw): RawQuery) -> P
     let f = filters.clone();
     let view = blocking(&state, move |store, index| {
         let found = api::find(store, index, &f, crate::query::MAX_MATCHES, Sort::Time)?;
-        let events: Vec<Event> = found.results.into_iter().map(|r| r.event).collect();
+        let events: Vec<Event> = found.results.iter().map(|r| r.event.contract()).collect();
         let mut versions = BTreeMap::new();
         for e in events.iter().take(TIMELINE_LIST) {
-            versions.insert(e.id.clone(), api::load_event(store, &e.id)?.versions);
+            if let api::EventLookup::Found(found) = api::load_event(store, &e.id)? {
+                versions.insert(e.id.clone(), found.versions);
+            }
         }
         Ok(TimelineView {
             filters: f,
