@@ -8,7 +8,7 @@
 //! status page is a server we do not control.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -421,6 +421,7 @@ impl Fetcher {
         {
             headers.insert(IF_MODIFIED_SINCE, lm);
         }
+        let sent_validator = !headers.is_empty();
         let mut response = client
             .get(target)
             .headers(headers)
@@ -435,6 +436,16 @@ impl Fetcher {
             last_modified: header_string(response.headers(), LAST_MODIFIED),
         };
         if status == StatusCode::NOT_MODIFIED {
+            // "Not modified" since what? Without a validator sent there is no stored copy the
+            // answer can refer to: recorded as healthy, it would hide a broken source forever.
+            if !sent_validator {
+                return Err(FetchError::Other {
+                    url: url.to_string(),
+                    message: "HTTP 304 Not Modified to a request that sent no validator \
+                              (no If-None-Match or If-Modified-Since): nothing to reuse"
+                        .into(),
+                });
+            }
             return Ok(FetchOutcome::NotModified {
                 validators: fresh,
                 fresh_for,
@@ -591,8 +602,13 @@ pub fn is_private_ip(ip: IpAddr) -> bool {
                 || v4.octets()[0] == 0
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_private_ip(IpAddr::V4(v4));
+            if embedded_ipv4(v6).is_some_and(|v4| is_private_ip(IpAddr::V4(v4))) {
+                return true;
+            }
+            let seg = v6.segments();
+            // 64:ff9b:1::/48, NAT64 for local use (RFC 8215): translated inside a network.
+            if seg[0] == 0x0064 && seg[1] == 0xff9b && seg[2] == 0x0001 {
+                return true;
             }
             v6.is_loopback()
                 || v6.is_unspecified()
@@ -601,6 +617,39 @@ pub fn is_private_ip(ip: IpAddr) -> bool {
                 || (v6.segments()[0] & 0xffc0) == 0xfe80
         }
     }
+}
+
+/// The IPv4 address an IPv6 address carries, in every form that reaches it: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`), 6to4
+/// (`2002:aabb:ccdd::`), Teredo (`2001:0:...`, the client address inverted in the last 32 bits)
+/// and ISATAP (`...:5efe:a.b.c.d` in the interface id). A private IPv4 address must not be
+/// reachable through any of them.
+fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let seg = v6.segments();
+    let last32 = |a: u16, b: u16| {
+        let [a0, a1] = a.to_be_bytes();
+        let [b0, b1] = b.to_be_bytes();
+        Ipv4Addr::new(a0, a1, b0, b1)
+    };
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    if seg[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified() {
+        return Some(last32(seg[6], seg[7]));
+    }
+    if seg[..6] == [0x0064, 0xff9b, 0, 0, 0, 0] {
+        return Some(last32(seg[6], seg[7]));
+    }
+    if seg[0] == 0x2002 {
+        return Some(last32(seg[1], seg[2]));
+    }
+    if seg[0] == 0x2001 && seg[1] == 0 {
+        return Some(last32(!seg[6], !seg[7]));
+    }
+    if seg[5] == 0x5efe && (seg[4] == 0 || seg[4] == 0x0200) {
+        return Some(last32(seg[6], seg[7]));
+    }
+    None
 }
 
 fn classify(url: &str, e: &reqwest::Error) -> FetchError {
@@ -910,6 +959,39 @@ mod tests {
         }
         let public = Url::parse("https://status.example.com/history.atom").expect("url");
         assert_eq!(redirect_refusal(&public, false), None);
+    }
+
+    /// Every IPv6 form that embeds a private IPv4 address is private; the same forms around
+    /// a public address are not.
+    #[test]
+    fn ipv6_forms_embedding_a_private_ipv4_address_are_refused() {
+        for private in [
+            "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::192.168.1.1",
+            "64:ff9b:1::1",
+            "2002:7f00:1::1",
+            "2002:c0a8:0101::",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            "fe80::5efe:10.1.2.3",
+            "2001:db8::5efe:192.168.0.1",
+        ] {
+            let ip: IpAddr = private.parse().expect(private);
+            assert!(is_private_ip(ip), "{private}");
+            let url = Url::parse(&format!("http://[{private}]/")).expect(private);
+            assert!(private_literal(&url).is_some(), "{private}");
+        }
+        for public in [
+            "64:ff9b::8.8.8.8",
+            "2002:0808:0808::1",
+            "2606:4700::1111",
+            "::ffff:1.1.1.1",
+        ] {
+            let ip: IpAddr = public.parse().expect(public);
+            assert!(!is_private_ip(ip), "{public}");
+        }
     }
 
     #[test]

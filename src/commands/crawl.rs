@@ -264,6 +264,42 @@ impl Progress for Bar {
     }
 }
 
+/// The sources file's text: empty when it does not exist yet; an error (naming the file and
+/// why) when it cannot be read or is not UTF-8, so that nothing is written over it.
+fn read_sources_file(path: &std::path::Path) -> Result<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{} is not valid UTF-8 (first bad byte at offset {}), so nothing was added; \
+                 save it as UTF-8 first",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Replaces `path` by `bytes` through a temporary file beside it and a rename, so a crash or
+/// a full disk leaves either the old file or the new one, never a part.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sources.toml".into());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::bail!("cannot write {}: {e}", path.display());
+    }
+    Ok(())
+}
+
 /// One line per source on stderr, for logs and pipes.
 struct Lines;
 
@@ -280,6 +316,15 @@ impl Progress for Lines {
 pub fn sources_add(args: &SourcesAddArgs) -> Result<Exit> {
     let page =
         url::Url::parse(&args.url).with_context(|| format!("{:?} is not a URL", args.url))?;
+    // Read (and check) the file before probing: a file we cannot read whole is refused and
+    // left as it is, never rewritten with only the new block.
+    let existing = read_sources_file(&args.sources)?;
+    sources::parse(&existing).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not a valid sources file, so nothing was added (fix it first): {e}",
+            args.sources.display()
+        )
+    })?;
     let runtime = runtime()?;
     let probe = runtime.block_on(async {
         let fetcher = Fetcher::new(FetchConfig::default(), None)?;
@@ -311,13 +356,11 @@ pub fn sources_add(args: &SourcesAddArgs) -> Result<Exit> {
                 .map(|v| gazetteer.canonical(v).unwrap_or(v).to_string())
         })
         .ok_or_else(|| anyhow::anyhow!("cannot tell the vendor of {page}: pass --vendor NAME"))?;
-    let existing = std::fs::read_to_string(&args.sources).unwrap_or_default();
     let block = discover::source_block(&vendor, &found, args.allow_private);
-    let combined = format!("{}{block}", existing);
+    let combined = format!("{existing}{block}");
     sources::parse(&combined)
         .map_err(|e| anyhow::anyhow!("not added to {}: {e}", args.sources.display()))?;
-    std::fs::write(&args.sources, combined)
-        .with_context(|| format!("cannot write {}", args.sources.display()))?;
+    write_atomically(&args.sources, combined.as_bytes())?;
     println!(
         "added {vendor}: {} ({}, {} incidents now) to {}",
         found.url,

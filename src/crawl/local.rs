@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::{
     CrawlError, CrawlReport, DataPaths, Progress, SourceFailure, add_counts, defang,
-    drop_impossible_future, parse_source, split_duplicate_ids,
+    drop_impossible_times, parse_source, split_duplicate_ids,
 };
 use crate::index::SearchIndex;
 use crate::parse::{self, ParseContext};
@@ -50,7 +50,7 @@ pub fn ingest(
         match parse::parse(&bytes, &ctx) {
             Ok(mut parsed) => {
                 defang(&mut parsed.incidents);
-                drop_impossible_future(&mut parsed.incidents, Utc::now());
+                drop_impossible_times(&mut parsed.incidents, Utc::now());
                 split_duplicate_ids(&mut parsed.incidents);
                 let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
                 progress.source_done(&name, &format!("{} incidents", parsed.incidents.len()));

@@ -535,7 +535,7 @@ fn parse_source(
     )?;
     cap_items(&mut parsed.incidents);
     defang(&mut parsed.incidents);
-    drop_impossible_future(&mut parsed.incidents, Utc::now());
+    drop_impossible_times(&mut parsed.incidents, Utc::now());
     split_duplicate_ids(&mut parsed.incidents);
     Ok(parsed)
 }
@@ -608,10 +608,18 @@ const FUTURE_SLACK: TimeDelta = TimeDelta::days(1);
 /// Scheduled maintenance is announced ahead, but not by more than a year in practice.
 const MAINTENANCE_HORIZON: TimeDelta = TimeDelta::days(366);
 
-/// Drops stated times too far in the future to be true, rather than store an outage that
-/// "starts" in 9999 and sorts first on every timeline. A dropped time is unknown (the store
-/// falls back to when the item was first seen); the raw body keeps what the source said.
-pub fn drop_impossible_future(incidents: &mut [Incident], now: DateTime<Utc>) {
+/// The earliest time an outage record can be about: the web opened to the public in 1991, and
+/// no status page or press report of an online service's outage is older. A feed that says
+/// "0001-01-01" would otherwise make the data "cover" two thousand years and a billion outage
+/// minutes.
+pub const EARLIEST_PLAUSIBLE: DateTime<Utc> =
+    DateTime::from_timestamp_nanos(631_152_000_000_000_000);
+
+/// Drops stated times that cannot be true: too far in the future (an outage that "starts" in
+/// 9999 and sorts first on every timeline) or before [`EARLIEST_PLAUSIBLE`] (year 0001). A
+/// dropped time is unknown (the store falls back to when the item was first seen); the raw
+/// body keeps what the source said, and the drop is logged with the incident.
+pub fn drop_impossible_times(incidents: &mut [Incident], now: DateTime<Utc>) {
     for i in incidents {
         let ahead = if i.severity == crate::model::Severity::Maintenance {
             MAINTENANCE_HORIZON
@@ -619,8 +627,12 @@ pub fn drop_impossible_future(incidents: &mut [Incident], now: DateTime<Utc>) {
             FUTURE_SLACK
         };
         let limit = now + ahead;
+        let id = i.id.clone();
         let too_far = |t: &mut Option<DateTime<Utc>>| {
-            if t.is_some_and(|t| t > limit) {
+            if let Some(at) = *t
+                && (at > limit || at < EARLIEST_PLAUSIBLE)
+            {
+                tracing::warn!(incident = %id, time = %at, "impossible time dropped");
                 *t = None;
             }
         };
@@ -1064,7 +1076,7 @@ mod tests {
     }
 
     #[test]
-    fn times_far_in_the_future_are_dropped_but_announced_maintenance_keeps_its_date() {
+    fn impossible_times_are_dropped_but_announced_maintenance_keeps_its_date() {
         let now = DateTime::parse_from_rfc3339("2024-05-01T00:00:00Z")
             .expect("time")
             .with_timezone(&Utc);
@@ -1080,7 +1092,7 @@ mod tests {
         let mut far_maintenance = incident(3, Some("2031-01-01T00:00:00Z"));
         far_maintenance.severity = crate::model::Severity::Maintenance;
         let mut all = vec![bogus, maintenance, far_maintenance];
-        drop_impossible_future(&mut all, now);
+        drop_impossible_times(&mut all, now);
         assert_eq!(all[0].start, None);
         // A clock a few hours fast is tolerated.
         assert_eq!(all[0].end, Some(now + TimeDelta::hours(2)));
@@ -1090,6 +1102,21 @@ mod tests {
             Some("2024-06-15T02:00:00Z")
         );
         assert_eq!(all[2].start, None);
+        // Year 0001 and 1969 are not times of an online outage; 1995 can be.
+        let mut ancient = incident(4, Some("0001-01-01T00:00:00Z"));
+        ancient.end = Some(
+            DateTime::parse_from_rfc3339("1969-07-20T20:17:00Z")
+                .expect("time")
+                .with_timezone(&Utc),
+        );
+        let early = incident(5, Some("1995-03-01T00:00:00Z"));
+        let mut old = vec![ancient, early];
+        drop_impossible_times(&mut old, now);
+        assert_eq!((old[0].start, old[0].end), (None, None));
+        assert_eq!(
+            old[1].start.map(crate::model::rfc3339).as_deref(),
+            Some("1995-03-01T00:00:00Z")
+        );
     }
 
     #[test]

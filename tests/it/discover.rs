@@ -112,3 +112,36 @@ fn atom_feed_preferred_and_nothing_found_is_an_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no status feed or API found"), "{err}");
 }
+
+/// A sources file that is not UTF-8 (one Latin-1 "é") is refused with the reason and left
+/// byte for byte as it was: `sources add` never rewrites a file it could not read whole.
+#[test]
+fn a_sources_file_that_is_not_utf8_survives_sources_add_untouched() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let sources = data.path().join("sources.toml");
+    let mut bytes = b"[[source]]\nvendor = \"Caf".to_vec();
+    bytes.push(0xE9);
+    bytes.extend_from_slice(b"\"\nurl = \"https://status.example.test/history.atom\"\n");
+    std::fs::write(&sources, &bytes).expect("write");
+    let out = outages(
+        data.path(),
+        &[
+            "sources",
+            "add",
+            "http://127.0.0.1:9/",
+            "--sources",
+            sources.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not valid UTF-8"), "{err}");
+    assert!(err.contains("sources.toml"), "{err}");
+    assert_eq!(std::fs::read(&sources).expect("read"), bytes);
+    let leftovers: Vec<_> = std::fs::read_dir(data.path())
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}

@@ -171,7 +171,8 @@ impl RawServer {
 
     /// `http://127.0.0.1:PORT/path`. Paths: `/ok/N`, `/cache/N` (max-age=600), `/silent`,
     /// `/trickle`, `/reset`, `/huge`, `/bomb`, `/loop/a`, `/chain/N`, `/file`, `/html`,
-    /// `/truncated`, `/503`, `/429`, `/empty`, `/badchunk`, `/headerflood`, `/to-private`,
+    /// `/truncated`, `/503`, `/429`, `/empty`, `/304` (always, validators or not), `/badchunk`,
+    /// `/headerflood`, `/to-private`,
     /// `/to-evil`, `/slow/N` or `/slow/RxN` (a delay of 15 ms x (N mod 7), then `/ok/N`).
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
@@ -351,6 +352,7 @@ async fn handle(mut sock: TcpStream, port: u16, hits: Arc<Mutex<HashMap<String, 
         ["503"] => response("503 Service Unavailable", &[("Retry-After", "120")], b"busy"),
         ["429"] => response("429 Too Many Requests", &[("Retry-After", "soon")], b"slow down"),
         ["empty"] => response("200 OK", &json, b""),
+        ["304"] => b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 0\r\n\r\n".to_vec(),
         ["badchunk"] => b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n".to_vec(),
         ["headerflood"] => {
             let mut head = String::from("HTTP/1.1 200 OK\r\n");

@@ -255,6 +255,34 @@ fn status_errors_carry_the_clamped_retry_after() {
     });
 }
 
+/// A 304 to a request that sent no validator refers to nothing: an error, not a healthy
+/// fetch; with a validator sent it is the ordinary "unchanged".
+#[test]
+fn a_304_without_a_validator_sent_is_an_error() {
+    let server = RawServer::start();
+    block_on(async {
+        let f = fetcher();
+        let url = server.url("/304");
+        let err = get(&f, &url, true).await.expect_err("304 to nothing");
+        assert_eq!(err.class(), "other");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{url}: HTTP 304 Not Modified to a request that sent no validator (no If-None-Match or If-Modified-Since): nothing to reuse"
+            )
+        );
+        let sent = Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+        };
+        let answer = f
+            .get(&url, &sent, true)
+            .await
+            .expect("304 to our validator");
+        assert!(matches!(answer, FetchOutcome::NotModified { .. }));
+    });
+}
+
 fn source(vendor: &str, url: String) -> Source {
     Source {
         vendor: Some(vendor.into()),
