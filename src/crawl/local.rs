@@ -21,24 +21,31 @@ pub fn ingest(
     format: Option<crate::model::Format>,
     progress: &dyn Progress,
 ) -> Result<CrawlReport, CrawlError> {
-    let mut files = Vec::new();
+    let mut entries = Vec::new();
     for input in inputs {
-        collect_files(input, &mut files);
+        collect_files(input, true, &mut entries);
     }
-    progress.start(files.len());
+    progress.start(entries.len());
     let mut store = Store::open(&paths.store)?;
     let mut report = CrawlReport::default();
-    for file in files {
+    for entry in entries {
+        let file = match entry {
+            Entry::File(file) => file,
+            Entry::Skipped(path, reason) => {
+                progress.source_done(&path.display().to_string(), &format!("skipped: {reason}"));
+                continue;
+            }
+        };
         let name = file.display().to_string();
-        let bytes = match std::fs::read(&file) {
+        let bytes = match read_capped(&file, MAX_FILE_BYTES) {
             Ok(b) => b,
-            Err(e) => {
-                progress.source_done(&name, &format!("cannot read: {e}"));
+            Err((class, message)) => {
+                progress.source_done(&name, &message);
                 report.failures.push(SourceFailure {
                     url: name.clone(),
                     vendor: None,
-                    class: "io".into(),
-                    message: format!("{name}: cannot read: {e}"),
+                    class: class.into(),
+                    message: format!("{name}: {message}"),
                 });
                 continue;
             }
@@ -74,12 +81,41 @@ pub fn ingest(
     Ok(report)
 }
 
-/// Files under `path` in a stable (sorted) order; a missing path becomes a failed entry later
-/// when it cannot be read.
-fn collect_files(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
+/// The largest file `ingest` reads: the crawler's cap on a response body, so a local file is
+/// held to what a fetched one is (a 1 GB file or `/dev/zero` is never read into memory).
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What the walk over the inputs found.
+enum Entry {
+    File(PathBuf),
+    /// Not read, with why: a symbolic link inside a folder, a FIFO, device or socket.
+    Skipped(PathBuf, String),
+}
+
+/// Files under `path` in a stable (sorted) order. An input named on the command line is taken
+/// as it is (a link the user names is followed); inside a folder no symbolic link is followed
+/// (a link can loop, or lead out of the tree), and FIFOs, devices and sockets are skipped (a
+/// FIFO would block the read, and the writer lock, forever). A missing path becomes a failed
+/// entry when it cannot be read.
+fn collect_files(path: &Path, named: bool, out: &mut Vec<Entry>) {
+    let meta = if named {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    };
+    let Ok(meta) = meta else {
+        out.push(Entry::File(path.to_path_buf()));
+        return;
+    };
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        out.push(Entry::Skipped(
+            path.to_path_buf(),
+            "a symbolic link inside the folder (not followed)".into(),
+        ));
+    } else if kind.is_dir() {
         let Ok(entries) = std::fs::read_dir(path) else {
-            out.push(path.to_path_buf());
+            out.push(Entry::File(path.to_path_buf()));
             return;
         };
         let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -90,12 +126,37 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>) {
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with('.'));
             if !hidden {
-                collect_files(&child, out);
+                collect_files(&child, false, out);
             }
         }
+    } else if kind.is_file() {
+        out.push(Entry::File(path.to_path_buf()));
     } else {
-        out.push(path.to_path_buf());
+        out.push(Entry::Skipped(
+            path.to_path_buf(),
+            "not a regular file (a FIFO, device or socket)".into(),
+        ));
     }
+}
+
+/// The bytes of `file`, refused past `cap` bytes (checked before reading and while reading, for
+/// a file that grows), with the failure's class and message.
+fn read_capped(file: &Path, cap: u64) -> Result<Vec<u8>, (&'static str, String)> {
+    use std::io::Read as _;
+    let opened = std::fs::File::open(file).map_err(|e| ("io", format!("cannot read: {e}")))?;
+    let too_large = || ("too_large", format!("larger than {cap} bytes: not read"));
+    if opened.metadata().is_ok_and(|m| m.len() > cap) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    opened
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ("io", format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// Runs extraction again over the latest raw body stored for every source, as a crawl would

@@ -201,3 +201,57 @@ fn ingest_of_several_files_fails_when_one_fails_and_keeps_the_rest() {
         "the file that parsed is stored: {timeline}"
     );
 }
+
+/// `ingest` of a folder holding a symbolic-link loop, a FIFO and an oversized file: each gets
+/// its message, none hangs or fills memory, and the good file is stored.
+#[test]
+fn ingest_skips_links_and_fifos_and_refuses_oversized_files() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let tree = data.path().join("tree");
+    std::fs::create_dir(&tree).expect("mkdir");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/statuspage/incidents-list-imitation.json"
+        ),
+        tree.join("good.json"),
+    )
+    .expect("copy");
+    std::os::unix::fs::symlink(".", tree.join("a")).expect("link a");
+    std::os::unix::fs::symlink(".", tree.join("b")).expect("link b");
+    let fifo = tree.join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let big = std::fs::File::create(tree.join("huge.json")).expect("create");
+    big.set_len(17 * 1024 * 1024).expect("sparse 17 MiB");
+    drop(big);
+    let started = std::time::Instant::now();
+    let out = outages(data.path(), &["ingest", tree.to_str().expect("utf-8")]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    // The oversized file is a failure (a real file not read); the rest is not.
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("files: 1 ok, 0 not modified, 1 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("huge.json: larger than 16777216 bytes"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("a: skipped: a symbolic link inside the folder"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("pipe: skipped: not a regular file"),
+        "{stderr}"
+    );
+    let timeline = crate::cli::ok_stdout(&outages(data.path(), &["timeline", "--json"]));
+    let events: serde_json::Value = serde_json::from_str(&timeline).expect("json");
+    assert!(!events.as_array().expect("array").is_empty(), "{timeline}");
+}
