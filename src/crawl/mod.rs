@@ -571,11 +571,23 @@ pub fn split_duplicate_ids(incidents: &mut [Incident]) {
     }
 }
 
+/// The most characters a stored text field keeps: a name or label, a title, and a long text (an
+/// update, a cause, a quote). Real ones are far shorter (the longest real post-mortem update is
+/// a few thousand characters); a feed sending a 12 MB title that changes on every fetch would
+/// otherwise grow the store by megabytes a crawl.
+const MAX_LABEL_CHARS: usize = 200;
+const MAX_TITLE_CHARS: usize = 1_000;
+const MAX_TEXT_CHARS: usize = 32_000;
+/// The most updates, services and regions one incident keeps (the first ones).
+const MAX_LIST_ITEMS: usize = 500;
+
 /// Cleans every text field a parser left with control, escape or bidi characters in it, so
-/// nothing stored can drive a terminal whatever the parser missed. Clean fields are left
-/// untouched, so their content hashes (and the incidents' revisions) do not move.
+/// nothing stored can drive a terminal whatever the parser missed, and cuts every field at its
+/// size cap (a cut field ends with "…"; the raw body keeps what the source said). Clean fields
+/// within their caps are left untouched, so their content hashes (and the incidents'
+/// revisions) do not move.
 pub fn defang(incidents: &mut [Incident]) {
-    fn fix(s: &mut String) {
+    fn fix(s: &mut String, cap: usize) {
         let hostile = s.chars().any(|c| {
             (c.is_control() && c != '\n' && c != '\t')
                 || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
@@ -583,21 +595,29 @@ pub fn defang(incidents: &mut [Incident]) {
         if hostile {
             *s = crate::extract::text::clean_text(s);
         }
+        if s.len() > cap {
+            *s = crate::extract::text::truncate_chars(s, cap);
+        }
     }
+    let label = |s: &mut String| fix(s, MAX_LABEL_CHARS);
+    let text = |s: &mut String| fix(s, MAX_TEXT_CHARS);
     for i in incidents {
-        fix(&mut i.vendor);
-        fix(&mut i.title);
-        i.severity_native.iter_mut().for_each(fix);
-        i.regions.iter_mut().for_each(fix);
-        i.services.iter_mut().for_each(fix);
-        i.cause.iter_mut().for_each(fix);
+        label(&mut i.vendor);
+        fix(&mut i.title, MAX_TITLE_CHARS);
+        i.severity_native.iter_mut().for_each(label);
+        i.regions.truncate(MAX_LIST_ITEMS);
+        i.regions.iter_mut().for_each(label);
+        i.services.truncate(MAX_LIST_ITEMS);
+        i.services.iter_mut().for_each(label);
+        i.cause.iter_mut().for_each(text);
+        i.updates.truncate(MAX_LIST_ITEMS);
         for u in &mut i.updates {
-            fix(&mut u.status);
-            fix(&mut u.text);
+            label(&mut u.status);
+            text(&mut u.text);
         }
         for s in &mut i.sources {
-            s.url.iter_mut().for_each(fix);
-            s.quote.iter_mut().for_each(fix);
+            s.url.iter_mut().for_each(text);
+            s.quote.iter_mut().for_each(text);
         }
     }
 }
@@ -1117,6 +1137,33 @@ mod tests {
             old[1].start.map(crate::model::rfc3339).as_deref(),
             Some("1995-03-01T00:00:00Z")
         );
+    }
+
+    #[test]
+    fn defang_caps_every_text_field() {
+        let mut i = incident(1, None);
+        i.title = "x".repeat(12 * 1024 * 1024);
+        i.cause = Some("because ".repeat(10_000));
+        i.services = (0..2_000).map(|n| format!("service {n}")).collect();
+        i.updates = vec![Update {
+            at: None,
+            status: "s".repeat(5_000),
+            text: "é".repeat(40_000),
+        }];
+        let mut all = vec![i];
+        defang(&mut all);
+        let i = &all[0];
+        assert_eq!(i.title.chars().count(), MAX_TITLE_CHARS + 1);
+        assert!(i.title.ends_with('…'));
+        assert_eq!(
+            i.cause
+                .as_ref()
+                .map(|c| c.chars().count() <= MAX_TEXT_CHARS + 1),
+            Some(true)
+        );
+        assert_eq!(i.services.len(), MAX_LIST_ITEMS);
+        assert_eq!(i.updates[0].status.chars().count(), MAX_LABEL_CHARS + 1);
+        assert_eq!(i.updates[0].text.chars().count(), MAX_TEXT_CHARS + 1);
     }
 
     #[test]

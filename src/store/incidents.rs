@@ -743,6 +743,36 @@ mod tests {
             .expect("count versions")
     }
 
+    /// A source that rewrites an incident on every fetch keeps the first content and the
+    /// newest ones, never more than the cap.
+    #[test]
+    fn an_incident_rewritten_on_every_fetch_keeps_a_bounded_number_of_versions() {
+        let mut store = store();
+        let mut i = incident("churn", "2024-03-01T10:00:00Z");
+        let cap = usize::try_from(super::super::upsert::MAX_VERSIONS).expect("small");
+        for n in 0..cap + 30 {
+            i.title = format!("Churning title {n}");
+            let seen = t("2024-03-01T10:00:00Z")
+                + chrono::Duration::minutes(i64::try_from(n).expect("small"));
+            store
+                .upsert_incidents(std::slice::from_ref(&i), seen)
+                .expect("upsert");
+        }
+        // Every content but the current one is a version: cap + 29 replaced, cap kept.
+        assert_eq!(
+            version_rows(&store, &i.id),
+            i64::try_from(cap).expect("small")
+        );
+        let versions = store.versions(&i.id).expect("versions");
+        let titles: Vec<&str> = versions.iter().map(|v| v.incident.title.as_str()).collect();
+        assert_eq!(titles.first(), Some(&"Churning title 0"));
+        assert_eq!(
+            titles.last(),
+            Some(&format!("Churning title {}", cap + 29).as_str())
+        );
+        assert_eq!(titles.get(1), Some(&"Churning title 30"));
+    }
+
     /// The current content lives in the row alone; each content it replaces becomes a version,
     /// so every content ever seen is listed, in order, with the time it was first seen.
     #[test]

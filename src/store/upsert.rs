@@ -303,7 +303,13 @@ fn insert_updates<'u>(
     Ok(())
 }
 
-/// Keeps a content of the incident, as JSON, in `incident_versions`.
+/// How many replaced contents one incident keeps. A real incident has a handful (each status
+/// change); a source that rewrites its incidents on every fetch would otherwise grow the store
+/// by one copy per crawl forever. Kept: the first content seen (what the vendor said first)
+/// and the newest ones; the ones between are dropped, oldest first.
+pub(crate) const MAX_VERSIONS: i64 = 100;
+
+/// Keeps a content of the incident, as JSON, in `incident_versions`, within [`MAX_VERSIONS`].
 fn record_version(
     conn: &Connection,
     db: &str,
@@ -313,12 +319,22 @@ fn record_version(
 ) -> Result<(), StoreError> {
     let id = incident.id.as_str();
     let json = to_json(db, id, "a version", incident)?;
+    let op = || format!("recording a version of incident {id}");
     conn.prepare_cached(
         "INSERT INTO incident_versions (incident_id, seen_at, content_hash, json)
          VALUES (?1, ?2, ?3, ?4)",
     )
     .and_then(|mut stmt| stmt.execute(params![id, seen, hash, json]))
-    .map_err(|e| sql_error(db, &format!("recording a version of incident {id}"), e))?;
+    .map_err(|e| sql_error(db, &op(), e))?;
+    // Over the cap: drop the second oldest (the first one seen stays).
+    conn.prepare_cached(
+        "DELETE FROM incident_versions WHERE rowid IN (
+             SELECT rowid FROM incident_versions WHERE incident_id = ?1
+             ORDER BY seen_at, rowid LIMIT max(0, (SELECT count(*) FROM incident_versions
+                 WHERE incident_id = ?1) - ?2) OFFSET 1)",
+    )
+    .and_then(|mut stmt| stmt.execute(params![id, MAX_VERSIONS]))
+    .map_err(|e| sql_error(db, &op(), e))?;
     Ok(())
 }
 
