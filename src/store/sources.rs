@@ -325,9 +325,15 @@ impl Store {
                 reason: "the file already exists; choose a new name".into(),
             });
         }
-        self.conn
-            .execute("VACUUM INTO ?1", [&target])
-            .map_err(|e| sql_error(&self.db, &format!("backing up to {target}"), e))?;
+        if let Err(e) = self.conn.execute("VACUUM INTO ?1", [&target]) {
+            // The file did not exist before: whatever part of it was written is no backup.
+            let _ = std::fs::remove_file(dest);
+            return Err(sql_error(
+                &self.db,
+                &format!("backing up to {target} (nothing left behind)"),
+                e,
+            ));
+        }
         Ok(())
     }
 

@@ -415,3 +415,47 @@ fn hostile_queries_end_with_a_message_never_an_abort() {
         assert!(!out.stdout.contains(&0x1b));
     }
 }
+
+/// A backup that fails half-way (here a file-size limit, as a full disk would) names the
+/// target, exits non-zero and leaves no partial file behind.
+#[test]
+fn a_failed_backup_leaves_nothing_behind() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let data = work.path().join("data");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/statuspage/incidents-list-imitation.json"
+    );
+    ok_stdout(&outages(&data, &["ingest", fixture]));
+    let copy = work.path().join("copy.sqlite");
+    // SIGXFSZ ignored, so the write past the limit fails with EFBIG instead of killing us.
+    // Room for the store's shared-memory file (32 KiB), not for the whole copy.
+    let size_kib = std::fs::metadata(data.join("outages.sqlite"))
+        .expect("store")
+        .len()
+        / 1024;
+    assert!(
+        size_kib > 80,
+        "the store is too small to cut a copy of: {size_kib} KiB"
+    );
+    let script = format!(
+        "trap '' XFSZ; ulimit -f {}; exec \"$0\" --data-dir \"$1\" backup \"$2\"",
+        size_kib / 2
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_outages"))
+        .arg(&data)
+        .arg(&copy)
+        .env("OUTAGES_LOG", "warn")
+        .output()
+        .expect("bash runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("copy.sqlite (nothing left behind)"), "{err}");
+    assert!(!copy.exists(), "a partial backup was left");
+    // Without the limit the same backup works.
+    ok_stdout(&outages(&data, &["backup", copy.to_str().expect("utf-8")]));
+    assert_eq!(integrity(&copy), "ok");
+}
