@@ -25,6 +25,7 @@
 mod causes;
 mod eval;
 mod facts;
+mod pages;
 mod severity;
 mod subject;
 mod timing;
@@ -49,6 +50,9 @@ use timing::timing;
 
 pub use causes::categorise_cause;
 pub use eval::{EvalReport, FieldScore, LabelledItem, evaluate};
+pub use pages::{
+    LabelledPage, PageLabel, PagesReport, Tally, extract_page, read_pages, score_pages,
+};
 
 /// Sentences read per document; news and post-mortems state their facts early.
 const MAX_SENTENCES: usize = 400;
@@ -243,6 +247,17 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
         severity,
         status,
     })
+}
+
+/// A plain text's title and body: the first line is the title when it is short and has no
+/// sentence end, the rest is the body.
+pub fn plain_text_parts(text: &str) -> (Option<&str>, &str) {
+    match text.split_once('\n') {
+        Some((first, rest)) if first.chars().count() <= 200 && !first.trim_end().ends_with('.') => {
+            (Some(first.trim()), rest)
+        }
+        _ => (None, text),
+    }
 }
 
 /// True when the top of the body states an impact window or onset in prose ("Between 16:15
