@@ -25,6 +25,7 @@
 mod causes;
 mod eval;
 mod facts;
+mod gate;
 mod pages;
 mod severity;
 mod subject;
@@ -198,6 +199,17 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
         return None;
     }
     let vendor = vendor?;
+    let own_report = input.vendor_hint.is_some() || subject::speaks_first_person(&sents);
+    if !gate::reports_specific_disruption(
+        input.title,
+        &sents,
+        &vendor,
+        vendor_evidence,
+        &classification,
+        own_report,
+    ) {
+        return None;
+    }
     let title = if input.title.trim().is_empty() {
         truncate_chars(&one_line(&lead), 120)
     } else {
@@ -249,15 +261,53 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
     })
 }
 
-/// A plain text's title and body: the first line is the title when it is short and has no
-/// sentence end, the rest is the body.
+/// A plain text's title and body. Saved pages open with furniture (menus, "Skip to content",
+/// bylines, logo captions, a ` date YYYY-MM-DD ` marker): the title is the first short line
+/// after it that reads like a headline (three words or more, no sentence end); the furniture
+/// before it is dropped. A text that opens with a sentence has no title.
 pub fn plain_text_parts(text: &str) -> (Option<&str>, &str) {
+    let mut rest = text;
+    for _ in 0..8 {
+        let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        let t = line.trim();
+        if t.is_empty() || is_furniture(t) {
+            if after.is_empty() {
+                break;
+            }
+            rest = after;
+            continue;
+        }
+        let words = t.split_whitespace().count();
+        if t.chars().count() <= 200 && !t.ends_with('.') && words >= 3 && !after.is_empty() {
+            return (Some(t), after);
+        }
+        if words >= 3 || t.ends_with('.') {
+            return (None, rest);
+        }
+        // A word or two: a section label or a logo, not the headline.
+        if after.is_empty() {
+            break;
+        }
+        rest = after;
+    }
     match text.split_once('\n') {
         Some((first, rest)) if first.chars().count() <= 200 && !first.trim_end().ends_with('.') => {
             (Some(first.trim()), rest)
         }
         _ => (None, text),
     }
+}
+
+static FURNITURE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^(?:skip to|jump to|home\b|menu\b|search\b|sign in|log ?in\b|subscribe|advertisement|sponsored|print this|share this|connect with us|your ad here|cookie|accept|by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+)*$|date \d{4}-\d{2}-\d{2}|\W*\d+ min(?:ute)?s? read|posted (?:on|by)|updated:?|published:?|[\w ]*\blogo$|image:|photo:|credit:)",
+    )
+});
+
+/// A line of page furniture rather than of the article: navigation, bylines, markers.
+fn is_furniture(line: &str) -> bool {
+    let bars = line.matches(" | ").count() + line.matches(" · ").count();
+    FURNITURE_RE.is_match(line) || bars >= 2 || line.starts_with(['{', '<'])
 }
 
 /// True when the top of the body states an impact window or onset in prose ("Between 16:15
