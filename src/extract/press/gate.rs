@@ -22,6 +22,11 @@ use crate::extract::vendor::Gazetteer;
 /// Sentences from the top read for the disruption and its time.
 const GATE_SENTENCES: usize = 40;
 
+/// Sentences (title included) of a text short enough to be a feed item's summary.
+const SHORT_ITEM: usize = 5;
+/// Bytes of text (title included) of such an item at most.
+const SHORT_CHARS: usize = 800;
+
 /// Post-mortem cues of [`crate::extract::classify`] that only a vendor's own write-up uses.
 const OWN_REPORT_CUES: &[&str] = &["impact window stated"];
 
@@ -31,7 +36,7 @@ static EXPLAINER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-static DISRUPTION: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static DISRUPTION: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:outages?|went down|goes down|gone down|going down|was down|were down|is down|are down|down for|offline|disrupt\w*|interruption\w*|downtime|unavailab\w*|glitch\w*|blackout|not working|stopped working|knock(?:ed|s)? out|took down|takes down|taken down|brought down|brings down|crash(?:ed|es|ing)?|fail(?:ed|ure|ures|ing|s)?|broke|broken|unable to|could not|couldn't|can't|cannot|errors?|issues?|problems?|incident|degrad\w*|unreachable|inaccessible|unresponsive|restored|recovered|back online|hit by|suffered|affected|impacted|blue screen|bsod|stuck|flooded|attack\w*|ddos)\b",
     )
@@ -43,6 +48,17 @@ static HYPOTHETICAL: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:[Ii]f|[Ww]henever|[Ww]ould|[Mm]ight|[Ss]hould|[Ii]n case|[Ii]magine|[Ss]uppose|[Cc]ould|[Cc]an|may)\b",
     )
 });
+
+static TOLD_PAST: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(?:was|were|went|had|did|took|lost|began|broke|hit|\w{3,}ed)\b")
+});
+
+/// "If AWS goes down ...", "What if ...", "Whenever ...": a condition, whatever the tense.
+fn regex_conditional(sentence: &str) -> bool {
+    static CONDITIONAL: LazyLock<Regex> =
+        LazyLock::new(|| regex(r"(?i)^\W*(?:if|what if|whenever|imagine|suppose)\b"));
+    CONDITIONAL.is_match(sentence)
+}
 
 static NEGATED_MODAL: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\b(?:could|can) ?not\b|\b(?:couldn't|can't|cannot)\b"));
@@ -76,29 +92,37 @@ pub(super) fn reports_specific_disruption(
     classification: &Classification,
     own_report: bool,
 ) -> bool {
-    // First person alone is also marketing ("our customers"): with a post-mortem word it is
-    // the vendor's own write-up.
-    let own = classification.cues.iter().any(|c| {
-        OWN_REPORT_CUES.contains(&c.phrase) || (own_report && POSTMORTEM.contains(&c.phrase))
-    });
-    if own {
+    // A feed entry's title and summary, or a one-paragraph post-mortem summary: the
+    // classifier's verdict stands (such items name one event by their nature).
+    if is_short(sents) {
         return true;
     }
     let lead = sents.iter().find(|s| !s.is_title).map_or("", |s| s.text);
     if SURVEY.is_match(title) || SURVEY.is_match(lead) {
         return false;
     }
-    if EXPLAINER_TITLE.is_match(title) && !title_reports(title, &vendor.value) {
-        if std::env::var("GATE_DEBUG").is_ok() {
-            eprintln!("GATE {title:?} explainer");
-        }
+    let headline = if title.trim().is_empty() { lead } else { title };
+    if EXPLAINER_TITLE.is_match(headline) && !title_reports(headline, &vendor.value) {
         return false;
     }
-    if evidence == VendorEvidence::Unlisted && !unlisted_titled(title, &vendor.value) {
-        if std::env::var("GATE_DEBUG").is_ok() {
-            eprintln!("GATE {title:?} unlisted {}", vendor.value);
+    // A post-mortem's headings and wording, a stated impact window, or the source's own
+    // vendor: the vendor's own write-up.
+    let own = own_report
+        || classification
+            .cues
+            .iter()
+            .any(|c| OWN_REPORT_CUES.contains(&c.phrase) || POSTMORTEM.contains(&c.phrase));
+    if evidence == VendorEvidence::Unlisted {
+        // A one-paragraph summary names its company once; a long page must title it.
+        let named = is_short(sents)
+            || unlisted_titled(title, &vendor.value)
+            || (own && contains_phrase(&title.to_lowercase(), &vendor.value.to_lowercase()));
+        if !named {
+            return false;
         }
-        return false;
+    }
+    if own {
+        return true;
     }
     // Retrospectives name the year of the outage they tell: every sentence counts here.
     let top: Vec<&Sentence> = sents.iter().take(GATE_SENTENCES).collect();
@@ -106,17 +130,25 @@ pub(super) fn reports_specific_disruption(
         .iter()
         .filter(|s| states_disruption(s.text, &vendor.value))
         .collect();
-    let disrupted = !told.is_empty();
+    // "Slack" in the title, "the messaging service went down" in the lead.
+    let lead_tells = names_vendor(title, &vendor.value)
+        && sents
+            .iter()
+            .filter(|s| !s.is_title)
+            .take(2)
+            .any(|s| states_disruption(s.text, ""));
+    let disrupted = !told.is_empty() || lead_tells;
     // A time, or the failure told as a past event ("Zoom experienced a global outage").
-    let anchored = top.iter().any(|s| TIME_ANCHOR.is_match(s.text))
+    // A short news item (a feed entry's title and summary) is one event by its nature.
+    let anchored = is_short(sents)
+        || top.iter().any(|s| TIME_ANCHOR.is_match(s.text))
         || told.iter().any(|s| PAST_EVENT.is_match(s.text));
-    if std::env::var("GATE_DEBUG").is_ok() {
-        eprintln!(
-            "GATE {title:?} vendor={} disrupted={disrupted} anchored={anchored}",
-            vendor.value
-        );
-    }
     disrupted && anchored
+}
+
+/// A feed item's title and summary or a one-paragraph summary, not a page.
+fn is_short(sents: &[Sentence]) -> bool {
+    sents.len() <= SHORT_ITEM && sents.iter().map(|s| s.text.len()).sum::<usize>() <= SHORT_CHARS
 }
 
 /// A title like "Slack outage: what happened" is the report itself, explainer words or not,
@@ -160,17 +192,25 @@ fn unlisted_titled(title: &str, name: &str) -> bool {
 
 /// The sentence states, as a fact, that something of `vendor` failed: it names the vendor
 /// (or one of its products) and a disruption, and is no question, condition or possibility.
+/// With no vendor given, only the disruption is looked for.
 fn states_disruption(sentence: &str, vendor: &str) -> bool {
     if sentence.trim_end().ends_with('?') || !DISRUPTION.is_match(sentence) {
         return false;
     }
-    let hypothetical = HYPOTHETICAL
-        .find_iter(sentence)
-        .any(|m| !NEGATED_MODAL.is_match(sentence.get(m.start()..).unwrap_or("")));
+    // "An outage could cost millions" is a possibility; "a bug caused servers that could not
+    // boot" or "it went down, which may ..." tell what happened.
+    let hypothetical = !TOLD_PAST.is_match(sentence)
+        && HYPOTHETICAL
+            .find_iter(sentence)
+            .any(|m| !NEGATED_MODAL.is_match(sentence.get(m.start()..).unwrap_or("")));
+    let conditional = regex_conditional(sentence);
+    if conditional {
+        return false;
+    }
     if hypothetical {
         return false;
     }
-    names_vendor(sentence, vendor)
+    vendor.is_empty() || names_vendor(sentence, vendor)
 }
 
 fn names_vendor(sentence: &str, vendor: &str) -> bool {

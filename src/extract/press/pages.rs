@@ -193,9 +193,6 @@ pub fn score_pages(pages: &[LabelledPage]) -> PagesReport {
         ..PagesReport::default()
     };
     for page in pages {
-        if std::env::var("GATE_DEBUG").is_ok() {
-            eprintln!("PAGE {}", page.label.id);
-        }
         let got = extract_page(page);
         let l = &page.label;
         if !l.outage {

@@ -116,10 +116,12 @@ fn document_reference(sents: &[Sentence]) -> Option<DateTime<Utc>> {
 /// ...") gives clock times only, under the day its page shows: when the text names no day at
 /// all, its clock times are read on the publication day (the day before when that would put
 /// the onset after the publication).
-pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
+///
+/// `fresh` is false for a retrospective, whose bare clock times have no day of their own.
+pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>, fresh: bool) -> Timing {
     let read = timing_from(sents, published, None);
     let Some(p) = published else { return read };
-    if read.start.is_some() {
+    if read.start.is_some() || !fresh {
         return read;
     }
     let on_day = |day| timing_from(sents, published, Some(day));
@@ -183,7 +185,7 @@ fn timing_from(
     let mut end_exact: Option<Fact<DateTime<Utc>>> = None;
     let mut ongoing_day: Option<DateFact> = None;
     let limit = published.map(|p| p + Duration::days(1));
-    for s in sents.iter().filter(|s| !s.recalls_other) {
+    for s in sents.iter().filter(|s| !s.recalls_other && !s.dateline) {
         // A stated "between … and …" window is read by the shared reader first (it knows more
         // date layouts); the press reader also resolves relative days ("yesterday from 9am").
         let reference = anchor
