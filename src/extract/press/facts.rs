@@ -7,8 +7,8 @@ use regex::Regex;
 
 use super::{FACT_SENTENCES, Fact, Sentence};
 use crate::extract::dates::regex;
-use crate::extract::region;
 use crate::extract::services::find_services;
+use crate::extract::{places, region};
 
 pub(super) static IMPACT_RE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
@@ -39,9 +39,52 @@ pub(super) fn cloud_of(vendor: &str) -> Option<region::Provider> {
     }
 }
 
+/// Sentences read for places: as [`fact_sentences`], over the whole text (news copy names
+/// the cities and countries hit in its third to eighth paragraphs), captions and date lines
+/// left out.
+fn place_sentences<'s, 'a>(sents: &'s [Sentence<'a>]) -> impl Iterator<Item = &'s Sentence<'a>> {
+    sents
+        .iter()
+        .take(PLACE_SENTENCES)
+        .filter(|s| !s.recalls_other && !s.dateline)
+        .filter(|s| {
+            s.is_title || s.index <= 3 || s.section.contains("impact") || IMPACT_RE.is_match(s.text)
+        })
+}
+
+/// Sentences read for places, from the top.
+const PLACE_SENTENCES: usize = 80;
+
+/// Regions, countries, cities and extents ("worldwide") where the outage was felt, each once,
+/// cloud regions by their canonical label and the rest as written.
 pub(super) fn regions(sents: &[Sentence], cloud: Option<region::Provider>) -> Vec<Fact<String>> {
     let mut out: Vec<Fact<String>> = Vec::new();
-    for s in fact_sentences(sents) {
+    for s in place_sentences(sents) {
+        let regions_here = region_facts(s, cloud);
+        for fact in regions_here {
+            if !out.iter().any(|f| f.value == fact.value) {
+                out.push(fact);
+            }
+        }
+        for place in places::find_places(s.text) {
+            let known = out.iter().any(|f| {
+                f.value.eq_ignore_ascii_case(&place.text)
+                    || region::lookup(&place.text).is_some_and(|r| r.label() == f.value)
+            });
+            if !known {
+                out.push(Fact {
+                    value: place.text,
+                    quote: s.text.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn region_facts(s: &Sentence, cloud: Option<region::Provider>) -> Vec<Fact<String>> {
+    let mut out: Vec<Fact<String>> = Vec::new();
+    {
         let mut found = region::find_in_text(s.text);
         if let Some(p) = cloud {
             // The cloud's reading wins where both read a name; ids of other clouds ("us-east1"
