@@ -15,6 +15,7 @@ const BUILTIN_TOML: &str = include_str!("../../data/places.toml");
 struct PlacesFile {
     countries: Vec<String>,
     cities: Vec<String>,
+    states: Vec<String>,
     scopes: Vec<String>,
 }
 
@@ -38,7 +39,12 @@ static MATCHER: LazyLock<Option<Matcher>> = LazyLock::new(|| {
     // The file ships inside the binary and a unit test reads it: a parse failure is a bug in
     // this crate, and then no place is found rather than a panic on a user's input.
     let file: PlacesFile = toml::from_str(BUILTIN_TOML).ok()?;
-    let names: Vec<&String> = file.countries.iter().chain(file.cities.iter()).collect();
+    let names: Vec<&String> = file
+        .countries
+        .iter()
+        .chain(file.cities.iter())
+        .chain(file.states.iter())
+        .collect();
     let build = |patterns: &[&String], fold: bool| {
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
@@ -60,8 +66,7 @@ fn whole_word(text: &str, start: usize, end: usize) -> bool {
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
-/// Countries, cities and scope phrases in `text`, in text order. A bare "global" counts only
-/// before an outage word ("a global outage"), where it says how far the outage reached.
+/// Countries, cities, states and scope phrases in `text`, in text order.
 pub fn find_places(text: &str) -> Vec<PlaceMention> {
     let Some(m) = MATCHER.as_ref() else {
         return Vec::new();
@@ -82,29 +87,6 @@ pub fn find_places(text: &str) -> Vec<PlaceMention> {
         let written = text.get(hit.range()).unwrap_or("");
         if !whole_word(text, hit.start(), hit.end()) {
             continue;
-        }
-        if written.eq_ignore_ascii_case("global") {
-            let next = text
-                .get(hit.end()..)
-                .unwrap_or("")
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_lowercase();
-            if ![
-                "outage",
-                "outages",
-                "disruption",
-                "blackout",
-                "downtime",
-                "issue",
-                "issues",
-            ]
-            .iter()
-            .any(|w| next.starts_with(w))
-            {
-                continue;
-            }
         }
         out.push(PlaceMention {
             text: written.to_string(),
@@ -137,8 +119,10 @@ mod tests {
             texts("Users in India and Japan, and around the world, could not log in."),
             vec!["India", "Japan", "around the world"]
         );
-        assert_eq!(texts("A global outage hit Teams."), vec!["global"]);
-        assert!(texts("Our global network of data centers.").is_empty());
+        assert_eq!(
+            texts("Outages in Texas and Ontario hit users worldwide."),
+            vec!["Texas", "Ontario", "worldwide"]
+        );
         // Capitalisation decides for names: "china" the dishes, "Ukraine" the country.
         assert!(texts("the china cabinet").is_empty());
     }
