@@ -76,6 +76,17 @@ pub fn find_places(text: &str) -> Vec<PlaceMention> {
         if hit.pattern().as_usize() >= m.name_count || !whole_word(text, hit.start(), hit.end()) {
             continue;
         }
+        // "the New York Times", "London Stock Exchange": a name, not the place.
+        let next = text.get(hit.end()..).unwrap_or("");
+        if next.starts_with(' ')
+            && next
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        {
+            continue;
+        }
         out.push(PlaceMention {
             text: text.get(hit.range()).unwrap_or("").to_string(),
             start: hit.start(),
@@ -122,6 +133,10 @@ mod tests {
         assert_eq!(
             texts("Outages in Texas and Ontario hit users worldwide."),
             vec!["Texas", "Ontario", "worldwide"]
+        );
+        assert_eq!(
+            texts("Sites such as the New York Times failed in London."),
+            vec!["London"]
         );
         // Capitalisation decides for names: "china" the dishes, "Ukraine" the country.
         assert!(texts("the china cabinet").is_empty());

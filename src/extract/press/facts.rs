@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::{FACT_SENTENCES, Fact, Sentence};
 use crate::extract::dates::regex;
-use crate::extract::services::find_services;
+use crate::extract::services::{Catalog, find_services};
 use crate::extract::{places, region};
 
 pub(super) static IMPACT_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -60,13 +60,17 @@ const PLACE_SENTENCES: usize = 80;
 pub(super) fn regions(sents: &[Sentence], cloud: Option<region::Provider>) -> Vec<Fact<String>> {
     let mut out: Vec<Fact<String>> = Vec::new();
     for s in place_sentences(sents) {
-        let regions_here = region_facts(s, cloud);
+        let (regions_here, spans) = region_facts(s, cloud);
         for fact in regions_here {
             if !out.iter().any(|f| f.value == fact.value) {
                 out.push(fact);
             }
         }
-        for place in places::find_places(s.text) {
+        // "Virginia" in "US East (N. Virginia)" is part of the region's name.
+        let places_here = places::find_places(s.text)
+            .into_iter()
+            .filter(|p| !spans.iter().any(|(a, b)| p.start < *b && *a < p.end));
+        for place in places_here {
             let known = out.iter().any(|f| {
                 f.value.eq_ignore_ascii_case(&place.text)
                     || region::lookup(&place.text).is_some_and(|r| r.label() == f.value)
@@ -82,8 +86,13 @@ pub(super) fn regions(sents: &[Sentence], cloud: Option<region::Provider>) -> Ve
     out
 }
 
-fn region_facts(s: &Sentence, cloud: Option<region::Provider>) -> Vec<Fact<String>> {
+/// The cloud regions and areas of one sentence, with the byte spans they cover.
+fn region_facts(
+    s: &Sentence,
+    cloud: Option<region::Provider>,
+) -> (Vec<Fact<String>>, Vec<(usize, usize)>) {
     let mut out: Vec<Fact<String>> = Vec::new();
+    let mut spans = Vec::new();
     {
         let mut found = region::find_in_text(s.text);
         if let Some(p) = cloud {
@@ -95,6 +104,7 @@ fn region_facts(s: &Sentence, cloud: Option<region::Provider>) -> Vec<Fact<Strin
             found.sort_by_key(|m| m.start);
         }
         for hit in found {
+            spans.push((hit.start, hit.end));
             if out.iter().any(|f| f.value == hit.label()) {
                 continue;
             }
@@ -104,7 +114,7 @@ fn region_facts(s: &Sentence, cloud: Option<region::Provider>) -> Vec<Fact<Strin
             });
         }
     }
-    out
+    (out, spans)
 }
 
 /// Sentences anywhere in the text that state what was hit: a list under an "Affected
@@ -125,7 +135,73 @@ fn lists_affected(section: &str) -> bool {
     section.contains("impact") || section.contains("affected")
 }
 
-pub(super) fn services(sents: &[Sentence]) -> Vec<Fact<String>> {
+/// The products the report names as hit, the vendor's own (a customer's app that went down
+/// with it is not the vendor's service); where the text names no product, the generic
+/// services of `data/service_terms.toml` its outage sentences name ("calls", "DNS").
+pub(super) fn services(sents: &[Sentence], vendor: &str) -> Vec<Fact<String>> {
+    let named = products(sents, vendor);
+    if !named.is_empty() {
+        return named;
+    }
+    let mut out: Vec<Fact<String>> = Vec::new();
+    for s in place_sentences(sents).filter(|s| !s.is_title) {
+        for term in service_terms(s.text) {
+            if !out.iter().any(|f| f.value.eq_ignore_ascii_case(&term)) {
+                out.push(Fact {
+                    value: term,
+                    quote: s.text.to_string(),
+                });
+            }
+        }
+    }
+    out.truncate(MAX_TERMS);
+    out
+}
+
+/// Generic services kept at most, in text order.
+const MAX_TERMS: usize = 6;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TermsFile {
+    terms: Vec<String>,
+}
+
+static TERMS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
+    let file: TermsFile = toml::from_str(include_str!("../../../data/service_terms.toml")).ok()?;
+    aho_corasick::AhoCorasickBuilder::new()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(true)
+        .build(&file.terms)
+        .ok()
+});
+
+fn service_terms(text: &str) -> Vec<String> {
+    let Some(ac) = TERMS.as_ref() else {
+        return Vec::new();
+    };
+    ac.find_iter(text)
+        .filter(|m| {
+            let before = text.get(..m.start()).and_then(|s| s.chars().next_back());
+            let after = text.get(m.end()..).and_then(|s| s.chars().next());
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+        .filter_map(|m| text.get(m.range()).map(str::to_string))
+        .collect()
+}
+
+/// True when a product of `owner` is `vendor`'s own: the same company, its parent or its arm.
+fn owned_by(owner: &str, vendor: &str) -> bool {
+    let catalog = Catalog::builtin();
+    owner == vendor
+        || catalog.parent_of(owner) == Some(vendor)
+        || catalog.parent_of(vendor) == Some(owner)
+        || catalog
+            .parent_of(owner)
+            .is_some_and(|p| catalog.parent_of(vendor) == Some(p))
+}
+
+fn products(sents: &[Sentence], vendor: &str) -> Vec<Fact<String>> {
     let mut out: Vec<Fact<String>> = Vec::new();
     let top = fact_sentences(sents);
     let stated = sents
@@ -135,7 +211,7 @@ pub(super) fn services(sents: &[Sentence]) -> Vec<Fact<String>> {
         .filter(|s| lists_affected(&s.section) || AFFECTED_RE.is_match(s.text));
     for s in top.chain(stated) {
         for hit in find_services(s.text) {
-            if out.iter().any(|f| f.value == hit.service) {
+            if out.iter().any(|f| f.value == hit.service) || !owned_by(hit.vendor, vendor) {
                 continue;
             }
             out.push(Fact {

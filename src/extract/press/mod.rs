@@ -228,7 +228,7 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
     };
     let timing = timing(&sents, published, story.is_none());
     let regions = regions(&sents, cloud_of(&vendor.value));
-    let services = services(&sents);
+    let services = services(&sents, &vendor.value);
     let impact = sents
         .iter()
         .filter(|s| !s.recalls_other)
@@ -557,7 +557,8 @@ mod tests {
             start.quote,
             "Salesforce.com reportedly suffered its second outage yesterday in as many weeks."
         );
-        assert_eq!(r.duration_minutes.map(|d| d.value), Some(180));
+        // "for several hours" states no figure: no length is invented.
+        assert_eq!(r.duration_minutes.map(|d| d.value), None);
         let regions: Vec<&str> = r.regions.iter().map(|f| f.value.as_str()).collect();
         assert_eq!(regions, vec!["Europe", "Asia Pacific", "North America"]);
         assert_eq!(

@@ -334,6 +334,10 @@ fn labelled_length(value: &str) -> Option<i64> {
     Some(total)
 }
 
+/// Amounts that state no figure.
+static VAGUE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)^\W*(?:several|a few|few|a couple of|couple of)\b"));
+
 /// The part of a sentence before its first end cue ("Service was restored" -> "Service was").
 fn before_end_cue(s: &str) -> String {
     END_CUE.find(s).map_or_else(String::new, |m| {
@@ -351,7 +355,7 @@ fn before_end_cue(s: &str) -> String {
 fn outage_length(sents: &[Sentence]) -> Option<Fact<i64>> {
     let labelled = sents
         .iter()
-        .filter(|s| !s.recalls_other && DURATION_LABEL.is_match(s.text))
+        .filter(|s| !s.recalls_other && !s.dateline && DURATION_LABEL.is_match(s.text))
         .find_map(|s| {
             let value = DURATION_LABEL
                 .find(s.text)
@@ -366,9 +370,13 @@ fn outage_length(sents: &[Sentence]) -> Option<Fact<i64>> {
         return labelled;
     }
     let mut fallback: Option<Fact<i64>> = None;
-    for s in sents.iter().filter(|s| !s.recalls_other) {
+    for s in sents.iter().filter(|s| !s.recalls_other && !s.dateline) {
         let in_duration_section = s.section.contains("duration");
         for m in find_durations(s.text) {
+            // "for several hours" states no length: nothing is invented.
+            if VAGUE.is_match(s.text.get(m.span.clone()).unwrap_or("")) {
+                continue;
+            }
             if m.about_outage || in_duration_section {
                 return Some(Fact {
                     value: m.minutes,
