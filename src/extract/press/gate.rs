@@ -69,6 +69,13 @@ static TIME_ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Guide and explainer words that no outage summary uses.
+static GUIDE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:best practices|how to|what (?:is|are)|guide to|tips for|incident management|chaos engineering)\b",
+    )
+});
+
 /// Surveys and studies of outages in general.
 static SURVEY: LazyLock<Regex> = LazyLock::new(|| {
     regex(
@@ -92,16 +99,23 @@ pub(super) fn reports_specific_disruption(
     classification: &Classification,
     own_report: bool,
 ) -> bool {
-    // A feed entry's title and summary, or a one-paragraph post-mortem summary: the
-    // classifier's verdict stands (such items name one event by their nature).
-    if is_short(sents) {
-        return true;
-    }
     let lead = sents.iter().find(|s| !s.is_title).map_or("", |s| s.text);
     if SURVEY.is_match(title) || SURVEY.is_match(lead) {
         return false;
     }
     let headline = if title.trim().is_empty() { lead } else { title };
+    // A feed entry's title and summary, or a one-paragraph post-mortem summary: the
+    // classifier's verdict stands (such items name one event by their nature) unless it
+    // titles a guide; an untitled one is read for plain guide words only, as its lead is a
+    // summary's sentence ("a config change to the retention policy ...").
+    if is_short(sents) {
+        let guide = if title.trim().is_empty() {
+            GUIDE.is_match(lead)
+        } else {
+            EXPLAINER_TITLE.is_match(title) && !title_reports(title, &vendor.value)
+        };
+        return !guide;
+    }
     if EXPLAINER_TITLE.is_match(headline) && !title_reports(headline, &vendor.value) {
         return false;
     }
