@@ -220,6 +220,7 @@ fn entry_incident(entry: &SyndicationEntry, vendor: &str) -> Result<Incident, St
         status,
         severity,
         severity_native,
+        stated_minutes: None,
         regions: Vec::new(),
         services: body.services,
         cause,

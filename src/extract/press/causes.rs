@@ -111,8 +111,11 @@ fn ranked_cause(sents: &[Sentence]) -> Option<Fact<String>> {
         if ABOUT_OUTAGE.is_match(s.text) {
             score += 2;
         }
+        // "after a failure at Fastly" only places one event after another.
         if stated.is_some() {
             score += 1;
+        } else {
+            score -= 2;
         }
         if pronoun || words > 25 {
             score -= 3;
@@ -127,7 +130,7 @@ fn ranked_cause(sents: &[Sentence]) -> Option<Fact<String>> {
             ));
         }
     }
-    best.filter(|(score, _)| *score >= 4).map(|(_, f)| f)
+    best.filter(|(score, _)| *score >= 3).map(|(_, f)| f)
 }
 
 /// The first sentence's cause phrase (see [`cause_sentence`]).

@@ -367,33 +367,3 @@ fn set_score(
         .filter(|g| want.iter().any(|w| same(w, g)))
         .count();
 }
-
-#[cfg(test)]
-mod labelled_debug {
-    #[test]
-    #[ignore]
-    fn labelled_debug() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-        let raw = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/press/labelled.jsonl"),
-        )
-        .expect("fixture");
-        let mut items = Vec::new();
-        for l in raw.lines().filter(|l| !l.trim().is_empty()) {
-            let mut it: super::LabelledItem = serde_json::from_str(l).expect("item");
-            it.resolve_text(&root).expect("text");
-            items.push(it);
-        }
-        let r = super::evaluate(&items);
-        println!("{r}");
-        for m in r
-            .wrong_regions
-            .iter()
-            .chain(r.wrong_services.iter())
-            .chain(r.wrong_duration.iter())
-        {
-            println!("{m}");
-        }
-    }
-}

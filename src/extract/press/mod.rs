@@ -468,7 +468,8 @@ fn story_reference(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Opti
     }
     let mut tally: Vec<(i32, usize, bool)> = Vec::new();
     for s in sents.iter().take(60) {
-        if !gate::DISRUPTION.is_match(s.text) || s.dateline {
+        // "A similar outage in 2018" recalls another event; it tells no story year.
+        if !gate::DISRUPTION.is_match(s.text) || s.dateline || RECALL_RE.is_match(s.text) {
             continue;
         }
         for m in YEAR_RE.find_iter(s.text) {
@@ -488,11 +489,13 @@ fn story_reference(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Opti
             }
         }
     }
+    let alone = tally.len() == 1;
     let (year, count, titled) = tally
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
     let recent = year == p.year() || (year == p.year() - 1 && p.month() == 1);
-    if recent || (count < 2 && !titled) {
+    // Named once, it still decides when no other year competes with it.
+    if recent || (count < 2 && !titled && !alone) {
         return None;
     }
     let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31)?.and_hms_opt(23, 59, 0)?;

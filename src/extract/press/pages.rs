@@ -468,5 +468,27 @@ mod tests {
             println!("{m}");
         }
         assert_eq!(r.pages, 289);
+        // Floors a little under the figures measured on 2026-12-07 (in brackets), so a
+        // regression fails and an improvement is free.
+        assert!(
+            r.false_events.correct <= 1,
+            "non-reports as events: {}",
+            r.false_events.correct
+        );
+        for (name, t, floor) in [
+            ("detection", r.detection, 0.90), // 0.915
+            ("vendor", r.vendor, 0.87),       // 0.883
+            ("onset day", r.onset_day, 0.60), // 0.614
+            ("duration", r.duration, 0.73),   // 0.744
+            ("regions", r.regions, 0.71),     // 0.722
+            ("services", r.services, 0.69),   // 0.700
+            ("cause", r.cause, 0.42),         // 0.435
+        ] {
+            assert!(
+                t.share() >= floor,
+                "{name}: {:.3} fell below {floor}",
+                t.share()
+            );
+        }
     }
 }

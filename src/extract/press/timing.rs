@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use regex::Regex;
 
 use super::{DateFact, Fact, Sentence};
-use crate::extract::dates::{Anchor, Precision, find_dates, find_window, regex};
+use crate::extract::dates::{
+    Anchor, Precision, find_dates, find_window, mentions_other_year, regex,
+};
 use crate::extract::duration::find_durations;
 use crate::extract::window;
 
@@ -92,6 +94,13 @@ static PUBLICATION_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "This change will be deployed on Monday": a plan, not the outage.
+static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:will be|will (?:deploy|roll|release|publish|begin|start)|is (?:scheduled|expected|planned) to|plans? to)\b",
+    )
+});
+
 static NEXT_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:will provide (?:an|another|more|further|the next) (?:update|information|details)|next update|provide an update|will update (?:you|this))\b",
@@ -121,7 +130,11 @@ fn document_reference(sents: &[Sentence]) -> Option<DateTime<Utc>> {
 pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>, fresh: bool) -> Timing {
     let read = timing_from(sents, published, None);
     let Some(p) = published else { return read };
-    if read.start.is_some() || !fresh {
+    // A text that names another year tells of another time: its bare clock times have no day.
+    let other_year = sents
+        .iter()
+        .any(|s| !s.dateline && mentions_other_year(s.text, published));
+    if read.start.is_some() || !fresh || other_year {
         return read;
     }
     let on_day = |day| timing_from(sents, published, Some(day));
@@ -213,7 +226,7 @@ fn timing_from(
         // "We will provide an update by 07:50 US/Pacific" is a promise, not a time of the
         // outage; its day only says the outage was under way then.
         // "This post was published on June 8th, 2016" dates the report, not the outage.
-        if PUBLICATION_NOTE.is_match(s.text) {
+        if PUBLICATION_NOTE.is_match(s.text) || FUTURE.is_match(s.text) {
             continue;
         }
         if NEXT_UPDATE.is_match(s.text) {

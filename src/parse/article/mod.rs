@@ -215,6 +215,8 @@ fn report_to_incident(report: &PressReport, article: &Article) -> Incident {
             kind: ReportKind::Press,
             quote: Some(truncate_chars(&one_line(&quote), QUOTE_CHARS)),
         }],
+        // A stated length stands on its own when the start is not known to the minute.
+        stated_minutes: report.duration_minutes.as_ref().map(|d| d.value),
     }
 }
 
