@@ -308,7 +308,8 @@ pub struct ExtractArgs {
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// A folder of labelled sets (every `*.jsonl` in it, one labelled item per line, as
-    /// tests/fixtures/press/labelled.jsonl), or one such file
+    /// tests/fixtures/press/labelled.jsonl), or one such file; a folder with a `labels.jsonl`
+    /// beside `.txt` pages (as ../shared/corpus/press-pages) is scored page by page
     pub dir: PathBuf,
     /// Where items that name their text in the shared corpus find it
     #[arg(long, default_value = "../shared/corpus")]

@@ -323,12 +323,18 @@ pub struct Incident {
     /// Oldest first.
     pub updates: Vec<Update>,
     pub sources: Vec<SourceRef>,
+    /// A length the source states on its own ("an outage of roughly five hours") when its
+    /// start or end is not known to the minute; start and end win when both are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_minutes: Option<i64>,
 }
 
 impl Incident {
-    /// Whole minutes from start to end, rounded to the nearest minute.
+    /// Whole minutes from start to end, rounded to the nearest minute; else the stated length.
     pub fn duration_minutes(&self) -> Option<i64> {
-        let (start, end) = (self.start?, self.end?);
+        let (Some(start), Some(end)) = (self.start, self.end) else {
+            return self.stated_minutes;
+        };
         let secs = (end - start).num_seconds();
         (secs >= 0).then(|| (secs + 30) / 60)
     }
@@ -466,6 +472,7 @@ mod tests {
             status: Status::Resolved,
             severity: Severity::Minor,
             severity_native: None,
+            stated_minutes: None,
             regions: vec![],
             services: vec![],
             cause: None,

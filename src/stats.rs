@@ -317,6 +317,7 @@ mod tests {
             },
             severity: sev,
             severity_native: None,
+            stated_minutes: None,
             regions: vec![],
             services: vec![],
             cause: None,

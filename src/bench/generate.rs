@@ -352,6 +352,7 @@ impl Generator {
             status,
             severity,
             severity_native: Some(native.to_string()),
+            stated_minutes: None,
             regions: region.map(str::to_string).into_iter().collect(),
             services,
             cause: (!maintenance && !ongoing && self.rng.below(3) > 0)

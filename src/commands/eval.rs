@@ -8,9 +8,12 @@ use anyhow::{Context, Result, bail};
 
 use super::Exit;
 use crate::cli::EvalArgs;
-use crate::extract::press::{LabelledItem, evaluate};
+use crate::extract::press::{LabelledItem, evaluate, read_pages, score_pages};
 
 pub fn eval(args: &EvalArgs) -> Result<Exit> {
+    if args.dir.join("labels.jsonl").is_file() {
+        return eval_pages(&args.dir);
+    }
     let files = labelled_files(&args.dir)?;
     let mut items = Vec::new();
     for file in &files {
@@ -85,4 +88,20 @@ fn read_labelled(file: &Path, corpus: &Path) -> Result<Vec<LabelledItem>> {
             Ok(item)
         })
         .collect()
+}
+
+/// A folder of real pages (`labels.jsonl` beside `<id>.txt` excerpts, as
+/// `../shared/corpus/press-pages`): one score per field and page, then every miss.
+fn eval_pages(dir: &Path) -> Result<Exit> {
+    let pages = read_pages(dir).map_err(anyhow::Error::msg)?;
+    if pages.is_empty() {
+        bail!("{}: no labelled pages", dir.display());
+    }
+    let report = score_pages(&pages);
+    let mut w = std::io::stdout().lock();
+    writeln!(w, "{report}")?;
+    for miss in &report.misses {
+        writeln!(w, "{miss}")?;
+    }
+    Ok(Exit::Ok)
 }

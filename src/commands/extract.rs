@@ -10,6 +10,17 @@ use crate::parse::{self, ParseContext};
 pub fn extract(args: &ExtractArgs) -> Result<Exit> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
+    if args.kind.is_none() && parse::detect(&bytes).is_none() {
+        if let Some(reason) = parse::not_prose(&bytes) {
+            // Not a feed and not an article: no outage can be read from it.
+            eprintln!(
+                "{}: skipped: {reason} (--kind text reads it as text)",
+                args.file.display()
+            );
+            super::print::json(&Vec::<Event>::new())?;
+            return Ok(Exit::Ok);
+        }
+    }
     let ctx = ParseContext {
         url: args.url.clone(),
         vendor: args.vendor.clone(),

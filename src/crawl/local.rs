@@ -11,6 +11,7 @@ use super::{
     drop_impossible_times, parse_source, split_duplicate_ids,
 };
 use crate::index::SearchIndex;
+use crate::model::Format;
 use crate::parse::{self, ParseContext};
 use crate::store::Store;
 /// Reads local files or folders (recursively) through the same parse -> store -> index path as
@@ -18,7 +19,7 @@ use crate::store::Store;
 pub fn ingest(
     inputs: &[PathBuf],
     paths: &DataPaths,
-    format: Option<crate::model::Format>,
+    format: Option<Format>,
     progress: &dyn Progress,
 ) -> Result<CrawlReport, CrawlError> {
     let mut entries = Vec::new();
@@ -54,7 +55,20 @@ pub fn ingest(
             format: format.or_else(|| parse::detect_local(&bytes)),
             ..ParseContext::default()
         };
+        // A README, YAML or CSV file is no feed and no article: skipped with its reason, never
+        // read as a press report (`--kind text` asks for that).
+        if ctx.format.is_none() {
+            if let Some(reason) = parse::not_prose(&bytes) {
+                progress.source_done(&name, &format!("skipped: {reason}"));
+                continue;
+            }
+        }
+        let prose = matches!(ctx.format, Some(Format::Text | Format::Article));
         match parse::parse(&bytes, &ctx) {
+            Ok(parsed) if prose && parsed.incidents.is_empty() => {
+                progress.source_done(&name, "no outage found");
+                report.ok += 1;
+            }
             Ok(mut parsed) => {
                 defang(&mut parsed.incidents);
                 drop_impossible_times(&mut parsed.incidents, Utc::now());

@@ -989,6 +989,7 @@ mod tests {
             status: Status::Investigating,
             severity: Severity::Minor,
             severity_native: None,
+            stated_minutes: None,
             regions: vec![],
             services: vec![],
             cause: None,

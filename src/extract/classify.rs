@@ -283,7 +283,7 @@ const IMPACT: &[&str] = &[
 
 /// Words that only outage write-ups use: headings and names of post-mortems, and the
 /// apologies and impact statements of vendors' own incident reports.
-const POSTMORTEM: &[&str] = &[
+pub(crate) const POSTMORTEM: &[&str] = &[
     "root cause",
     "incident start",
     "affected services and features",

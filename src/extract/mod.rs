@@ -6,6 +6,7 @@ pub mod cause;
 pub mod classify;
 pub mod dates;
 pub mod duration;
+pub mod places;
 pub mod press;
 pub mod region;
 pub mod services;

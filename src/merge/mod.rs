@@ -548,6 +548,7 @@ mod tests {
             status: Status::Resolved,
             severity: Severity::Major,
             severity_native: Some("outage".into()),
+            stated_minutes: None,
             regions: vec![],
             services: vec!["Git Operations".into()],
             cause: Some("a database failover".into()),

@@ -5,7 +5,10 @@
 //! [`detect`] sniffs the format from the content (the `kind` in `sources.toml` or `--kind`
 //! overrides it); [`parse`] dispatches to the format's module.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
+use regex::Regex;
 use thiserror::Error;
 
 use crate::model::{Format, Incident};
@@ -52,7 +55,135 @@ pub struct Parsed {
 /// prose is taken as the text of an article or post-mortem. Crawls do not use it: a status URL
 /// answering with prose is an error there, not an article.
 pub fn detect_local(bytes: &[u8]) -> Option<Format> {
-    detect(bytes).or_else(|| looks_like_prose(bytes).then_some(Format::Text))
+    detect(bytes)
+        .or_else(|| (looks_like_prose(bytes) && not_prose(bytes).is_none()).then_some(Format::Text))
+}
+
+/// Why readable text that is no known format is not prose either, so that `ingest` and
+/// `extract` skip it rather than read it as an article (a README's heading is no outage
+/// title, a YAML capture's `version: incident/v1` no headline): YAML, CSV, Markdown front
+/// matter, source code, or a README or link list. `None` for prose. `--kind text` still reads
+/// such a file as text.
+pub fn not_prose(bytes: &[u8]) -> Option<&'static str> {
+    let head = sniff_text(bytes, 64 * 1024);
+    let text = head.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#') || l.starts_with("# "))
+        .take(60)
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    if text.starts_with("---\n") || text.starts_with("---\r\n") {
+        let closes = text.lines().skip(1).take(60).any(|l| l.trim_end() == "---");
+        return Some(if closes {
+            "Markdown front matter or YAML, not prose"
+        } else {
+            "YAML, not prose"
+        });
+    }
+    let yaml_like = lines.iter().filter(|l| YAML_LINE.is_match(l)).count();
+    if lines.len() >= 3 && yaml_like * 10 >= lines.len() * 8 && YAML_KEY.is_match(lines[0]) {
+        return Some("YAML, not prose");
+    }
+    if looks_like_csv(text) {
+        return Some("CSV, not prose");
+    }
+    let code = lines.iter().filter(|l| CODE_LINE.is_match(l)).count();
+    if lines.len() >= 5 && code * 10 >= lines.len() * 4 {
+        return Some("source code, not prose");
+    }
+    let links = text.matches("](http").count() + text.matches("](/").count();
+    let fences = text.matches("```").count();
+    let first_heading = text.trim_start().lines().next().unwrap_or("");
+    // "# outages", "# awesome-postmortems": a project's name heads its README.
+    let project_name = first_heading
+        .trim_start_matches("# ")
+        .split_whitespace()
+        .count()
+        == 1;
+    let table = text.contains("|---") || text.contains("|:--") || text.contains("| ---");
+    let sections = text.matches("\n## ").count();
+    if first_heading.starts_with("# ")
+        && (links >= 10 || fences >= 2 || project_name || (table && sections >= 3))
+    {
+        return Some("a README or a list of links, not an article");
+    }
+    None
+}
+
+static YAML_KEY: LazyLock<Regex> =
+    LazyLock::new(|| crate::extract::dates::regex(r"^[A-Za-z_][\w.-]*:(?:\s|$)"));
+static YAML_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::extract::dates::regex(
+        r#"^\s*(?:-\s+)?(?:[A-Za-z_"'][\w ."'-]*:(?:\s|$)|-\s*$|-\s+\S)|^\s+\S"#,
+    )
+});
+static CODE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::extract::dates::regex(
+        r"(?:[;{}]\s*$|^\s*(?:import |from \S+ import |fn |pub |def |class |#include|package |use |const |let |var |function |return\b|if \(|for \())",
+    )
+});
+
+/// Three lines or more that split into the same number of comma (or tab) separated fields,
+/// two separators at least.
+fn looks_like_csv(text: &str) -> bool {
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    if rows.len() < 3 {
+        return false;
+    }
+    let Some(first) = rows.first() else {
+        return false;
+    };
+    for sep in [',', '\t', ';'] {
+        let n = first.matches(sep).count();
+        if n < 2 || first.ends_with('.') {
+            continue;
+        }
+        // Quoted fields may hold line breaks: only the header must be plain.
+        let same = rows.iter().filter(|r| r.matches(sep).count() == n).count();
+        let header_plain = !first.contains(". ")
+            && !first.contains(&format!("{sep} "))
+            && first.split(sep).all(|f| f.len() <= 60);
+        if header_plain && (same * 2 >= rows.len() || text.contains(&format!("{sep}\""))) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod not_prose_tests {
+    use super::*;
+
+    #[test]
+    fn yaml_csv_code_and_readmes_are_not_prose() {
+        assert_eq!(
+            not_prose(b"version: incident/v1\nname: X\ntimeline:\n  - ts: 1\n"),
+            Some("YAML, not prose")
+        );
+        assert_eq!(
+            not_prose(b",description,vendor\n1,\"<div>a\nb</div>\",AWS\n2,\"x\",GCP\n"),
+            Some("CSV, not prose")
+        );
+        assert_eq!(
+            not_prose(b"---\ntitle: A\n---\nBody text.\n"),
+            Some("Markdown front matter or YAML, not prose")
+        );
+        let readme = "# outages\n\n```sh\ncargo run\n```\n\n```sh\nx\n```\n";
+        assert!(not_prose(readme.as_bytes()).is_some());
+        let article = "Slack outage hits users\nSlack went down on Monday, leaving users unable \
+                       to send messages. The company said a configuration change caused it.\n";
+        assert_eq!(not_prose(article.as_bytes()), None);
+        assert_eq!(detect_local(article.as_bytes()), Some(Format::Text));
+        assert_eq!(detect_local(readme.as_bytes()), None);
+    }
 }
 
 /// Readable text that is not markup or JSON: UTF-8 (a stray bad byte is tolerated), no NUL,

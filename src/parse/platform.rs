@@ -266,6 +266,7 @@ pub(crate) fn new_incident(vendor: &str, native_id: &str, title: &str) -> Incide
         status: Status::Unknown,
         severity: Severity::Unknown,
         severity_native: None,
+        stated_minutes: None,
         regions: Vec::new(),
         services: Vec::new(),
         cause: None,

@@ -232,6 +232,7 @@ fn entry_incident(entry: &SyndicationEntry, vendor: &str) -> Result<Incident, St
         status,
         severity,
         severity_native,
+        stated_minutes: None,
         regions: Vec::new(),
         services: body.services,
         cause,

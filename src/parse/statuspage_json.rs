@@ -317,6 +317,7 @@ fn to_incident(api: ApiIncident, listing: Listing, page: &PageInfo) -> Result<In
         status,
         severity,
         severity_native: impact.map(str::to_string),
+        stated_minutes: None,
         regions: Vec::new(),
         services,
         cause,

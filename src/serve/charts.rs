@@ -243,6 +243,7 @@ mod tests {
             status: Status::Resolved,
             severity: sev,
             severity_native: None,
+            stated_minutes: None,
             regions: vec![],
             services: vec![],
             cause: None,

@@ -29,6 +29,7 @@ pub(crate) fn incident(native_id: &str, start: &str) -> Incident {
         status: Status::Investigating,
         severity: Severity::Minor,
         severity_native: Some("minor".into()),
+        stated_minutes: None,
         regions: vec![],
         services: vec!["Actions".into()],
         cause: None,

@@ -380,6 +380,7 @@ impl RawRow {
                 status,
                 severity,
                 severity_native: self.severity_native,
+                stated_minutes: None,
                 regions,
                 services,
                 cause: self.cause,

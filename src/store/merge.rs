@@ -65,6 +65,7 @@ pub(super) fn merge(old: &Incident, new: &Incident) -> Incident {
             .severity_native
             .clone()
             .or_else(|| old.severity_native.clone()),
+        stated_minutes: new.stated_minutes.or(old.stated_minutes),
         regions: known_list(&new.regions, &old.regions),
         services: known_list(&new.services, &old.services),
         cause: new.cause.clone().or_else(|| old.cause.clone()),
@@ -239,6 +240,7 @@ mod tests {
             status: Status::Investigating,
             severity: Severity::Major,
             severity_native: Some("major".into()),
+            stated_minutes: None,
             regions: vec![],
             services: vec!["Actions".into()],
             cause: None,
@@ -277,6 +279,7 @@ mod tests {
             status: Status::Unknown,
             severity: Severity::Unknown,
             severity_native: None,
+            stated_minutes: None,
             services: vec![],
             cause: None,
             updates: vec![],

@@ -50,6 +50,7 @@ pub fn fixture_data_dir() -> tempfile::TempDir {
         status: Status::Resolved,
         severity: Severity::Major,
         severity_native: Some("<b>major</b>".into()),
+        stated_minutes: None,
         regions: vec![],
         services: vec!["Payments".into()],
         cause: None,

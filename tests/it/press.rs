@@ -143,11 +143,16 @@ fn labelled_set_scores_per_field() {
         ("detection", report.detection, 0.95, 0.97), // P 1.000 R 1.000
         ("vendor", report.vendor, 0.96, 0.97),       // 1.000 1.000
         ("start", report.start, 0.95, 0.97),         // 1.000 1.000
-        ("duration", report.duration, 0.93, 0.93),   // 0.964 0.981
-        ("regions", report.regions, 0.85, 0.85),     // 0.875 0.875
-        // 0.895 0.911: the product table also knows Azure DNS and Google Cloud
-        // Networking, which two texts name and their labels leave out.
-        ("services", report.services, 0.88, 0.89),
+        // 0.962 0.944: "for several hours" is no longer read as three hours.
+        ("duration", report.duration, 0.93, 0.93),
+        // 0.700 0.875 (2026-12-07; 0.875 0.875 before): places and extents ("worldwide",
+        // "across the globe") are read since the real-article set (press-pages) labels them;
+        // this set's labels leave extents out, so they count against its precision.
+        ("regions", report.regions, 0.68, 0.85),
+        // 0.706 0.857 (2026-12-07; 0.895 0.911 before): generic services ("DNS", "websites")
+        // are read where no product is named, and another company's products are no longer
+        // the vendor's, as press-pages labels them; this set labels neither way.
+        ("services", report.services, 0.68, 0.84),
         ("cause", report.cause, 0.92, 0.90), // 0.956 0.915
     ];
     for (name, score, p, r) in floors {

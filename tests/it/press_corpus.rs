@@ -12,6 +12,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use outages::extract::press::{EvalReport, FieldScore, LabelledItem, evaluate};
 use outages::extract::text::html_to_text;
 use outages::extract::vendor::Gazetteer;
+use outages::model::Format;
+use outages::parse::ParseContext;
 
 use crate::corpus;
 
@@ -518,3 +520,67 @@ const STATUSPAGE_FLOORS: &[(&str, f64)] = &[
     ("vendor", 0.79),    // 0.809 (0.757)
     ("start", 0.82),     // 0.836
 ];
+
+/// Every file of the shared corpus read as `outages extract FILE` reads it: a file that gives a
+/// press event (plain text or a page) must be an outage report, that is, a labelled report of
+/// `press-pages` or a page of the lwindolf outage list. READMEs, YAML captures, CSV exports and
+/// the non-reports of `press-pages` give none.
+#[test]
+fn no_corpus_file_but_an_outage_report_gives_a_press_event() {
+    let Some(root) = corpus::corpus_dir() else {
+        return;
+    };
+    let labels = std::fs::read_to_string(root.join("press-pages/labels.jsonl")).expect("labels");
+    let reports: Vec<String> = labels
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["outage"] == serde_json::Value::Bool(true))
+        .filter_map(|v| v["file"].as_str().map(|f| format!("press-pages/{f}")))
+        .collect();
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    assert!(files.len() > 1000, "{} files", files.len());
+    let mut wrong = Vec::new();
+    for file in &files {
+        let bytes = std::fs::read(file).expect("corpus file");
+        let format = outages::parse::detect_local(&bytes);
+        if !matches!(format, Some(Format::Text | Format::Article)) {
+            continue;
+        }
+        let ctx = ParseContext {
+            format,
+            ..ParseContext::default()
+        };
+        let Ok(parsed) = outages::parse::parse(&bytes, &ctx) else {
+            continue;
+        };
+        let relative = file
+            .strip_prefix(&root)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let allowed = reports.contains(&relative)
+            || relative.starts_with("postmortems/lwindolf-cloud-outages/");
+        if !parsed.incidents.is_empty() && !allowed {
+            wrong.push(format!("{relative}: {}", parsed.incidents[0].title));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "press events from non-reports: {wrong:#?}"
+    );
+}
+
+fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("corpus folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}

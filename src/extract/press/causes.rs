@@ -12,13 +12,13 @@ use crate::extract::text::truncate_chars;
 
 static CAUSE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b(?:was caused by|were caused by|caused by|due to|as a result of|the result of|resulted from|because of|blamed (?:it )?on|blamed|attributed (?:it |the outage |the problem )?to|triggered by|traced (?:back )?to|stemmed from|stemming from|root cause (?:was|is|of the \w+ was)|the cause was|the culprit was|after|following|when)\s+",
+        r"(?i)\b(?:was caused by|were caused by|caused by|due to|as a result of|the result of|resulted from|because of|blamed (?:it )?on|blamed|attributed (?:it |the outage |the problem )?to|triggered by|traced (?:back )?to|stemmed from|stemming from|root cause (?:was|is|of the \w+ was)|the (?:root )?cause(?: of the \w+)? (?:was|is)|the culprit was|(?:the )?(?:root )?cause:|after|following|when)\s+[“\x22'‘]?",
     )
 });
 
 static CAUSE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)(?:^|\b(?:said|says|that|explained)\s+(?:that\s+)?)(?P<p>[^,;:]{4,100}?)\s+(?:had\s+|has\s+|was\s+)?(?:caused|triggered|led to|resulted in|crashed|knocked out|took down|brought down)\b",
+        r"(?i)(?:^|\b(?:said|says|that|explained)\s+(?:that\s+)?)(?P<p>[^,;:]{4,100}?)\s+(?:had\s+|has\s+|was\s+)?(?:(?:appeared|appears|seemed|seems) to cause|caused|triggered|led to|resulted in|crashed|knocked out|took down|brought down|withdrew|deleted|disabled|broke)\b",
     )
 });
 
@@ -56,7 +56,85 @@ fn cause_sentence<'s, 'a>(sents: &'s [Sentence<'a>]) -> Option<&'s Sentence<'a>>
         .or_else(|| current.into_iter().find(|s| cause_phrase(s.text).is_some()))
 }
 
+/// The cause as written, with its sentence. A "Root Cause" heading's first line wins. Else
+/// every sentence of the text is read (real articles state the cause in paragraphs 3 to 8)
+/// and the candidates are ranked: a phrase that names a kind of cause (a change, a bug, a
+/// power loss ...) in a sentence about the outage, stated ("caused by", "X triggered") rather
+/// than placed ("after ..."), earliest first. A phrase naming no kind of cause counts only
+/// when the older first-found reading ([`cause_sentence`]) agrees.
 pub(super) fn cause(sents: &[Sentence]) -> Option<Fact<String>> {
+    if sents.iter().any(|s| s.section.contains("cause")) {
+        return first_cause(sents);
+    }
+    ranked_cause(sents).or_else(|| {
+        first_cause(sents).filter(|f| categorise_cause(&f.value) != CauseCategory::Unknown)
+    })
+}
+
+static ABOUT_OUTAGE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:outages?|disruption|went down|down|offline|downtime|interruption|incident|failure|crash\w*|errors?|unavailab\w*|problems?|issues?|blackout|the (?:problem|issue|event))\b",
+    )
+});
+
+/// Readings that only guess or deny: "not the result of a cyberattack", "no evidence of",
+/// "ruled out", "it is unclear whether", "may have been", "speculat...".
+static NOT_A_CAUSE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:not (?:the result of|caused by|due to|related to|a result of)|was not|wasn't|no evidence|ruled out|rule out|unclear|unknown|not yet known|speculat\w*|rumou?rs?|under investigation|investigating the cause|not clear|if\b|could have|might have|may have)\b",
+    )
+});
+
+fn ranked_cause(sents: &[Sentence]) -> Option<Fact<String>> {
+    let mut best: Option<(i32, Fact<String>)> = None;
+    for s in sents.iter().filter(|s| !s.dateline && !s.recalls_other) {
+        if NOT_A_CAUSE.is_match(s.text) {
+            continue;
+        }
+        let stated = stated_cause_phrase(s.text);
+        let Some(phrase) = stated.clone().or_else(|| cause_phrase(s.text)) else {
+            continue;
+        };
+        let category = categorise_cause(&phrase);
+        if category == CauseCategory::Unknown {
+            continue;
+        }
+        let lower = phrase.to_lowercase();
+        let words = phrase.split_whitespace().count();
+        // "this many hundreds of ...", "these errors ...": a pronoun is no cause.
+        let pronoun = [
+            "this ", "these ", "that ", "those ", "it ", "they ", "them ",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p));
+        let mut score = 3;
+        if ABOUT_OUTAGE.is_match(s.text) {
+            score += 2;
+        }
+        // "after a failure at Fastly" only places one event after another.
+        if stated.is_some() {
+            score += 1;
+        } else {
+            score -= 2;
+        }
+        if pronoun || words > 25 {
+            score -= 3;
+        }
+        if best.as_ref().is_none_or(|(b, _)| score > *b) {
+            best = Some((
+                score,
+                Fact {
+                    value: phrase,
+                    quote: s.text.to_string(),
+                },
+            ));
+        }
+    }
+    best.filter(|(score, _)| *score >= 3).map(|(_, f)| f)
+}
+
+/// The first sentence's cause phrase (see [`cause_sentence`]).
+fn first_cause(sents: &[Sentence]) -> Option<Fact<String>> {
     let Some(s) = cause_sentence(sents) else {
         return named_cause(sents);
     };
@@ -205,7 +283,7 @@ fn after_cue(sentence: &str, weak_cues: bool) -> Option<String> {
             .get(..end)
             .unwrap_or(rest)
             .trim()
-            .trim_end_matches(['.', ',', ';', ':', ')', '"']);
+            .trim_end_matches(['.', ',', ';', ':', ')', '"', '”', '’', '\'']);
         let words: Vec<&str> = phrase.split_whitespace().take(20).collect();
         let phrase = words.join(" ");
         if phrase.split_whitespace().count() < 2 {

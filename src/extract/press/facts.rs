@@ -7,8 +7,8 @@ use regex::Regex;
 
 use super::{FACT_SENTENCES, Fact, Sentence};
 use crate::extract::dates::regex;
-use crate::extract::region;
-use crate::extract::services::find_services;
+use crate::extract::services::{Catalog, find_services};
+use crate::extract::{places, region};
 
 pub(super) static IMPACT_RE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
@@ -39,9 +39,61 @@ pub(super) fn cloud_of(vendor: &str) -> Option<region::Provider> {
     }
 }
 
+/// Sentences read for places: as [`fact_sentences`], over the whole text (news copy names
+/// the cities and countries hit in its third to eighth paragraphs), captions and date lines
+/// left out.
+fn place_sentences<'s, 'a>(sents: &'s [Sentence<'a>]) -> impl Iterator<Item = &'s Sentence<'a>> {
+    sents
+        .iter()
+        .take(PLACE_SENTENCES)
+        .filter(|s| !s.recalls_other && !s.dateline)
+        .filter(|s| {
+            s.is_title || s.index <= 3 || s.section.contains("impact") || IMPACT_RE.is_match(s.text)
+        })
+}
+
+/// Sentences read for places, from the top.
+const PLACE_SENTENCES: usize = 80;
+
+/// Regions, countries, cities and extents ("worldwide") where the outage was felt, each once,
+/// cloud regions by their canonical label and the rest as written.
 pub(super) fn regions(sents: &[Sentence], cloud: Option<region::Provider>) -> Vec<Fact<String>> {
     let mut out: Vec<Fact<String>> = Vec::new();
-    for s in fact_sentences(sents) {
+    for s in place_sentences(sents) {
+        let (regions_here, spans) = region_facts(s, cloud);
+        for fact in regions_here {
+            if !out.iter().any(|f| f.value == fact.value) {
+                out.push(fact);
+            }
+        }
+        // "Virginia" in "US East (N. Virginia)" is part of the region's name.
+        let places_here = places::find_places(s.text)
+            .into_iter()
+            .filter(|p| !spans.iter().any(|(a, b)| p.start < *b && *a < p.end));
+        for place in places_here {
+            let known = out.iter().any(|f| {
+                f.value.eq_ignore_ascii_case(&place.text)
+                    || region::lookup(&place.text).is_some_and(|r| r.label() == f.value)
+            });
+            if !known {
+                out.push(Fact {
+                    value: place.text,
+                    quote: s.text.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The cloud regions and areas of one sentence, with the byte spans they cover.
+fn region_facts(
+    s: &Sentence,
+    cloud: Option<region::Provider>,
+) -> (Vec<Fact<String>>, Vec<(usize, usize)>) {
+    let mut out: Vec<Fact<String>> = Vec::new();
+    let mut spans = Vec::new();
+    {
         let mut found = region::find_in_text(s.text);
         if let Some(p) = cloud {
             // The cloud's reading wins where both read a name; ids of other clouds ("us-east1"
@@ -52,6 +104,7 @@ pub(super) fn regions(sents: &[Sentence], cloud: Option<region::Provider>) -> Ve
             found.sort_by_key(|m| m.start);
         }
         for hit in found {
+            spans.push((hit.start, hit.end));
             if out.iter().any(|f| f.value == hit.label()) {
                 continue;
             }
@@ -61,7 +114,7 @@ pub(super) fn regions(sents: &[Sentence], cloud: Option<region::Provider>) -> Ve
             });
         }
     }
-    out
+    (out, spans)
 }
 
 /// Sentences anywhere in the text that state what was hit: a list under an "Affected
@@ -82,7 +135,73 @@ fn lists_affected(section: &str) -> bool {
     section.contains("impact") || section.contains("affected")
 }
 
-pub(super) fn services(sents: &[Sentence]) -> Vec<Fact<String>> {
+/// The products the report names as hit, the vendor's own (a customer's app that went down
+/// with it is not the vendor's service); where the text names no product, the generic
+/// services of `data/service_terms.toml` its outage sentences name ("calls", "DNS").
+pub(super) fn services(sents: &[Sentence], vendor: &str) -> Vec<Fact<String>> {
+    let named = products(sents, vendor);
+    if !named.is_empty() {
+        return named;
+    }
+    let mut out: Vec<Fact<String>> = Vec::new();
+    for s in place_sentences(sents).filter(|s| !s.is_title) {
+        for term in service_terms(s.text) {
+            if !out.iter().any(|f| f.value.eq_ignore_ascii_case(&term)) {
+                out.push(Fact {
+                    value: term,
+                    quote: s.text.to_string(),
+                });
+            }
+        }
+    }
+    out.truncate(MAX_TERMS);
+    out
+}
+
+/// Generic services kept at most, in text order.
+const MAX_TERMS: usize = 6;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TermsFile {
+    terms: Vec<String>,
+}
+
+static TERMS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
+    let file: TermsFile = toml::from_str(include_str!("../../../data/service_terms.toml")).ok()?;
+    aho_corasick::AhoCorasickBuilder::new()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(true)
+        .build(&file.terms)
+        .ok()
+});
+
+fn service_terms(text: &str) -> Vec<String> {
+    let Some(ac) = TERMS.as_ref() else {
+        return Vec::new();
+    };
+    ac.find_iter(text)
+        .filter(|m| {
+            let before = text.get(..m.start()).and_then(|s| s.chars().next_back());
+            let after = text.get(m.end()..).and_then(|s| s.chars().next());
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+        .filter_map(|m| text.get(m.range()).map(str::to_string))
+        .collect()
+}
+
+/// True when a product of `owner` is `vendor`'s own: the same company, its parent or its arm.
+fn owned_by(owner: &str, vendor: &str) -> bool {
+    let catalog = Catalog::builtin();
+    owner == vendor
+        || catalog.parent_of(owner) == Some(vendor)
+        || catalog.parent_of(vendor) == Some(owner)
+        || catalog
+            .parent_of(owner)
+            .is_some_and(|p| catalog.parent_of(vendor) == Some(p))
+}
+
+fn products(sents: &[Sentence], vendor: &str) -> Vec<Fact<String>> {
     let mut out: Vec<Fact<String>> = Vec::new();
     let top = fact_sentences(sents);
     let stated = sents
@@ -92,7 +211,7 @@ pub(super) fn services(sents: &[Sentence]) -> Vec<Fact<String>> {
         .filter(|s| lists_affected(&s.section) || AFFECTED_RE.is_match(s.text));
     for s in top.chain(stated) {
         for hit in find_services(s.text) {
-            if out.iter().any(|f| f.value == hit.service) {
+            if out.iter().any(|f| f.value == hit.service) || !owned_by(hit.vendor, vendor) {
                 continue;
             }
             out.push(Fact {

@@ -25,6 +25,8 @@
 mod causes;
 mod eval;
 mod facts;
+mod gate;
+mod pages;
 mod severity;
 mod subject;
 mod timing;
@@ -49,6 +51,9 @@ use timing::timing;
 
 pub use causes::categorise_cause;
 pub use eval::{EvalReport, FieldScore, LabelledItem, evaluate};
+pub use pages::{
+    LabelledPage, PageLabel, PagesReport, Tally, extract_page, read_pages, score_pages,
+};
 
 /// Sentences read per document; news and post-mortems state their facts early.
 const MAX_SENTENCES: usize = 400;
@@ -163,11 +168,22 @@ struct Sentence<'a> {
     section: String,
     /// Recalls another, older event: not read for dates and lengths.
     recalls_other: bool,
+    /// The page's date line, byline, update note or photo caption: it dates the page or the
+    /// picture, not the outage, so it is not read for the onset.
+    dateline: bool,
 }
 
 /// The outage a text reports, or `None` when it reports none (or names no vendor).
 pub fn extract(input: &PressInput) -> Option<PressReport> {
-    let sents = split(input);
+    let mut sents = split(input);
+    // A retrospective tells an outage of an earlier year: its dates are read in that year.
+    let story = story_reference(&sents, input.published);
+    let published = story.or(input.published);
+    if story.is_some() {
+        for s in sents.iter_mut().filter(|s| !s.is_title) {
+            s.recalls_other = recalls_other_event(s.text, published);
+        }
+    }
     let body: Vec<&Sentence> = sents.iter().filter(|s| !s.is_title).collect();
     let lead = body
         .first()
@@ -188,20 +204,31 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
         body_text,
         vendor_evidence,
         categorise_cause(&lead_text) != CauseCategory::Unknown,
-        states_window(&sents, input.published),
+        states_window(&sents, published),
     );
     if !classification.is_outage {
         return None;
     }
     let vendor = vendor?;
+    let own_report = input.vendor_hint.is_some() || subject::speaks_first_person(&sents);
+    if !gate::reports_specific_disruption(
+        input.title,
+        &sents,
+        &vendor,
+        vendor_evidence,
+        &classification,
+        own_report,
+    ) {
+        return None;
+    }
     let title = if input.title.trim().is_empty() {
         truncate_chars(&one_line(&lead), 120)
     } else {
         one_line(input.title)
     };
-    let timing = timing(&sents, input.published);
+    let timing = timing(&sents, published, story.is_none());
     let regions = regions(&sents, cloud_of(&vendor.value));
-    let services = services(&sents);
+    let services = services(&sents, &vendor.value);
     let impact = sents
         .iter()
         .filter(|s| !s.recalls_other)
@@ -245,6 +272,55 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
     })
 }
 
+/// A plain text's title and body. Saved pages open with furniture (menus, "Skip to content",
+/// bylines, logo captions, a ` date YYYY-MM-DD ` marker): the title is the first short line
+/// after it that reads like a headline (three words or more, no sentence end); the furniture
+/// before it is dropped. A text that opens with a sentence has no title.
+pub fn plain_text_parts(text: &str) -> (Option<&str>, &str) {
+    let mut rest = text;
+    for _ in 0..8 {
+        let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        let t = line.trim();
+        if t.is_empty() || is_furniture(t) {
+            if after.is_empty() {
+                break;
+            }
+            rest = after;
+            continue;
+        }
+        let words = t.split_whitespace().count();
+        if t.chars().count() <= 200 && !t.ends_with('.') && words >= 3 && !after.is_empty() {
+            return (Some(t), after);
+        }
+        if words >= 3 || t.ends_with('.') {
+            return (None, rest);
+        }
+        // A word or two: a section label or a logo, not the headline.
+        if after.is_empty() {
+            break;
+        }
+        rest = after;
+    }
+    match text.split_once('\n') {
+        Some((first, rest)) if first.chars().count() <= 200 && !first.trim_end().ends_with('.') => {
+            (Some(first.trim()), rest)
+        }
+        _ => (None, text),
+    }
+}
+
+static FURNITURE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^(?:skip to|jump to|home\b|menu\b|search\b|sign in|log ?in\b|subscribe|advertisement|sponsored|print this|share this|connect with us|your ad here|cookie|accept|by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+)*$|date \d{4}-\d{2}-\d{2}|\W*\d+ min(?:ute)?s? read|posted (?:on|by)|updated:?|published:?|[\w ]*\blogo$|image:|photo:|credit:)",
+    )
+});
+
+/// A line of page furniture rather than of the article: navigation, bylines, markers.
+fn is_furniture(line: &str) -> bool {
+    let bars = line.matches(" | ").count() + line.matches(" · ").count();
+    FURNITURE_RE.is_match(line) || bars >= 2 || line.starts_with(['{', '<'])
+}
+
 /// True when the top of the body states an impact window or onset in prose ("Between 16:15
 /// UTC and 22:20 UTC on 21 Nov 2016", "Starting at 21:56 UTC on 18 July 2024").
 fn states_window(sents: &[Sentence], published: Option<DateTime<Utc>>) -> bool {
@@ -277,6 +353,7 @@ fn split<'a>(input: &PressInput<'a>) -> Vec<Sentence<'a>> {
             is_title: true,
             section: String::new(),
             recalls_other: false,
+            dateline: false,
         });
     }
     let mut section = String::new();
@@ -301,6 +378,7 @@ fn split<'a>(input: &PressInput<'a>) -> Vec<Sentence<'a>> {
             is_title: false,
             section: section.clone(),
             recalls_other,
+            dateline: is_dateline(trimmed),
         });
     }
     out
@@ -328,6 +406,100 @@ fn is_heading(line: &str) -> bool {
                 | "sources"
                 | "status page"
         )
+}
+
+static DATELINE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^(?:update[sd]?\b|published\b|posted\b|last updated\b|first published\b|originally published\b|today\s*:)|getty images|\bafp\b|/reuters|\bphoto:|\bimage:|\bfile photo\b|\bis seen\b|\bpictured\b|\bmin(?:ute)? read\b",
+    )
+});
+
+static DATE_WORDS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|by|at|on|and|published|updated|posted|am|pm|a\.m|p\.m|utc|gmt|et|pt|edt|est|pst|pdt|bst|min|mins|read|share|comments?|views?)\b|[\d:|,.·•\-–—/()]+",
+    )
+});
+
+/// A date line, byline, update note or caption (see [`Sentence::dateline`]): a line that
+/// says how it was published, or a date with a few words of furniture around it.
+fn is_dateline(sentence: &str) -> bool {
+    if DATELINE_RE.is_match(sentence) {
+        return true;
+    }
+    let has_date = regex_has_date(sentence);
+    has_date
+        && DATE_WORDS_RE
+            .replace_all(sentence, " ")
+            .split_whitespace()
+            .count()
+            <= 4
+}
+
+fn regex_has_date(sentence: &str) -> bool {
+    static DATE: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"(?i)\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|(?:19|20)\d{2}-\d{2}-\d{2})",
+        )
+    });
+    DATE.is_match(sentence)
+}
+
+static YEAR_RE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(?:19|20)\d{2}\b"));
+static FRESH_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:today|yesterday|tonight|this (?:morning|afternoon|evening)|last night|earlier today)\b",
+    )
+});
+
+/// For a retrospective, a stand-in publication time at the end of the year of the outage it
+/// tells: the year its outage sentences name most (the title counts thrice), when that is
+/// before the publication's year, named twice or in the title, and the lead does not speak of
+/// "today" or "yesterday" (a fresh report recalling an older outage keeps its own date).
+fn story_reference(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    let p = published?;
+    let lead_is_fresh = sents
+        .iter()
+        .filter(|s| !s.is_title)
+        .take(3)
+        .any(|s| FRESH_RE.is_match(s.text));
+    if lead_is_fresh {
+        return None;
+    }
+    let mut tally: Vec<(i32, usize, bool)> = Vec::new();
+    for s in sents.iter().take(60) {
+        // "A similar outage in 2018" recalls another event; it tells no story year.
+        if !gate::DISRUPTION.is_match(s.text) || s.dateline || RECALL_RE.is_match(s.text) {
+            continue;
+        }
+        for m in YEAR_RE.find_iter(s.text) {
+            let Ok(y) = m.as_str().parse::<i32>() else {
+                continue;
+            };
+            if y > p.year() || y < 1990 {
+                continue;
+            }
+            let weight = if s.is_title { 3 } else { 1 };
+            match tally.iter_mut().find(|t| t.0 == y) {
+                Some(t) => {
+                    t.1 += weight;
+                    t.2 |= s.is_title;
+                }
+                None => tally.push((y, weight, s.is_title)),
+            }
+        }
+    }
+    let alone = tally.len() == 1;
+    let (year, count, titled) = tally
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    let recent = year == p.year() || (year == p.year() - 1 && p.month() == 1);
+    // Named once, it still decides when no other year competes with it.
+    if recent || (count < 2 && !titled && !alone) {
+        return None;
+    }
+    let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31)?.and_hms_opt(23, 59, 0)?;
+    Some(end.and_utc())
 }
 
 static RECALL_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -388,7 +560,8 @@ mod tests {
             start.quote,
             "Salesforce.com reportedly suffered its second outage yesterday in as many weeks."
         );
-        assert_eq!(r.duration_minutes.map(|d| d.value), Some(180));
+        // "for several hours" states no figure: no length is invented.
+        assert_eq!(r.duration_minutes.map(|d| d.value), None);
         let regions: Vec<&str> = r.regions.iter().map(|f| f.value.as_str()).collect();
         assert_eq!(regions, vec!["Europe", "Asia Pacific", "North America"]);
         assert_eq!(

@@ -159,7 +159,7 @@ fn region_cloud(sents: &[Sentence]) -> Option<Fact<String>> {
 }
 
 /// True when the top of the body speaks for a vendor in the first person.
-fn speaks_first_person(sents: &[Sentence]) -> bool {
+pub(super) fn speaks_first_person(sents: &[Sentence]) -> bool {
     sents
         .iter()
         .filter(|s| !s.is_title)

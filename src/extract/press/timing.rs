@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use regex::Regex;
 
 use super::{DateFact, Fact, Sentence};
-use crate::extract::dates::{Anchor, Precision, find_dates, find_window, regex};
+use crate::extract::dates::{
+    Anchor, Precision, find_dates, find_window, mentions_other_year, regex,
+};
 use crate::extract::duration::find_durations;
 use crate::extract::window;
 
@@ -92,6 +94,13 @@ static PUBLICATION_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "This change will be deployed on Monday": a plan, not the outage.
+static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:will be|will (?:deploy|roll|release|publish|begin|start)|is (?:scheduled|expected|planned) to|plans? to)\b",
+    )
+});
+
 static NEXT_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:will provide (?:an|another|more|further|the next) (?:update|information|details)|next update|provide an update|will update (?:you|this))\b",
@@ -116,10 +125,16 @@ fn document_reference(sents: &[Sentence]) -> Option<DateTime<Utc>> {
 /// ...") gives clock times only, under the day its page shows: when the text names no day at
 /// all, its clock times are read on the publication day (the day before when that would put
 /// the onset after the publication).
-pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Timing {
+///
+/// `fresh` is false for a retrospective, whose bare clock times have no day of their own.
+pub(super) fn timing(sents: &[Sentence], published: Option<DateTime<Utc>>, fresh: bool) -> Timing {
     let read = timing_from(sents, published, None);
     let Some(p) = published else { return read };
-    if read.start.is_some() {
+    // A text that names another year tells of another time: its bare clock times have no day.
+    let other_year = sents
+        .iter()
+        .any(|s| !s.dateline && mentions_other_year(s.text, published));
+    if read.start.is_some() || !fresh || other_year {
         return read;
     }
     let on_day = |day| timing_from(sents, published, Some(day));
@@ -183,7 +198,7 @@ fn timing_from(
     let mut end_exact: Option<Fact<DateTime<Utc>>> = None;
     let mut ongoing_day: Option<DateFact> = None;
     let limit = published.map(|p| p + Duration::days(1));
-    for s in sents.iter().filter(|s| !s.recalls_other) {
+    for s in sents.iter().filter(|s| !s.recalls_other && !s.dateline) {
         // A stated "between … and …" window is read by the shared reader first (it knows more
         // date layouts); the press reader also resolves relative days ("yesterday from 9am").
         let reference = anchor
@@ -211,7 +226,7 @@ fn timing_from(
         // "We will provide an update by 07:50 US/Pacific" is a promise, not a time of the
         // outage; its day only says the outage was under way then.
         // "This post was published on June 8th, 2016" dates the report, not the outage.
-        if PUBLICATION_NOTE.is_match(s.text) {
+        if PUBLICATION_NOTE.is_match(s.text) || FUTURE.is_match(s.text) {
             continue;
         }
         if NEXT_UPDATE.is_match(s.text) {
@@ -332,6 +347,10 @@ fn labelled_length(value: &str) -> Option<i64> {
     Some(total)
 }
 
+/// Amounts that state no figure.
+static VAGUE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)^\W*(?:several|a few|few|a couple of|couple of)\b"));
+
 /// The part of a sentence before its first end cue ("Service was restored" -> "Service was").
 fn before_end_cue(s: &str) -> String {
     END_CUE.find(s).map_or_else(String::new, |m| {
@@ -349,7 +368,7 @@ fn before_end_cue(s: &str) -> String {
 fn outage_length(sents: &[Sentence]) -> Option<Fact<i64>> {
     let labelled = sents
         .iter()
-        .filter(|s| !s.recalls_other && DURATION_LABEL.is_match(s.text))
+        .filter(|s| !s.recalls_other && !s.dateline && DURATION_LABEL.is_match(s.text))
         .find_map(|s| {
             let value = DURATION_LABEL
                 .find(s.text)
@@ -364,9 +383,13 @@ fn outage_length(sents: &[Sentence]) -> Option<Fact<i64>> {
         return labelled;
     }
     let mut fallback: Option<Fact<i64>> = None;
-    for s in sents.iter().filter(|s| !s.recalls_other) {
+    for s in sents.iter().filter(|s| !s.recalls_other && !s.dateline) {
         let in_duration_section = s.section.contains("duration");
         for m in find_durations(s.text) {
+            // "for several hours" states no length: nothing is invented.
+            if VAGUE.is_match(s.text.get(m.span.clone()).unwrap_or("")) {
+                continue;
+            }
             if m.about_outage || in_duration_section {
                 return Some(Fact {
                     value: m.minutes,

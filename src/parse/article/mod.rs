@@ -107,19 +107,14 @@ pub fn parse_text(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Incident>, Par
             message: "the text is empty".into(),
         });
     }
-    let (title, body) = match text.split_once('\n') {
-        Some((first, rest)) if first.chars().count() <= 200 && !first.trim_end().ends_with('.') => {
-            (Some(first.trim().to_string()), rest.to_string())
-        }
-        _ => (None, text.clone()),
-    };
+    let (title, body) = press::plain_text_parts(&text);
     let article = Article {
-        title,
+        title: title.map(str::to_string),
         author: None,
         published: ctx.published,
         url: ctx.url.clone(),
         site: None,
-        text: body,
+        text: body.to_string(),
     };
     Ok(to_incidents(&article, ctx))
 }
@@ -220,6 +215,8 @@ fn report_to_incident(report: &PressReport, article: &Article) -> Incident {
             kind: ReportKind::Press,
             quote: Some(truncate_chars(&one_line(&quote), QUOTE_CHARS)),
         }],
+        // A stated length stands on its own when the start is not known to the minute.
+        stated_minutes: report.duration_minutes.as_ref().map(|d| d.value),
     }
 }
 

@@ -308,6 +308,7 @@ impl LegacyEvent {
             },
             severity,
             severity_native,
+            stated_minutes: None,
             regions: region.into_iter().collect(),
             services: vec![service],
             cause: find_cause(&texts),

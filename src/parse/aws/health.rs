@@ -325,6 +325,7 @@ impl HealthEvent {
             },
             severity,
             severity_native,
+            stated_minutes: None,
             regions: region.into_iter().collect(),
             services,
             cause: find_cause(&text_refs),

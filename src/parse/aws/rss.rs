@@ -436,6 +436,7 @@ fn build_incident(
         },
         severity,
         severity_native,
+        stated_minutes: None,
         regions: region.into_iter().collect(),
         services: service.into_iter().collect(),
         cause: find_cause(&texts),
