@@ -277,6 +277,12 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
 /// after it that reads like a headline (three words or more, no sentence end); the furniture
 /// before it is dropped. A text that opens with a sentence has no title.
 pub fn plain_text_parts(text: &str) -> (Option<&str>, &str) {
+    // A saved page's text may open with its date marker (" date 2019-06-03 ") run into the
+    // first line: the marker dates the page, the rest of the line is the article.
+    let text = DATE_MARKER
+        .find(text)
+        .and_then(|m| text.get(m.end()..))
+        .unwrap_or(text);
     // Headline-like lines before the article's first paragraph; the first that names a
     // disruption wins ("View All Result" and a section name are furniture too).
     let mut candidates: Vec<(&str, &str)> = Vec::new();
@@ -320,6 +326,9 @@ pub fn plain_text_parts(text: &str) -> (Option<&str>, &str) {
         },
     }
 }
+
+static DATE_MARKER: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^\s*date \d{4}-\d{2}-\d{2}\b[ \t]*"));
 
 /// Lines read from the top for the headline: menus can run to dozens of lines.
 const HEADLINE_LINES: usize = 80;
@@ -619,6 +628,27 @@ mod tests {
         // "Sydney" in an AWS report is the AWS region, the same one the title's id names.
         let regions: Vec<&str> = r.regions.iter().map(|f| f.value.as_str()).collect();
         assert_eq!(regions, vec!["ap-southeast-2"]);
+    }
+
+    /// A saved page: a date marker run into the first paragraph, a menu, a caption before its
+    /// credit, then the headline that names the disruption.
+    #[test]
+    fn headline_is_found_past_furniture_and_the_date_marker_is_dropped() {
+        let page = " date 2019-06-03 Gmail went down for hours on Sunday.\nMore text.\n";
+        assert_eq!(
+            plain_text_parts(page),
+            (None, "Gmail went down for hours on Sunday.\nMore text.\n")
+        );
+        let page = "Skip to content\nHome | News | Tech\nView All Result\nA cat on a sofa.\n\
+                    Photo: Getty Images\nSlack outage leaves users unable to send messages\n\
+                    Slack went down on Monday.\n";
+        assert_eq!(
+            plain_text_parts(page),
+            (
+                Some("Slack outage leaves users unable to send messages"),
+                "Slack went down on Monday.\n"
+            )
+        );
     }
 
     #[test]
