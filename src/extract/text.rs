@@ -316,6 +316,7 @@ pub fn sentences(text: &str) -> Vec<&str> {
                 && (bytes[i + 2].is_ascii_uppercase()
                     || bytes[i + 2].is_ascii_digit()
                     || bytes[i + 2] == b'"')
+                && !abbreviation_before(&para[start..i], bytes[i + 2])
             {
                 let s = para[start..=i].trim();
                 if !s.is_empty() {
@@ -335,9 +336,53 @@ pub fn sentences(text: &str) -> Vec<&str> {
     out
 }
 
+/// True when the word before a dot is an abbreviation the sentence goes on after: a month
+/// before its day ("Jan. 4"), a title before a name ("Mr. Smith", "St. Petersburg").
+fn abbreviation_before(before: &str, next: u8) -> bool {
+    let word = before
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let month = matches!(
+        word.as_str(),
+        "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+    );
+    let title = matches!(
+        word.as_str(),
+        "mr" | "mrs" | "ms" | "dr" | "st" | "no" | "vs"
+    );
+    (month && next.is_ascii_digit()) || (title && next.is_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn month_and_title_abbreviations_do_not_end_sentences() {
+        assert_eq!(
+            sentences(
+                "The nearly five-hour Jan. 4 outage began at 9 a.m. It ended. Mr. Smith left."
+            ),
+            vec![
+                "The nearly five-hour Jan. 4 outage began at 9 a.m.",
+                "It ended.",
+                "Mr. Smith left."
+            ]
+        );
+    }
 
     /// The character-at-a-time cleaner the fast path replaced, kept as the reference.
     fn clean_text_reference(s: &str) -> String {

@@ -277,37 +277,67 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
 /// after it that reads like a headline (three words or more, no sentence end); the furniture
 /// before it is dropped. A text that opens with a sentence has no title.
 pub fn plain_text_parts(text: &str) -> (Option<&str>, &str) {
+    // A saved page's text may open with its date marker (" date 2019-06-03 ") run into the
+    // first line: the marker dates the page, the rest of the line is the article.
+    let text = DATE_MARKER
+        .find(text)
+        .and_then(|m| text.get(m.end()..))
+        .unwrap_or(text);
+    // Headline-like lines before the article's first paragraph; the first that names a
+    // disruption wins ("View All Result" and a section name are furniture too).
+    let mut candidates: Vec<(&str, &str)> = Vec::new();
     let mut rest = text;
-    for _ in 0..8 {
+    let mut body_start: Option<&str> = None;
+    for _ in 0..HEADLINE_LINES {
+        if rest.is_empty() {
+            break;
+        }
         let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
         let t = line.trim();
-        if t.is_empty() || is_furniture(t) {
-            if after.is_empty() {
+        let words = t.split_whitespace().count();
+        // A photo's caption is followed by its credit ("Photo: ... / Getty Images").
+        let next = after.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let caption = CREDIT_RE.is_match(next.trim());
+        if !t.is_empty() && !is_furniture(t) && !caption {
+            if t.ends_with('.') || words > 25 || t.chars().count() > 200 {
+                body_start = Some(rest);
                 break;
             }
-            rest = after;
-            continue;
-        }
-        let words = t.split_whitespace().count();
-        if t.chars().count() <= 200 && !t.ends_with('.') && words >= 3 && !after.is_empty() {
-            return (Some(t), after);
-        }
-        if words >= 3 || t.ends_with('.') {
-            return (None, rest);
-        }
-        // A word or two: a section label or a logo, not the headline.
-        if after.is_empty() {
-            break;
+            if words >= 4 && !after.is_empty() {
+                candidates.push((t, after));
+            }
         }
         rest = after;
     }
-    match text.split_once('\n') {
-        Some((first, rest)) if first.chars().count() <= 200 && !first.trim_end().ends_with('.') => {
-            (Some(first.trim()), rest)
-        }
-        _ => (None, text),
+    let chosen = candidates
+        .iter()
+        .find(|(t, _)| gate::DISRUPTION.is_match(t))
+        .or_else(|| candidates.first());
+    match (chosen, body_start) {
+        (Some((title, after)), _) => (Some(title), after),
+        (None, Some(body)) => (None, body),
+        (None, None) => match text.split_once('\n') {
+            Some((first, rest))
+                if first.chars().count() <= 200 && !first.trim_end().ends_with('.') =>
+            {
+                (Some(first.trim()), rest)
+            }
+            _ => (None, text),
+        },
     }
 }
+
+static DATE_MARKER: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^\s*date \d{4}-\d{2}-\d{2}\b[ \t]*"));
+
+/// Lines read from the top for the headline: menus can run to dozens of lines.
+const HEADLINE_LINES: usize = 80;
+
+static CREDIT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^(?:photo|image|picture|credit|illustration)s?\s*:|getty images|\bafp\b|shutterstock|/reuters|fotolia",
+    )
+});
 
 static FURNITURE_RE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
@@ -598,6 +628,27 @@ mod tests {
         // "Sydney" in an AWS report is the AWS region, the same one the title's id names.
         let regions: Vec<&str> = r.regions.iter().map(|f| f.value.as_str()).collect();
         assert_eq!(regions, vec!["ap-southeast-2"]);
+    }
+
+    /// A saved page: a date marker run into the first paragraph, a menu, a caption before its
+    /// credit, then the headline that names the disruption.
+    #[test]
+    fn headline_is_found_past_furniture_and_the_date_marker_is_dropped() {
+        let page = " date 2019-06-03 Gmail went down for hours on Sunday.\nMore text.\n";
+        assert_eq!(
+            plain_text_parts(page),
+            (None, "Gmail went down for hours on Sunday.\nMore text.\n")
+        );
+        let page = "Skip to content\nHome | News | Tech\nView All Result\nA cat on a sofa.\n\
+                    Photo: Getty Images\nSlack outage leaves users unable to send messages\n\
+                    Slack went down on Monday.\n";
+        assert_eq!(
+            plain_text_parts(page),
+            (
+                Some("Slack outage leaves users unable to send messages"),
+                "Slack went down on Monday.\n"
+            )
+        );
     }
 
     #[test]

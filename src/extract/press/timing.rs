@@ -383,6 +383,7 @@ fn outage_length(sents: &[Sentence]) -> Option<Fact<i64>> {
         return labelled;
     }
     let mut fallback: Option<Fact<i64>> = None;
+    let mut told: Option<Fact<i64>> = None;
     for s in sents.iter().filter(|s| !s.recalls_other && !s.dateline) {
         let in_duration_section = s.section.contains("duration");
         for m in find_durations(s.text) {
@@ -402,7 +403,28 @@ fn outage_length(sents: &[Sentence]) -> Option<Fact<i64>> {
                     quote: s.text.to_string(),
                 });
             }
+            // "disrupted for more than four hours", "the outage lasted around two hours" in a
+            // later paragraph: a length in a sentence about the disruption.
+            if told.is_none() && DISRUPTED.is_match(s.text) && !TIME_TO_REACT.is_match(s.text) {
+                told = Some(Fact {
+                    value: m.minutes,
+                    quote: s.text.to_string(),
+                });
+            }
         }
     }
-    fallback
+    fallback.or(told)
 }
+
+static DISRUPTED: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:outage|outages|down|offline|disrupted|disruption|unavailable|lasted|restored|interruption|blackout|went dark)\b",
+    )
+});
+
+/// Lengths that measure the response, not the outage ("acknowledged within 20 minutes").
+static TIME_TO_REACT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:acknowledg\w*|respond\w*|took \w+ to (?:post|update|notice)|status page|ago|read)\b",
+    )
+});
