@@ -165,8 +165,11 @@ pub struct StatsArgs {
     #[arg(long, value_parser = parse_until, value_name = "DATE")]
     pub until: Option<DateTime<Utc>>,
     /// Print JSON
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print the figures as CSV (one row)
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Args)]
@@ -182,8 +185,11 @@ pub struct CompareArgs {
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
     /// Print JSON
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print the figures as CSV (one row per vendor)
+    #[arg(long)]
+    pub csv: bool,
 }
 
 /// Export formats.

@@ -56,6 +56,82 @@ pub fn csv(events: &[Event]) -> String {
     out
 }
 
+/// One row of a figures table: whose figures, over which scope and period.
+pub struct FiguresRow<'a> {
+    pub vendor: &'a str,
+    pub service: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub figures: &'a crate::stats::Figures,
+}
+
+/// `stats` and `compare` as a table to take away: one row per vendor, every figure in a column,
+/// "no data" rows with empty figures rather than zeros.
+pub fn figures_csv(rows: &[FiguresRow<'_>]) -> String {
+    let mut out = String::new();
+    let header = [
+        "vendor",
+        "service",
+        "region",
+        "since",
+        "until",
+        "covered_from",
+        "covered_to",
+        "covered_minutes",
+        "period_minutes",
+        "coverage_share",
+        "no_data",
+        "incidents",
+        "maintenances",
+        "outage_minutes",
+        "availability",
+        "weighted_outage_minutes",
+        "weighted_availability",
+        "mean_ttr_minutes",
+        "median_ttr_minutes",
+        "p90_ttr_minutes",
+        "ttr_left_out",
+        "unresolved_stale",
+    ];
+    push_csv_row(&mut out, header.iter().map(|h| (*h).to_string()));
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    for r in rows {
+        let f = r.figures;
+        let c = &f.coverage;
+        let figure = |v: String| if c.no_data { String::new() } else { v };
+        push_csv_row(
+            &mut out,
+            [
+                r.vendor.to_string(),
+                opt(r.service.map(str::to_string)),
+                opt(r.region.map(str::to_string)),
+                opt(r.since.map(rfc3339)),
+                opt(r.until.map(rfc3339)),
+                opt(c.spans.first().map(|s| s.from.clone())),
+                opt(c.spans.last().map(|s| s.to.clone())),
+                c.minutes.to_string(),
+                c.period_minutes.to_string(),
+                opt(c.share.map(|s| format!("{s:.6}"))),
+                c.no_data.to_string(),
+                figure(f.incidents.to_string()),
+                figure(f.maintenances.to_string()),
+                figure(f.outage_minutes.to_string()),
+                opt(f.availability.map(|a| format!("{a:.6}"))),
+                figure(f.weighted_outage_minutes.to_string()),
+                opt(f.weighted_availability.map(|a| format!("{a:.6}"))),
+                opt(f.mean_ttr_minutes.map(|m| m.to_string())),
+                opt(f.median_ttr_minutes.map(|m| m.to_string())),
+                opt(f.p90_ttr_minutes.map(|m| m.to_string())),
+                figure(f.ttr_left_out.to_string()),
+                figure(f.unresolved_stale.to_string()),
+            ]
+            .into_iter(),
+        );
+    }
+    out
+}
+
 fn push_csv_row(out: &mut String, cells: impl Iterator<Item = String>) {
     let mut first = true;
     for cell in cells {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::merge::{self, MergeError};
-use crate::model::{Incident, ReportKind};
+use crate::model::{Incident, ReportKind, Span, intersect_spans};
 use crate::stats::{self, Figures, Period};
 use crate::store::{EventFilter, IncidentFilter, Store, StoreError};
 
@@ -26,23 +26,24 @@ pub struct Scope<'a> {
     pub region: Option<&'a str>,
 }
 
-/// Figures for one vendor over `period`. `aligned_first` replaces the vendor's own first day
-/// with data when a comparison aligns several vendors on one.
+/// Figures for one vendor over `period`, over the time its sources covered, or over
+/// `aligned` (the time every vendor of a comparison covered) when given.
 pub fn vendor_figures(
     store: &Store,
     vendor: &str,
     scope: Scope<'_>,
     period: Period,
-    aligned_first: Option<DateTime<Utc>>,
+    aligned: Option<&[Span]>,
 ) -> Result<Figures, FiguresError> {
     let mut incidents = store.incidents(&IncidentFilter {
         vendor: Some(vendor.to_string()),
         ..IncidentFilter::default()
     })?;
-    let summary = store.vendors()?.into_iter().find(|v| v.name == vendor);
-    // Without alignment, the vendor's own data says how far back the figures can reach.
-    let first = aligned_first.or_else(|| summary.as_ref().and_then(|s| s.first));
-    let last = summary.as_ref().and_then(|s| s.last);
+    // A service's or region's coverage is its vendor's: the same sources report on it.
+    let coverage = match aligned {
+        Some(spans) => spans.to_vec(),
+        None => store.coverage(vendor)?,
+    };
     let contains = |have: &[String], want: &str| {
         let want = want.to_lowercase();
         have.iter().any(|h| h.to_lowercase().contains(&want))
@@ -54,7 +55,7 @@ pub fn vendor_figures(
             && scope.service.is_none_or(|s| contains(&i.services, s))
             && scope.region.is_none_or(|r| contains(&i.regions, r))
     });
-    let mut figures = stats::figures(&incidents, period, first, last);
+    let mut figures = stats::figures(&incidents, period, &coverage);
     // The acknowledgement lag needs merged events: press report and status update together.
     let events = merge::events(
         store,
@@ -77,13 +78,18 @@ pub fn vendor_figures(
     Ok(figures)
 }
 
-/// Several vendors' figures over the period every one of them has data for.
+/// Several vendors' figures over the time every one of them covered.
 #[derive(Debug, Clone)]
 pub struct Comparison {
-    /// The start of the compared period: the later of the asked start and the latest of the
-    /// vendors' first days with data, so no vendor is charged for time its feeds did not cover.
+    /// The first and last moment of the common covered time in the period: no vendor is
+    /// charged for time another vendor's sources did not cover.
     pub aligned_since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
+    pub aligned_until: Option<DateTime<Utc>>,
+    /// Minutes covered by every vendor with data, and minutes of the asked period.
+    pub common_minutes: i64,
+    pub period_minutes: i64,
+    /// Vendors whose sources covered no time of the period: shown as "no data".
+    pub no_data: Vec<String>,
     pub vendors: Vec<VendorRow>,
 }
 
@@ -107,36 +113,49 @@ pub fn compare(
             names.push(v);
         }
     }
-    let summaries = store.vendors()?;
-    let latest_first = names
-        .iter()
-        .filter_map(|n| {
-            summaries
-                .iter()
-                .find(|s| &&s.name == n)
-                .and_then(|s| s.first)
-        })
-        .max();
-    let aligned_since = match (since, latest_first) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    let period = Period {
-        since: aligned_since,
-        until,
-        now,
-    };
+    let period = Period { since, until, now };
+    let mut common: Option<Vec<Span>> = None;
+    let mut no_data = Vec::new();
+    let mut coverages = Vec::new();
+    for name in &names {
+        let coverage = store.coverage(name)?;
+        let in_period = period
+            .span(&coverage)
+            .map_or_else(Vec::new, |p| intersect_spans(&coverage, &[p]));
+        if in_period.is_empty() {
+            no_data.push((*name).clone());
+        } else {
+            common = Some(match common {
+                None => in_period.clone(),
+                Some(c) => intersect_spans(&c, &in_period),
+            });
+        }
+        coverages.push(in_period);
+    }
+    let common = common.unwrap_or_default();
     let mut rows = Vec::new();
-    for name in names {
-        let figures = vendor_figures(store, name, Scope::default(), period, aligned_since)?;
+    for (name, own) in names.into_iter().zip(coverages) {
+        // A vendor without data keeps its own (empty) coverage, so it reads "no data".
+        let spans = if own.is_empty() { &own } else { &common };
+        let figures = vendor_figures(store, name, Scope::default(), period, Some(spans))?;
         rows.push(VendorRow {
             vendor: name.clone(),
             figures,
         });
     }
+    let period_minutes = rows
+        .first()
+        .map_or(0, |r| r.figures.coverage.period_minutes);
     Ok(Comparison {
-        aligned_since,
-        until,
+        aligned_since: common.first().map(|s| s.from),
+        aligned_until: common.last().map(|s| s.to),
+        common_minutes: common
+            .iter()
+            .map(|s| (s.to - s.from).num_seconds())
+            .sum::<i64>()
+            / 60,
+        period_minutes,
+        no_data,
         vendors: rows,
     })
 }
@@ -181,9 +200,21 @@ mod tests {
                 seen,
             )
             .expect("upsert");
+        cover(
+            &mut store,
+            "GitHub",
+            "2024-01-01T00:00:00Z",
+            "2024-06-01T00:00:00Z",
+        );
+        cover(
+            &mut store,
+            "Slack",
+            "2024-02-01T08:00:00Z",
+            "2024-06-01T00:00:00Z",
+        );
         let names = ["GitHub".to_string(), "Slack".into(), "GitHub".into()];
         let cmp = compare(&store, &names, None, None, seen).expect("compare");
-        // Slack's record starts on 1 Feb, so GitHub's January outage is outside the period.
+        // Slack's sources cover from 1 Feb, so GitHub's January outage is outside the period.
         assert_eq!(cmp.aligned_since, Some(t("2024-02-01T08:00:00Z")));
         let got: Vec<(&str, usize, i64)> = cmp
             .vendors
@@ -197,6 +228,101 @@ mod tests {
             })
             .collect();
         assert_eq!(got, vec![("GitHub", 1, 30), ("Slack", 1, 20)]);
+    }
+
+    fn cover(store: &mut Store, vendor: &str, from: &str, to: &str) {
+        store
+            .record_coverage(
+                &format!("https://{vendor}.example.test/feed"),
+                vendor,
+                Span {
+                    from: t(from),
+                    to: t(to),
+                },
+            )
+            .expect("coverage");
+    }
+
+    /// Hand-computed: GitHub's feed covered all of March 2024, Slack's only 11-31 March (its
+    /// first crawl). Compared over 11 March 00:00 to 1 April 00:00 (21 days, 30,240 minutes):
+    /// GitHub's 60-minute outage of 5 March is outside it, its 30-minute one of 20 March
+    /// counts; Slack's 20-minute one counts. Zoom has no data at all.
+    #[test]
+    fn a_comparison_aligns_on_common_coverage_and_names_vendors_without_data() {
+        let mut store = Store::open_in_memory().expect("store");
+        let seen = t("2024-06-01T00:00:00Z");
+        store
+            .upsert_incidents(
+                &[
+                    resolved(
+                        "GitHub",
+                        "a",
+                        "2024-03-05T10:00:00Z",
+                        "2024-03-05T11:00:00Z",
+                    ),
+                    resolved(
+                        "GitHub",
+                        "b",
+                        "2024-03-20T10:00:00Z",
+                        "2024-03-20T10:30:00Z",
+                    ),
+                    resolved("Slack", "c", "2024-03-21T08:00:00Z", "2024-03-21T08:20:00Z"),
+                    resolved("Zoom", "d", "2024-03-22T08:00:00Z", "2024-03-22T08:20:00Z"),
+                ],
+                seen,
+            )
+            .expect("upsert");
+        cover(
+            &mut store,
+            "GitHub",
+            "2024-03-01T00:00:00Z",
+            "2024-04-01T00:00:00Z",
+        );
+        cover(
+            &mut store,
+            "Slack",
+            "2024-03-11T00:00:00Z",
+            "2024-04-01T00:00:00Z",
+        );
+        let names = ["GitHub".to_string(), "Slack".into(), "Zoom".into()];
+        let cmp = compare(
+            &store,
+            &names,
+            Some(t("2024-03-01T00:00:00Z")),
+            Some(t("2024-04-01T00:00:00Z")),
+            seen,
+        )
+        .expect("compare");
+        assert_eq!(cmp.aligned_since, Some(t("2024-03-11T00:00:00Z")));
+        assert_eq!(cmp.aligned_until, Some(t("2024-04-01T00:00:00Z")));
+        assert_eq!(cmp.common_minutes, 30_240);
+        assert_eq!(cmp.period_minutes, 44_640);
+        assert_eq!(cmp.no_data, vec!["Zoom".to_string()]);
+        let got: Vec<(&str, usize, i64, bool)> = cmp
+            .vendors
+            .iter()
+            .map(|r| {
+                let f = &r.figures;
+                (
+                    r.vendor.as_str(),
+                    f.incidents,
+                    f.outage_minutes,
+                    f.coverage.no_data,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("GitHub", 1, 30, false),
+                ("Slack", 1, 20, false),
+                ("Zoom", 0, 0, true)
+            ]
+        );
+        let github = &cmp.vendors[0].figures;
+        let a = github.availability.expect("availability");
+        assert!((a - (1.0 - 30.0 / 30_240.0)).abs() < 1e-12);
+        assert_eq!(cmp.vendors[2].figures.availability, None);
     }
 
     #[test]
@@ -218,6 +344,12 @@ mod tests {
         store
             .upsert_incidents(&[api, actions], t("2024-06-01T00:00:00Z"))
             .expect("upsert");
+        cover(
+            &mut store,
+            "GitHub",
+            "2024-01-01T00:00:00Z",
+            "2024-06-01T00:00:00Z",
+        );
         let period = Period {
             since: None,
             until: None,

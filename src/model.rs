@@ -340,6 +340,94 @@ impl Incident {
     }
 }
 
+/// How long an open incident may go without a word from the vendor before it is taken as
+/// abandoned: real outages get an update at least daily, and a status page that forgot to
+/// close one must not charge a vendor (or draw a red bar) until today.
+pub const STALE_AFTER_HOURS: i64 = 72;
+
+/// When an open record is stale ("unresolved, last update ..."): the time of its last update
+/// (or its start), when that is more than [`STALE_AFTER_HOURS`] before `now`. `None` for a
+/// closed record, one with an end, or one still being updated.
+pub fn unresolved_since(
+    end: Option<DateTime<Utc>>,
+    status: Status,
+    last_activity: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if end.is_some() || status.is_closed() {
+        return None;
+    }
+    let last = last_activity?;
+    (now - last > chrono::Duration::hours(STALE_AFTER_HOURS)).then_some(last)
+}
+
+impl Incident {
+    /// The last time the source said anything about the incident: its newest update, else its
+    /// start.
+    pub fn last_activity(&self) -> Option<DateTime<Utc>> {
+        self.updates
+            .iter()
+            .filter_map(|u| u.at)
+            .chain(self.start)
+            .max()
+    }
+
+    /// See [`unresolved_since`].
+    pub fn unresolved_since(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        unresolved_since(self.end, self.status, self.last_activity(), now)
+    }
+}
+
+/// A stretch of time `[from, to]`: what a source covered, or an outage's interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Span {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Span {
+    pub fn minutes(&self) -> i64 {
+        (self.to - self.from).num_minutes().max(0)
+    }
+
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.from <= t && t <= self.to
+    }
+}
+
+/// The union of `spans` as sorted, disjoint spans (touching ones joined).
+pub fn union_spans(spans: impl IntoIterator<Item = Span>) -> Vec<Span> {
+    let mut all: Vec<Span> = spans.into_iter().filter(|s| s.from <= s.to).collect();
+    all.sort();
+    let mut out: Vec<Span> = Vec::with_capacity(all.len());
+    for s in all {
+        match out.last_mut() {
+            Some(last) if s.from <= last.to => last.to = last.to.max(s.to),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// The parts of `a` that lie inside `b`; both sorted and disjoint (as [`union_spans`] gives).
+pub fn intersect_spans(a: &[Span], b: &[Span]) -> Vec<Span> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < a.len() && j < b.len() {
+        let from = a[i].from.max(b[j].from);
+        let to = a[i].to.min(b[j].to);
+        if from < to {
+            out.push(Span { from, to });
+        }
+        if a[i].to < b[j].to {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
 /// Builds the stable id of an incident from its vendor and the source's own identifier
 /// (Statuspage incident code, GCP id ...). Lowercase ASCII, so it is safe in URLs.
 pub fn incident_id(vendor: &str, native_id: &str) -> String {

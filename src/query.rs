@@ -5,6 +5,8 @@
 //! The index only finds and ranks: every fact returned is read back from the store, the source
 //! of truth, so a stale or half-synced index can hide a match but never show a wrong one.
 
+pub mod checks;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -13,7 +15,7 @@ use thiserror::Error;
 use crate::index::{IndexError, MatchFilter, RankBy, SearchIndex, SearchQuery, Snippet, boost};
 use crate::merge::{self, MergeError, MergedEvent};
 use crate::search_syntax::SearchRequest;
-use crate::store::{EventFilter, Store, StoreError, VendorSummary};
+use crate::store::{EventFilter, Store, StoreError, TermField, VendorSummary};
 
 /// Why a query failed: the layer that failed says what it was doing.
 #[derive(Debug, Error)]
@@ -24,6 +26,8 @@ pub enum QueryError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Merge(#[from] MergeError),
+    #[error(transparent)]
+    Filter(#[from] checks::FilterError),
 }
 
 /// One search result: the merged event as stored, with the index's relevance and excerpt.
@@ -160,11 +164,19 @@ fn find_counted(
     let mut found = Found::default();
     let mut vendors = Vec::new();
     for asked in &req.vendors {
-        let used = resolve_vendor(asked, &known).unwrap_or_else(|| asked.clone());
+        let used = checks::vendor(asked, &known)?;
         if !used.eq_ignore_ascii_case(asked) {
             found.corrected.push((asked.clone(), used.clone()));
         }
         vendors.push(used);
+    }
+    checks::period(req.after, req.before)?;
+    let scope = (vendors.len() == 1).then(|| vendors[0].as_str());
+    for s in &req.services {
+        checks::term(store, TermField::Service, s, scope)?;
+    }
+    for r in &req.regions {
+        checks::term(store, TermField::Region, r, scope)?;
     }
     let q = SearchQuery {
         text: req.text.clone(),

@@ -22,7 +22,7 @@ use crate::model::{Event, rfc3339};
 use crate::query::{self, Sort};
 use crate::search_syntax;
 use crate::stats::{self, Figures, Period};
-use crate::store::Store;
+use crate::store::{Store, TermField};
 
 #[derive(Serialize)]
 struct VendorFigures {
@@ -39,6 +39,13 @@ pub fn stats(paths: &DataPaths, args: &StatsArgs) -> Result<Exit> {
     let store = open_reader(paths)?;
     let now = Utc::now();
     let vendor = resolve(&store, &args.vendor)?;
+    query::checks::period(args.since, args.until)?;
+    if let Some(service) = &args.service {
+        query::checks::term(&store, TermField::Service, service, Some(&vendor))?;
+    }
+    if let Some(region) = &args.region {
+        query::checks::term(&store, TermField::Region, region, Some(&vendor))?;
+    }
     let figures = figures::vendor_figures(
         &store,
         &vendor,
@@ -65,6 +72,20 @@ pub fn stats(paths: &DataPaths, args: &StatsArgs) -> Result<Exit> {
         print::json(&out)?;
         return Ok(Exit::Ok);
     }
+    if args.csv {
+        let row = export::FiguresRow {
+            vendor: &out.vendor,
+            service: out.service.as_deref(),
+            region: out.region.as_deref(),
+            since: args.since,
+            until: args.until,
+            figures: &out.figures,
+        };
+        std::io::stdout()
+            .lock()
+            .write_all(export::figures_csv(&[row]).as_bytes())?;
+        return Ok(Exit::Ok);
+    }
     let mut w = std::io::stdout().lock();
     let f = &out.figures;
     writeln!(w, "{}", one_line(&out.vendor))?;
@@ -80,14 +101,31 @@ pub fn stats(paths: &DataPaths, args: &StatsArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
+/// "2022-01-01 .. 2022-12-31, 100.0% of the period (2 stretches)", or why there is no data.
+fn coverage_line(c: &stats::Coverage) -> String {
+    if c.no_data {
+        return "no data: no source covered any time of this period".into();
+    }
+    let share = c.share.map_or(String::new(), |s| {
+        format!(", {:.1}% of the period", s * 100.0)
+    });
+    let stretches = if c.spans.len() > 1 {
+        format!(" ({} stretches; the gaps are not counted)", c.spans.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "{} .. {}{share}{stretches}",
+        c.first.as_deref().unwrap_or("-"),
+        c.last.as_deref().unwrap_or("-")
+    )
+}
+
 fn print_figures(w: &mut impl Write, f: &Figures) -> std::io::Result<()> {
-    let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-    writeln!(
-        w,
-        "  data covers:        {} .. {}",
-        or_dash(f.coverage.first.clone()),
-        or_dash(f.coverage.last.clone())
-    )?;
+    writeln!(w, "  covered:            {}", coverage_line(&f.coverage))?;
+    if f.coverage.no_data {
+        return Ok(());
+    }
     writeln!(
         w,
         "  incidents:          {} (+{} maintenance)",
@@ -119,6 +157,21 @@ fn print_figures(w: &mut impl Write, f: &Figures) -> std::io::Result<()> {
         mins(f.median_ttr_minutes),
         f.p90_ttr_minutes.map_or("-".into(), |m| format!("{m} min"))
     )?;
+    if f.ttr_left_out > 0 {
+        writeln!(
+            w,
+            "                      ({} incidents without a real duration left out: no end, or an end equal to the start)",
+            f.ttr_left_out
+        )?;
+    }
+    if f.unresolved_stale > 0 {
+        writeln!(
+            w,
+            "  unresolved:         {} open incidents with no update for {} hours, counted to their last update",
+            f.unresolved_stale,
+            crate::model::STALE_AFTER_HOURS
+        )?;
+    }
     if let Some(l) = &f.longest {
         writeln!(
             w,
@@ -161,31 +214,27 @@ fn print_figures(w: &mut impl Write, f: &Figures) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The stored vendor meant by `asked`, checked by the read layer (an unknown one is an error
+/// naming the closest).
 fn resolve(store: &Store, asked: &str) -> Result<String> {
-    let known = store.vendors()?;
-    match query::resolve_vendor(asked, &known) {
-        Some(v) if known.iter().any(|k| k.name == v) => {
-            if !v.eq_ignore_ascii_case(asked) {
-                eprintln!("vendor {asked:?} read as {v:?}");
-            }
-            Ok(v)
-        }
-        _ => {
-            let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
-            anyhow::bail!(
-                "no incidents stored for vendor {asked:?}; known vendors: {}",
-                names.join(", ")
-            )
-        }
+    let v = query::checks::vendor(asked, &store.vendors()?)?;
+    if !v.eq_ignore_ascii_case(asked) {
+        eprintln!("vendor {asked:?} read as {v:?}");
     }
+    Ok(v)
 }
 
 #[derive(Serialize)]
 struct Comparison {
     since: Option<String>,
     until: Option<String>,
-    /// The common period all vendors have data for; figures are computed over it.
+    /// The time every vendor with data covered; figures are computed over it.
     aligned_since: Option<String>,
+    aligned_until: Option<String>,
+    common_minutes: i64,
+    period_minutes: i64,
+    /// Vendors with no covered time in the period.
+    no_data: Vec<String>,
     vendors: Vec<VendorFigures>,
 }
 
@@ -196,8 +245,30 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
     for v in &args.vendors {
         names.push(resolve(&store, v)?);
     }
+    query::checks::period(args.since, args.until)?;
     let cmp = figures::compare(&store, &names, args.since, args.until, now)?;
+    if args.csv {
+        let rows: Vec<export::FiguresRow> = cmp
+            .vendors
+            .iter()
+            .map(|r| export::FiguresRow {
+                vendor: &r.vendor,
+                service: None,
+                region: None,
+                since: args.since,
+                until: args.until,
+                figures: &r.figures,
+            })
+            .collect();
+        std::io::stdout()
+            .lock()
+            .write_all(export::figures_csv(&rows).as_bytes())?;
+        return Ok(Exit::Ok);
+    }
     let since = cmp.aligned_since;
+    let aligned_until = cmp.aligned_until;
+    let (common_minutes, period_minutes) = (cmp.common_minutes, cmp.period_minutes);
+    let no_data = cmp.no_data.clone();
     let rows: Vec<VendorFigures> = cmp
         .vendors
         .into_iter()
@@ -205,7 +276,7 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
             vendor: r.vendor,
             service: None,
             region: None,
-            since: since.map(rfc3339),
+            since: args.since.map(rfc3339),
             until: args.until.map(rfc3339),
             figures: r.figures,
         })
@@ -239,6 +310,10 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
         since: args.since.map(rfc3339),
         until: args.until.map(rfc3339),
         aligned_since: since.map(rfc3339),
+        aligned_until: aligned_until.map(rfc3339),
+        common_minutes,
+        period_minutes,
+        no_data: no_data.clone(),
         vendors: rows,
     };
     if args.json {
@@ -246,13 +321,37 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     let mut w = std::io::stdout().lock();
-    writeln!(
-        w,
-        "Compared from {} (the first day every vendor has data) to {}",
-        since.map_or("-".into(), |t| t.format("%Y-%m-%d").to_string()),
-        args.until
-            .map_or("now".into(), |t| t.format("%Y-%m-%d").to_string())
-    )?;
+    let day = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+    match (since, aligned_until) {
+        (Some(a), Some(b)) => writeln!(
+            w,
+            "Compared over the time every vendor with data covered: {} .. {}, {} of the {} days asked ({:.1}%)",
+            day(a),
+            day(b - chrono::Duration::seconds(1)),
+            common_minutes / 1440,
+            period_minutes / 1440,
+            if period_minutes > 0 {
+                common_minutes as f64 * 100.0 / period_minutes as f64
+            } else {
+                0.0
+            }
+        )?,
+        _ => writeln!(
+            w,
+            "No time of the period is covered by every vendor with data"
+        )?,
+    }
+    if !no_data.is_empty() {
+        writeln!(
+            w,
+            "No data in the period for: {} (no source covered any of it)",
+            no_data
+                .iter()
+                .map(|v| one_line(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
     let header = [
         "vendor",
         "incidents",
@@ -269,6 +368,15 @@ pub fn compare(paths: &DataPaths, args: &CompareArgs) -> Result<Exit> {
     )?;
     for r in &out.vendors {
         let f = &r.figures;
+        if f.coverage.no_data {
+            writeln!(
+                w,
+                "{:<16} {:>9}",
+                crate::extract::text::truncate_chars(&one_line(&r.vendor), 16),
+                "no data"
+            )?;
+            continue;
+        }
         let counts: Vec<usize> = f.per_month.values().copied().collect();
         let (buckets, _) = chart::bucket(&counts, 40);
         writeln!(

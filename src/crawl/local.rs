@@ -2,16 +2,17 @@
 //! `reparse` re-reads every stored body after a parser change. Both end as a crawl does: merge,
 //! then index.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{
     CrawlError, CrawlReport, DataPaths, Progress, SourceFailure, add_counts, defang,
     drop_impossible_times, parse_source, split_duplicate_ids,
 };
 use crate::index::SearchIndex;
-use crate::model::Format;
+use crate::model::{Format, Incident, ReportKind, Severity, Span};
 use crate::parse::{self, ParseContext};
 use crate::store::Store;
 /// Reads local files or folders (recursively) through the same parse -> store -> index path as
@@ -23,13 +24,17 @@ pub fn ingest(
     progress: &dyn Progress,
 ) -> Result<CrawlReport, CrawlError> {
     let mut entries = Vec::new();
-    for input in inputs {
+    let mut origin = Vec::new();
+    for (n, input) in inputs.iter().enumerate() {
         collect_files(input, true, &mut entries);
+        origin.resize(entries.len(), n);
     }
     progress.start(entries.len());
     let mut store = Store::open(&paths.store)?;
     let mut report = CrawlReport::default();
-    for entry in entries {
+    // What each input (an archive: a file or a folder) covers for each vendor: its own span.
+    let mut covered: BTreeMap<(usize, String), Span> = BTreeMap::new();
+    for (entry, input) in entries.into_iter().zip(origin) {
         let file = match entry {
             Entry::File(file) => file,
             Entry::Skipped(path, reason) => {
@@ -74,6 +79,15 @@ pub fn ingest(
                 drop_impossible_times(&mut parsed.incidents, Utc::now());
                 split_duplicate_ids(&mut parsed.incidents);
                 let counts = store.upsert_incidents(&parsed.incidents, Utc::now())?;
+                for (vendor, span) in archive_spans(&parsed.incidents, Utc::now()) {
+                    covered
+                        .entry((input, vendor))
+                        .and_modify(|c| {
+                            c.from = c.from.min(span.from);
+                            c.to = c.to.max(span.to);
+                        })
+                        .or_insert(span);
+                }
                 progress.source_done(&name, &format!("{} incidents", parsed.incidents.len()));
                 add_counts(&mut report.incidents, &counts);
                 report.ok += 1;
@@ -89,10 +103,47 @@ pub fn ingest(
             }
         }
     }
+    for ((input, vendor), span) in covered {
+        let source = format!("ingest {}", inputs[input].display());
+        store.record_coverage(&source, &vendor, span)?;
+    }
     crate::merge::merge_pending(&mut store, Utc::now())?;
     let mut index = SearchIndex::open(&paths.index)?;
     report.indexed = index.sync(&store)?;
     Ok(report)
+}
+
+/// Per vendor, the span of a document's status records (start to end, maintenance and times
+/// after `now` left out): what an archive says it covers.
+fn archive_spans(incidents: &[Incident], now: DateTime<Utc>) -> Vec<(String, Span)> {
+    let mut out: Vec<(String, Span)> = Vec::new();
+    for i in incidents {
+        let status = i.sources.iter().any(|s| s.kind == ReportKind::Status);
+        let Some(start) = i.start.filter(|s| *s <= now) else {
+            continue;
+        };
+        if !status || i.severity == Severity::Maintenance {
+            continue;
+        }
+        let end = i.end.unwrap_or(start).clamp(start, now.max(start));
+        match out
+            .iter_mut()
+            .find(|(v, _)| v.eq_ignore_ascii_case(&i.vendor))
+        {
+            Some((_, span)) => {
+                span.from = span.from.min(start);
+                span.to = span.to.max(end);
+            }
+            None => out.push((
+                i.vendor.clone(),
+                Span {
+                    from: start,
+                    to: end,
+                },
+            )),
+        }
+    }
+    out
 }
 
 /// The largest file `ingest` reads: the crawler's cap on a response body, so a local file is

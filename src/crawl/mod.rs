@@ -907,8 +907,13 @@ fn apply_parsed(
             // were never stored.
             let counts = store.upsert_incidents(&parsed.incidents, now)?;
             add_counts(&mut report.incidents, &counts);
-            if let Some((oldest, newest)) = window(&parsed.incidents) {
+            let window = window(&parsed.incidents);
+            if let Some((oldest, newest)) = window {
                 store.record_items_window(&source.url, Some(oldest), Some(newest))?;
+            }
+            if source.role == ReportKind::Status {
+                let vendors = status_vendors(source.vendor.as_deref(), &parsed.incidents);
+                store.record_fetch_coverage(&source.url, &vendors, window.map(|w| w.0), now)?;
             }
             report.vanished +=
                 crate::merge::record_listing(store, &source.url, &parsed.incidents, now)?;
@@ -954,6 +959,20 @@ fn schedule_retry(
         url,
         Some(schedule::next_after_failure(now, failures, retry_after)),
     )
+}
+
+/// The vendors a status document speaks for: the source's own and every vendor its status
+/// records name (an aggregate feed lists several).
+fn status_vendors(source_vendor: Option<&str>, incidents: &[Incident]) -> Vec<String> {
+    let mut out: Vec<String> = source_vendor.map(str::to_string).into_iter().collect();
+    for i in incidents {
+        if i.sources.iter().any(|s| s.kind == ReportKind::Status)
+            && !out.iter().any(|v| v.eq_ignore_ascii_case(&i.vendor))
+        {
+            out.push(i.vendor.clone());
+        }
+    }
+    out
 }
 
 /// The oldest and newest incident start a document covers: how far back its history reaches.

@@ -18,7 +18,7 @@ use crate::merge::MergedEvent;
 use crate::model::{Event, rfc3339};
 use crate::query::{self, Facets, Found, Sort};
 use crate::stats::{Figures, Period};
-use crate::store::{SourceState, Store};
+use crate::store::{SourceState, Store, TermField};
 
 /// Most results one search or timeline request returns.
 pub const MAX_LIMIT: usize = 5_000;
@@ -107,8 +107,13 @@ pub struct StatsResponse {
 pub struct CompareResponse {
     pub since: Option<String>,
     pub until: Option<String>,
-    /// The first day every vendor has data for; the figures are computed from it.
+    /// The time every vendor with data covered; the figures are computed over it.
     pub aligned_since: Option<String>,
+    pub aligned_until: Option<String>,
+    pub common_minutes: i64,
+    pub period_minutes: i64,
+    /// Vendors whose sources covered no time of the period.
+    pub no_data: Vec<String>,
     pub vendors: Vec<StatsResponse>,
 }
 
@@ -222,20 +227,10 @@ pub(super) fn load_event(store: &Store, id: &str) -> Result<EventLookup, ServeEr
     })))
 }
 
-/// The stored vendor name a user meant ("salesfroce" -> "Salesforce"), or a not-found error
-/// listing the known ones.
-pub(super) fn resolve_vendor(store: &Store, asked: &str) -> Result<String, ServeError> {
-    let known = store.vendors()?;
-    match query::resolve_vendor(asked, &known) {
-        Some(v) if known.iter().any(|k| k.name == v) => Ok(v),
-        _ => {
-            let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
-            Err(ServeError::NotFound(format!(
-                "no incidents stored for vendor {asked:?}; known vendors: {}",
-                names.join(", ")
-            )))
-        }
-    }
+/// The stored vendor name a user meant ("salesfroce" -> "Salesforce"), or an error naming
+/// the closest known ones.
+fn resolve_vendor(store: &Store, asked: &str) -> Result<String, ServeError> {
+    Ok(query::checks::vendor(asked, &store.vendors()?)?)
 }
 
 /// What the stats of one vendor are asked for.
@@ -264,6 +259,13 @@ impl StatsAsk {
 
 pub(super) fn load_stats(store: &Store, ask: &StatsAsk) -> Result<StatsResponse, ServeError> {
     let vendor = resolve_vendor(store, &ask.vendor)?;
+    query::checks::period(ask.since, ask.until)?;
+    if let Some(service) = &ask.service {
+        query::checks::term(store, TermField::Service, service, Some(&vendor))?;
+    }
+    if let Some(region) = &ask.region {
+        query::checks::term(store, TermField::Region, region, Some(&vendor))?;
+    }
     let period = Period {
         since: ask.since,
         until: ask.until,
@@ -304,8 +306,8 @@ pub(super) fn load_compare(
             names.push(name);
         }
     }
+    query::checks::period(since, until)?;
     let cmp = figures::compare(store, &names, since, until, Utc::now())?;
-    let from = cmp.aligned_since;
     let vendors = cmp
         .vendors
         .into_iter()
@@ -313,7 +315,7 @@ pub(super) fn load_compare(
             vendor: r.vendor,
             service: None,
             region: None,
-            since: from.map(rfc3339),
+            since: since.map(rfc3339),
             until: until.map(rfc3339),
             figures: r.figures,
         })
@@ -321,7 +323,11 @@ pub(super) fn load_compare(
     Ok(CompareResponse {
         since: since.map(rfc3339),
         until: until.map(rfc3339),
-        aligned_since: from.map(rfc3339),
+        aligned_since: cmp.aligned_since.map(rfc3339),
+        aligned_until: cmp.aligned_until.map(rfc3339),
+        common_minutes: cmp.common_minutes,
+        period_minutes: cmp.period_minutes,
+        no_data: cmp.no_data,
         vendors,
     })
 }
@@ -410,21 +416,67 @@ pub async fn timeline(
     Ok(Json(out))
 }
 
+/// Whether a figures route was asked for CSV (`format=csv`) rather than JSON.
+fn wants_csv(p: &Params) -> Result<bool, ServeError> {
+    match p.get("format") {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(other) => Err(bad("format", format!("{other:?} is not json or csv"))),
+    }
+}
+
+/// Figures as a CSV download (the table `outages stats --csv` prints).
+fn figures_csv(rows: &[StatsResponse], name: &str) -> Response {
+    let parse = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let table: Vec<export::FiguresRow> = rows
+        .iter()
+        .map(|r| export::FiguresRow {
+            vendor: &r.vendor,
+            service: r.service.as_deref(),
+            region: r.region.as_deref(),
+            since: parse(&r.since),
+            until: parse(&r.until),
+            figures: &r.figures,
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        export::figures_csv(&table),
+    )
+        .into_response()
+}
+
 pub async fn stats(
     State(state): State<Shared>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<StatsResponse>, ApiError> {
-    let ask = StatsAsk::from_params(&Params::parse(raw.as_deref()))?;
-    Ok(Json(
-        blocking(&state, move |store, _| load_stats(store, &ask)).await?,
-    ))
+) -> Result<Response, ApiError> {
+    let p = Params::parse(raw.as_deref());
+    let csv = wants_csv(&p)?;
+    let ask = StatsAsk::from_params(&p)?;
+    let out = blocking(&state, move |store, _| load_stats(store, &ask)).await?;
+    Ok(if csv {
+        figures_csv(std::slice::from_ref(&out), "stats.csv")
+    } else {
+        Json(out).into_response()
+    })
 }
 
 pub async fn compare(
     State(state): State<Shared>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<CompareResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let p = Params::parse(raw.as_deref());
+    let csv = wants_csv(&p)?;
     let vendors = p.all("vendor");
     if vendors.is_empty() {
         return Err(bad(
@@ -435,12 +487,15 @@ pub async fn compare(
     }
     let since = p.time("since", false)?;
     let until = p.time("until", true)?;
-    Ok(Json(
-        blocking(&state, move |store, _| {
-            load_compare(store, &vendors, since, until)
-        })
-        .await?,
-    ))
+    let out = blocking(&state, move |store, _| {
+        load_compare(store, &vendors, since, until)
+    })
+    .await?;
+    Ok(if csv {
+        figures_csv(&out.vendors, "compare.csv")
+    } else {
+        Json(out).into_response()
+    })
 }
 
 pub async fn sources(State(state): State<Shared>) -> Result<Json<Vec<SourceJson>>, ApiError> {

@@ -5,98 +5,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::html::text;
-use crate::model::{Event, Incident, Severity};
-
-/// Outage intervals (maintenance excluded; an ongoing incident runs to `horizon`), overlaps
-/// merged, as `stats` counts outage minutes.
-fn merged_intervals(
-    incidents: &[Incident],
-    horizon: DateTime<Utc>,
-) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = incidents
-        .iter()
-        .filter(|i| i.severity != Severity::Maintenance)
-        .filter_map(|i| {
-            let s = i.start?;
-            Some((s, i.end.unwrap_or(horizon).max(s)))
-        })
-        .collect();
-    spans.sort();
-    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
-    for (s, e) in spans {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
-    merged
-}
-
-/// Splits merged intervals at the boundaries `key` draws (months, days) and sums minutes.
-fn minutes_by<F>(intervals: &[(DateTime<Utc>, DateTime<Utc>)], key: F) -> BTreeMap<String, i64>
-where
-    F: Fn(DateTime<Utc>) -> (String, DateTime<Utc>),
-{
-    let mut out = BTreeMap::new();
-    for &(s, e) in intervals {
-        let mut at = s;
-        while at < e {
-            let (k, next) = key(at);
-            let cut = next.min(e);
-            *out.entry(k).or_insert(0) += (cut - at).num_minutes();
-            if next <= at {
-                break;
-            }
-            at = cut;
-        }
-    }
-    out
-}
-
-fn month_bucket(t: DateTime<Utc>) -> (String, DateTime<Utc>) {
-    let (y, m) = if t.month() == 12 {
-        (t.year() + 1, 1)
-    } else {
-        (t.year(), t.month() + 1)
-    };
-    let next = NaiveDate::from_ymd_opt(y, m, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(t + Duration::days(31), |d| d.and_utc());
-    (t.format("%Y-%m").to_string(), next)
-}
-
-fn day_bucket(t: DateTime<Utc>) -> (String, DateTime<Utc>) {
-    let next = t
-        .date_naive()
-        .succ_opt()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(t + Duration::days(1), |d| d.and_utc());
-    (t.format("%Y-%m-%d").to_string(), next)
-}
-
-/// Outage minutes per `YYYY-MM` month listed in `months` (the months of the figures).
-pub fn outage_minutes_per_month(
-    incidents: &[Incident],
-    months: &[String],
-    horizon: DateTime<Utc>,
-) -> Vec<usize> {
-    let by_month = minutes_by(&merged_intervals(incidents, horizon), month_bucket);
-    months
-        .iter()
-        .map(|m| usize::try_from(by_month.get(m).copied().unwrap_or(0)).unwrap_or(0))
-        .collect()
-}
-
-/// Outage minutes per UTC day.
-pub fn outage_minutes_per_day(
-    incidents: &[Incident],
-    horizon: DateTime<Utc>,
-) -> BTreeMap<String, i64> {
-    minutes_by(&merged_intervals(incidents, horizon), day_bucket)
-}
+use crate::model::{Event, Severity};
 
 /// One year of days as a GitHub-style grid: a column per week, a row per weekday, the shade
 /// by outage minutes that day.
@@ -233,8 +145,8 @@ mod tests {
             .expect("time")
     }
 
-    fn inc(sev: Severity, start: &str, end: Option<&str>) -> Incident {
-        Incident {
+    fn inc(sev: Severity, start: &str, end: Option<&str>) -> crate::model::Incident {
+        crate::model::Incident {
             id: format!("acme:{start}"),
             vendor: "Acme".into(),
             title: "t".into(),
@@ -250,49 +162,6 @@ mod tests {
             updates: vec![],
             sources: vec![],
         }
-    }
-
-    #[test]
-    fn outage_minutes_split_at_month_ends_and_merge_overlaps() {
-        let incidents = vec![
-            // 23:00 Jan 31 to 01:00 Feb 1: 60 min in each month.
-            inc(
-                Severity::Major,
-                "2024-01-31T23:00:00Z",
-                Some("2024-02-01T01:00:00Z"),
-            ),
-            // Overlaps the first by 30 min: only 30 more minutes in February.
-            inc(
-                Severity::Minor,
-                "2024-02-01T00:30:00Z",
-                Some("2024-02-01T01:30:00Z"),
-            ),
-            // Maintenance never counts.
-            inc(
-                Severity::Maintenance,
-                "2024-03-01T00:00:00Z",
-                Some("2024-03-01T05:00:00Z"),
-            ),
-        ];
-        let months: Vec<String> = ["2024-01", "2024-02", "2024-03"].map(String::from).to_vec();
-        assert_eq!(
-            outage_minutes_per_month(&incidents, &months, t("2024-04-01T00:00:00Z")),
-            vec![60, 90, 0]
-        );
-        let days = outage_minutes_per_day(&incidents, t("2024-04-01T00:00:00Z"));
-        assert_eq!(days.get("2024-01-31"), Some(&60));
-        assert_eq!(days.get("2024-02-01"), Some(&90));
-        assert_eq!(days.len(), 2);
-    }
-
-    #[test]
-    fn an_ongoing_incident_runs_to_the_horizon() {
-        let incidents = vec![inc(Severity::Critical, "2024-05-10T10:00:00Z", None)];
-        let months = vec!["2024-05".to_string()];
-        assert_eq!(
-            outage_minutes_per_month(&incidents, &months, t("2024-05-10T12:30:00Z")),
-            vec![150]
-        );
     }
 
     #[test]

@@ -63,7 +63,9 @@ pub enum ServeError {
 impl ServeError {
     fn status(&self) -> StatusCode {
         match self {
-            ServeError::Syntax(_) | ServeError::BadParam { .. } => StatusCode::BAD_REQUEST,
+            ServeError::Syntax(_)
+            | ServeError::BadParam { .. }
+            | ServeError::Query(QueryError::Filter(_)) => StatusCode::BAD_REQUEST,
             ServeError::NotFound(_) => StatusCode::NOT_FOUND,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }

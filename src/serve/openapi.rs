@@ -158,7 +158,10 @@ fn schemas() -> Value {
         "median_ttr_minutes": {"type": ["number", "null"]},
         "p90_ttr_minutes": {"type": ["integer", "null"]},
         "longest": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Longest"}]},
+        "ttr_left_out": {"type": "integer", "minimum": 0, "description": "incidents without a real duration (no end, or an end equal to the start) left out of time to resolve"},
+        "unresolved_stale": {"type": "integer", "minimum": 0, "description": "open incidents with no update for 72 hours, counted to their last update"},
         "per_month": counts(),
+        "outage_minutes_per_month": counts(),
         "coverage": {"$ref": "#/components/schemas/Coverage"},
         "acknowledgement_lag": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/AckLag"}]},
         "method": {"type": "string", "minLength": 1}
@@ -266,13 +269,24 @@ fn schemas() -> Value {
         "Coverage": object(json!({
             "first": {"type": ["string", "null"], "format": "date"},
             "last": {"type": ["string", "null"], "format": "date"},
-            "minutes": {"type": "integer", "minimum": 0}
+            "minutes": {"type": "integer", "minimum": 0, "description": "covered minutes of the period: what availability is computed over"},
+            "period_minutes": {"type": "integer", "minimum": 0},
+            "share": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            "no_data": {"type": "boolean", "description": "no source covered any time of the period: every figure is no data"},
+            "spans": {"type": "array", "items": object(json!({
+                "from": {"type": "string", "format": "date-time"},
+                "to": {"type": "string", "format": "date-time"}
+            }))}
         })),
         "StatsResponse": object(figures_props),
         "CompareResponse": object(json!({
             "since": time_or_null(),
             "until": time_or_null(),
             "aligned_since": time_or_null(),
+            "aligned_until": time_or_null(),
+            "common_minutes": {"type": "integer", "minimum": 0, "description": "minutes covered by every vendor with data: the figures are computed over them"},
+            "period_minutes": {"type": "integer", "minimum": 0},
+            "no_data": strings(),
             "vendors": {"type": "array", "items": {"$ref": "#/components/schemas/StatsResponse"}}
         })),
         "Source": object(json!({

@@ -72,6 +72,9 @@ impl Store {
                         r.validators.last_modified,
                         encode_time(r.fetched_at),
                         f.next_attempt_at.map(encode_time),
+                        encode_time(
+                            r.fetched_at - chrono::Duration::hours(super::coverage::BRIDGE_HOURS)
+                        ),
                     ])
                 })
                 .collect();
@@ -79,6 +82,7 @@ impl Store {
                 continue;
             }
             let array = serde_json::Value::Array(rows).to_string();
+            self.extend_coverage(&array, fetches)?;
             super::execute_cached(&self.conn, UPSERT, rusqlite::params![array, not_modified])
                 .map_err(|e| {
                     sql_error(
@@ -87,6 +91,68 @@ impl Store {
                         e,
                     )
                 })?;
+        }
+        Ok(())
+    }
+}
+
+/// Sources in the batch (`?1`) that covered something before but whose previous success was
+/// not recent or was followed by a failure: their coverage starts again, from the oldest entry
+/// the unchanged document lists.
+const RESTARTED: &str = "SELECT j.value ->> 0, s.oldest_item_at FROM json_each(?1) AS j
+     JOIN sources AS s ON s.url = j.value ->> 0
+     WHERE EXISTS (SELECT 1 FROM coverage AS c WHERE c.source = s.url)
+       AND NOT (s.consecutive_failures = 0 AND s.last_success_at >= j.value ->> 8)";
+
+/// The others: the stretch that reaches their previous success now reaches this fetch.
+const BRIDGED: &str = "UPDATE coverage SET \"end\" = j.value ->> 6
+     FROM json_each(?1) AS j JOIN sources AS s ON s.url = j.value ->> 0
+     WHERE coverage.source = s.url AND s.consecutive_failures = 0
+       AND s.last_success_at >= j.value ->> 8
+       AND coverage.\"end\" >= s.last_success_at AND coverage.\"end\" < j.value ->> 6";
+
+impl Store {
+    /// Extends the coverage of the sources in `array` (the batch as JSON rows) by their
+    /// bodiless successes: what the unchanged document listed still holds at this fetch.
+    /// Runs before their `last_success_at` moves.
+    fn extend_coverage(
+        &mut self,
+        array: &str,
+        fetches: &[ScheduledFetch],
+    ) -> Result<(), StoreError> {
+        let db = self.db.clone();
+        let restarted = self
+            .conn
+            .prepare_cached(RESTARTED)
+            .and_then(|mut stmt| {
+                stmt.query_map([array], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<(String, Option<String>)>, _>>()
+            })
+            .map_err(|e| sql_error(&db, "reading the coverage of unchanged sources", e))?;
+        super::execute_cached(&self.conn, BRIDGED, [array])
+            .map_err(|e| sql_error(&db, "extending the coverage of unchanged sources", e))?;
+        for (url, oldest) in restarted {
+            let Some(fetch) = fetches.iter().find(|f| f.record.url == url) else {
+                continue;
+            };
+            let now = fetch.record.fetched_at;
+            let oldest = oldest
+                .as_deref()
+                .map(super::decode_time)
+                .transpose()
+                .map_err(|e| super::corrupt(&db, format!("the item window of {url}"), e))?
+                .map_or(now, |o| o.min(now));
+            let vendors = self.coverage_vendors(&url)?;
+            for vendor in vendors {
+                self.record_coverage(
+                    &url,
+                    &vendor,
+                    crate::model::Span {
+                        from: oldest,
+                        to: now,
+                    },
+                )?;
+            }
         }
         Ok(())
     }

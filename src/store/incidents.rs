@@ -179,6 +179,32 @@ impl Store {
             .collect())
     }
 
+    /// Every distinct service or region named by a stored incident (of `vendor`, when given),
+    /// sorted: what a filter on that field can match.
+    pub fn known_terms(
+        &self,
+        field: TermField,
+        vendor: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let sql = match field {
+            TermField::Service => {
+                "SELECT DISTINCT j.value FROM incidents AS i, json_each(i.services) AS j
+                 WHERE ?1 IS NULL OR i.vendor = ?1 ORDER BY 1"
+            }
+            TermField::Region => {
+                "SELECT DISTINCT j.value FROM incidents AS i, json_each(i.regions) AS j
+                 WHERE ?1 IS NULL OR i.vendor = ?1 ORDER BY 1"
+            }
+        };
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut stmt| {
+                stmt.query_map([vendor], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<String>, _>>()
+            })
+            .map_err(|e| sql_error(&self.db, &format!("listing the known {}s", field.label()), e))
+    }
+
     /// Every vendor in the store with how many incidents it has and how far its data reaches
     /// (oldest and newest start), by name.
     pub fn vendors(&self) -> Result<Vec<VendorSummary>, StoreError> {
@@ -479,6 +505,22 @@ fn read_updates(conn: &Connection, db: &str, id: &str) -> Result<Vec<Update>, St
         out.push(Update { at, status, text });
     }
     Ok(out)
+}
+
+/// A list field of incidents that filters match by substring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermField {
+    Service,
+    Region,
+}
+
+impl TermField {
+    pub fn label(self) -> &'static str {
+        match self {
+            TermField::Service => "service",
+            TermField::Region => "region",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -205,6 +205,29 @@ CREATE TABLE event_removals (
     rev INTEGER NOT NULL
 );
 "#,
+    // 10: coverage as data (issue 18): the stretches of time each source covered for each
+    // vendor, so figures count covered time only and a failed crawl leaves a hole. Stores
+    // written before get what they can show: each status source's item window to its last
+    // success, and each vendor's status records' own span (an ingested archive).
+    r#"
+CREATE TABLE coverage (
+    source TEXT NOT NULL,
+    vendor TEXT NOT NULL COLLATE NOCASE,
+    start  TEXT NOT NULL,
+    "end"  TEXT NOT NULL
+);
+CREATE INDEX coverage_by_vendor ON coverage(vendor, start);
+CREATE INDEX coverage_by_source ON coverage(source, vendor, "end");
+INSERT INTO coverage (source, vendor, start, "end")
+    SELECT url, vendor, oldest_item_at, coalesce(last_success_at, newest_item_at) FROM sources
+    WHERE vendor IS NOT NULL AND (role IS NULL OR role = 'status')
+      AND oldest_item_at IS NOT NULL AND coalesce(last_success_at, newest_item_at) IS NOT NULL;
+INSERT INTO coverage (source, vendor, start, "end")
+    SELECT 'records stored before coverage was kept', vendor, min(start),
+           max(coalesce("end", start))
+    FROM incidents WHERE start IS NOT NULL AND sources LIKE '%"kind":"status"%'
+    GROUP BY vendor;
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -9,6 +9,7 @@
 //! order is time order, and exact, so an incident reads back equal to what was written.
 
 mod bodiless;
+mod coverage;
 mod events;
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -30,12 +31,13 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 pub use bodiless::ScheduledFetch;
+pub use coverage::SourceCoverage;
 pub use events::{
     ChangedEvent, EventFilter, EventMemberRow, EventRow, FeedAbsence, MemberRole, ScoreParts,
     StatusWindow, StoredEvent,
 };
 pub use incidents::{
-    ChangedIncident, IncidentFilter, IncidentVersion, UpsertCounts, VendorSummary,
+    ChangedIncident, IncidentFilter, IncidentVersion, TermField, UpsertCounts, VendorSummary,
 };
 pub use sources::{
     BodyRecord, FetchRecord, FetchedBody, ParsedBodyHash, SourceState, StoredBody, VanishedItem,
@@ -498,10 +500,10 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_set_user_version() {
         let mut store = Store::open_in_memory().expect("open");
-        assert_eq!(store.schema_version().expect("version"), 9);
+        assert_eq!(store.schema_version().expect("version"), 10);
         // Running again finds nothing to do: the CREATE TABLEs would fail if it re-ran them.
         store.migrate().expect("second migrate is a no-op");
-        assert_eq!(store.schema_version().expect("version"), 9);
+        assert_eq!(store.schema_version().expect("version"), 10);
         assert_eq!(store.current_rev().expect("rev"), 0);
     }
 
@@ -550,14 +552,14 @@ mod tests {
         let path = dir.path().join("db.sqlite");
         drop(Store::open(&path).expect("create"));
         let conn = Connection::open(&path).expect("raw open");
-        conn.pragma_update(None, "user_version", 10).expect("bump");
+        conn.pragma_update(None, "user_version", 11).expect("bump");
         drop(conn);
         let err = Store::open(&path).err().expect("newer schema refused");
         assert!(matches!(
             err,
             StoreError::TooNew {
-                found: 10,
-                supported: 9,
+                found: 11,
+                supported: 10,
                 ..
             }
         ));
@@ -604,7 +606,7 @@ mod tests {
         let path = dir.path().join("old.sqlite");
         version_4_store(&path);
         let store = Store::open(&path).expect("upgrade");
-        assert_eq!(store.schema_version().expect("version"), 9);
+        assert_eq!(store.schema_version().expect("version"), 10);
         let rows: Vec<(String, String, Option<String>)> = store
             .conn
             .prepare("SELECT incident_id, last_listed_at, missing_since FROM feed_listings ORDER BY incident_id")
@@ -684,7 +686,7 @@ mod tests {
         .expect("version 6 rows");
         drop(conn);
         let store = Store::open(&path).expect("upgrade");
-        assert_eq!(store.schema_version().expect("version"), 9);
+        assert_eq!(store.schema_version().expect("version"), 10);
         let count =
             |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
         assert_eq!(
@@ -768,7 +770,7 @@ mod tests {
                 err,
                 StoreError::Outdated {
                     found: 4,
-                    supported: 9,
+                    supported: 10,
                     ..
                 }
             ),

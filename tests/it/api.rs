@@ -68,6 +68,18 @@ pub fn fixture_data_dir() -> tempfile::TempDir {
     store
         .upsert_incidents(&[hostile], t("2024-01-21T00:00:00Z"))
         .expect("upsert");
+    // As a crawl of the feed listing it would: that fetch covered the vendor from the feed's
+    // oldest entry (the archive's last incident) to the fetch.
+    store
+        .record_coverage(
+            "https://status.widgetly.example/history.json",
+            "Widgetly",
+            outages::model::Span {
+                from: t("2024-01-15T10:00:00Z"),
+                to: t("2024-01-21T00:00:00Z"),
+            },
+        )
+        .expect("coverage");
     // As every writer does after its upsert: the incident becomes an event.
     outages::merge::merge_pending(&mut store, t("2024-01-21T00:00:00Z")).expect("merge");
     store

@@ -143,7 +143,7 @@ fn store_file_survives_reopen_with_integrity() {
     }
     assert_eq!(integrity(&path), "ok");
     let store = Store::open(&path).expect("reopen");
-    assert_eq!(store.schema_version().expect("version"), 9);
+    assert_eq!(store.schema_version().expect("version"), 10);
     assert_eq!(store.current_rev().expect("rev"), 3);
     for incident in incidents() {
         assert_eq!(store.incident(&incident.id).expect("read"), Some(incident));

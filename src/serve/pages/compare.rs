@@ -9,21 +9,19 @@ use chrono::{DateTime, Duration, Utc};
 use super::fragments::{mins, pct};
 use super::{PageResult, vendor_href};
 use crate::chart::{self, Series};
-use crate::model::Incident;
 use crate::serve::api;
-use crate::serve::charts;
 use crate::serve::html::{self, Nav, page, text};
 use crate::serve::params::Params;
 use crate::serve::{Shared, blocking};
 use crate::stats;
-use crate::store::{IncidentFilter, VendorSummary};
+use crate::store::VendorSummary;
 
 struct CompareView {
     all: Vec<VendorSummary>,
     picked: Vec<String>,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
-    result: Option<(api::CompareResponse, Vec<Vec<Incident>>)>,
+    result: Option<api::CompareResponse>,
 }
 
 pub async fn compare(State(state): State<Shared>, RawQuery(raw): RawQuery) -> PageResult {
@@ -36,25 +34,7 @@ pub async fn compare(State(state): State<Shared>, RawQuery(raw): RawQuery) -> Pa
         let result = if picked.is_empty() {
             None
         } else {
-            let cmp = api::load_compare(store, &picked, since, until)?;
-            let mut per_vendor = Vec::new();
-            for v in &cmp.vendors {
-                let mut incidents = store.incidents(&IncidentFilter {
-                    vendor: Some(v.vendor.clone()),
-                    ..IncidentFilter::default()
-                })?;
-                let from = cmp
-                    .aligned_since
-                    .as_deref()
-                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                    .map(|t| t.with_timezone(&Utc));
-                incidents.retain(|i| {
-                    i.start
-                        .is_some_and(|s| from.is_none_or(|a| s >= a) && until.is_none_or(|b| s < b))
-                });
-                per_vendor.push(incidents);
-            }
-            Some((cmp, per_vendor))
+            Some(api::load_compare(store, &picked, since, until)?)
         };
         Ok(CompareView {
             all,
@@ -95,21 +75,65 @@ fn render_compare(view: &CompareView) -> String {
             .map(|t| (t - Duration::days(1)).format("%Y-%m-%d").to_string())
             .unwrap_or_default()
     );
-    let Some((cmp, incidents)) = &view.result else {
+    let Some(cmp) = &view.result else {
         out.push_str("<p class=\"muted\">Choose two or more vendors.</p>");
         return out;
     };
+    match (&cmp.aligned_since, &cmp.aligned_until) {
+        (Some(a), Some(b)) => {
+            let _ = write!(
+                out,
+                "<p data-common-minutes=\"{}\">Compared over the time every vendor with data covered: from <strong>{}</strong> to <strong>{}</strong>, {:.1}% of the period asked.</p>",
+                cmp.common_minutes,
+                html::stamp(a),
+                html::stamp(b),
+                if cmp.period_minutes > 0 {
+                    cmp.common_minutes as f64 * 100.0 / cmp.period_minutes as f64
+                } else {
+                    0.0
+                }
+            );
+        }
+        _ => out.push_str(
+            "<p data-common-minutes=\"0\">No time of the period is covered by every vendor with data.</p>",
+        ),
+    }
+    if !cmp.no_data.is_empty() {
+        let _ = write!(
+            out,
+            "<p class=\"no-data\">No data in the period for {}: no source covered any of it.</p>",
+            text(&cmp.no_data.join(", "))
+        );
+    }
+    let mut csv_query: Vec<(&str, &str)> = cmp
+        .vendors
+        .iter()
+        .map(|v| ("vendor", v.vendor.as_str()))
+        .collect();
+    if let Some(s) = &cmp.since {
+        csv_query.push(("since", s));
+    }
+    if let Some(u) = &cmp.until {
+        csv_query.push(("until", u));
+    }
+    csv_query.push(("format", "csv"));
     let _ = write!(
         out,
-        "<p>Compared from <strong>{}</strong> (the first day every chosen vendor has data) to <strong>{}</strong>.</p>",
-        cmp.aligned_since
-            .as_deref()
-            .map_or("the first record".into(), html::stamp),
-        cmp.until.as_deref().map_or("now".into(), html::stamp)
+        "<p class=\"small\"><a href=\"/api/compare?{}\">These figures as CSV</a></p>",
+        text(&crate::serve::params::query_string(&csv_query))
     );
     out.push_str("<div class=\"scroll\"><table class=\"compare\"><thead><tr><th>vendor</th><th class=\"num\">incidents</th><th class=\"num\">maintenance</th><th class=\"num\">outage min</th><th class=\"num\">availability</th><th class=\"num\">weighted</th><th class=\"num\">mean TTR</th><th class=\"num\">median TTR</th><th class=\"num\">p90 TTR</th><th>data covers</th></tr></thead><tbody>");
     for v in &cmp.vendors {
         let f = &v.figures;
+        if f.coverage.no_data {
+            let _ = write!(
+                out,
+                "<tr class=\"no-data\"><td><a href=\"{}\">{}</a></td><td colspan=\"9\">no data</td></tr>",
+                text(&vendor_href(&v.vendor)),
+                text(&v.vendor)
+            );
+            continue;
+        }
         let _ = write!(
             out,
             "<tr><td><a href=\"{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{} – {}</td></tr>",
@@ -148,11 +172,19 @@ fn render_compare(view: &CompareView) -> String {
                 .collect()
         })
         .collect();
-    let now = Utc::now();
-    let horizon = view.until.map_or(now, |u| u.min(now));
-    let minutes: Vec<Vec<usize>> = incidents
+    // The same intervals as the outage minutes in the table.
+    let minutes: Vec<Vec<usize>> = cmp
+        .vendors
         .iter()
-        .map(|list| charts::outage_minutes_per_month(list, &labels, horizon))
+        .map(|v| {
+            labels
+                .iter()
+                .map(|l| {
+                    let m = v.figures.outage_minutes_per_month.get(l).copied();
+                    usize::try_from(m.unwrap_or(0)).unwrap_or(0)
+                })
+                .collect()
+        })
         .collect();
     let build = |title: &str, values: &[Vec<usize>]| {
         let s: Vec<Series> = cmp

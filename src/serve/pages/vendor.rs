@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::fragments::{event_item, mins, pct, sources_table};
 use super::{PageResult, event_href, vendor_href};
@@ -102,14 +102,35 @@ fn figure(out: &mut String, key: &str, label: &str, value: &str, note: &str) {
 fn render_vendor(view: &VendorView) -> String {
     let s = &view.stats;
     let f = &s.figures;
-    let now = Utc::now();
     let mut out = String::new();
+    let c = &f.coverage;
+    let covered = if c.no_data {
+        "No source covered any time of this period: no data.".to_string()
+    } else {
+        format!(
+            "Covered by its sources from {} to {}{}{}.",
+            c.first.as_deref().unwrap_or("–"),
+            c.last.as_deref().unwrap_or("–"),
+            c.share.map_or(String::new(), |s| format!(
+                ", {:.1}% of the period",
+                s * 100.0
+            )),
+            if c.spans.len() > 1 {
+                format!(
+                    " in {} stretches (the gaps count neither as up nor as down)",
+                    c.spans.len()
+                )
+            } else {
+                String::new()
+            }
+        )
+    };
     let _ = write!(
         out,
-        "<h1>{}</h1><p class=\"lede\">Reliability as the vendor's own status feeds report it, from {} to {}.{}</p>",
+        "<h1>{}</h1><p class=\"lede\">Reliability as the vendor's own status feeds report it. <span data-coverage=\"{}\">{}</span>{}</p>",
         text(&s.vendor),
-        text(f.coverage.first.as_deref().unwrap_or("–")),
-        text(f.coverage.last.as_deref().unwrap_or("–")),
+        c.minutes,
+        text(&covered),
         match (view.since, view.until) {
             (None, None) => String::new(),
             (a, b) => format!(
@@ -123,7 +144,7 @@ fn render_vendor(view: &VendorView) -> String {
     );
     let _ = write!(
         out,
-        "<p class=\"small\"><a href=\"/?{0}\">Search its incidents</a> · <a href=\"/timeline?{0}\">timeline</a> · <a href=\"/compare?{0}\">compare with others</a> · <a href=\"/api/stats?{0}\">these figures as JSON</a></p>",
+        "<p class=\"small\"><a href=\"/?{0}\">Search its incidents</a> · <a href=\"/timeline?{0}\">timeline</a> · <a href=\"/compare?{0}\">compare with others</a> · <a href=\"/api/stats?{0}\">these figures as JSON</a> · <a href=\"/api/stats?{0}&amp;format=csv\">as CSV</a></p>",
         text(&query_string(&[("vendor", s.vendor.as_str())]))
     );
     out.push_str("<h2>Figures</h2><div class=\"figures\">");
@@ -203,8 +224,14 @@ fn render_vendor(view: &VendorView) -> String {
     );
     let months: Vec<String> = f.per_month.keys().cloned().collect();
     let counts: Vec<usize> = f.per_month.values().copied().collect();
-    let horizon = view.until.map_or(now, |u| u.min(now));
-    let minutes = charts::outage_minutes_per_month(&view.incidents, &months, horizon);
+    // The same intervals as the outage minutes above: chart and figure cannot disagree.
+    let minutes: Vec<usize> = months
+        .iter()
+        .map(|m| {
+            let v = f.outage_minutes_per_month.get(m).copied().unwrap_or(0);
+            usize::try_from(v).unwrap_or(0)
+        })
+        .collect();
     out.push_str("<h2>Incidents per month</h2><div class=\"chart\">");
     out.push_str(&chart::svg_bars(
         "Incidents per month",
@@ -224,12 +251,12 @@ fn render_vendor(view: &VendorView) -> String {
         }],
     ));
     out.push_str("</div><h2>Outage days</h2><p class=\"small muted\">Each square is a UTC day, shaded by outage minutes: none, under 1 h, 1–4 h, 4–12 h, 12 h or more.</p>");
-    let per_day = charts::outage_minutes_per_day(&view.incidents, horizon);
+    let per_day = &f.outage_minutes_per_day;
     let years: Vec<i32> = {
-        let mut ys: Vec<i32> = view
-            .incidents
-            .iter()
-            .filter_map(|i| i.start.map(|s| s.year()))
+        let mut ys: Vec<i32> = f
+            .per_month
+            .keys()
+            .filter_map(|m| m.get(..4).and_then(|y| y.parse().ok()))
             .collect();
         ys.sort_unstable();
         ys.dedup();
@@ -237,7 +264,7 @@ fn render_vendor(view: &VendorView) -> String {
     };
     for y in years {
         let _ = write!(out, "<h3>{y}</h3>");
-        out.push_str(&charts::calendar_heatmap(y, &per_day));
+        out.push_str(&charts::calendar_heatmap(y, per_day));
     }
     out.push_str("<h2>Latest incidents</h2><ol class=\"events\">");
     let mut latest: Vec<&Incident> = view.incidents.iter().collect();
