@@ -478,6 +478,19 @@ pub struct EventUpdate {
     pub text: String,
 }
 
+impl Event {
+    /// See [`unresolved_since`]: the last update of an event left open and silent.
+    pub fn unresolved_since(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let last = self
+            .updates
+            .iter()
+            .filter_map(|u| u.at)
+            .chain(self.start)
+            .max();
+        unresolved_since(self.end, self.status, last, now)
+    }
+}
+
 impl From<&Incident> for Event {
     fn from(i: &Incident) -> Self {
         Event {

@@ -138,18 +138,26 @@ pub fn headline(e: &Event) -> String {
         .start
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|| "undated".into());
+    let stale = e.unresolved_since(chrono::Utc::now());
     let duration = match (e.duration_minutes, e.end) {
         (Some(m), _) => format_minutes(m),
+        (None, None) if stale.is_some() => "unresolved".into(),
         (None, None) if e.start.is_some() && !e.status.is_closed() => "ongoing".into(),
         _ => "?".into(),
     };
+    let flag = stale.map_or(String::new(), |t| {
+        format!(
+            " (unresolved, last update {})",
+            t.format("%Y-%m-%d %H:%M UTC")
+        )
+    });
     let services = if e.services.is_empty() {
         String::new()
     } else {
         format!(" [{}]", truncate_chars(&e.services.join(", "), 60))
     };
     format!(
-        "{when}  {:<14} {:<11} {:>8}  {}{services}",
+        "{when}  {:<14} {:<11} {:>8}  {}{services}{flag}",
         truncate_chars(&one_line(&e.vendor), 14),
         e.severity.as_str(),
         duration,

@@ -49,6 +49,11 @@ pub struct MergedEvent {
     /// Whether the vendor's status page mentioned the outage: true with a vendor record, false
     /// when its status feed covered the time and listed nothing, unknown (null) otherwise.
     pub status_page_mentioned: Option<bool>,
+    /// Set when read: the last update of an event still open with no word from the vendor for
+    /// [`crate::model::STALE_AFTER_HOURS`] hours ("unresolved, last update ..."); such an
+    /// event is drawn and counted only until then.
+    #[serde(default, with = "time_opt")]
+    pub unresolved_last_update: Option<DateTime<Utc>>,
 }
 
 /// A source of the event: a vendor incident's link, or a press report with its copies.
@@ -408,6 +413,7 @@ pub fn build(id: &str, vendor: &str, members: &[Member], ctx: &Context) -> Merge
         first_status_update,
         acknowledgement_lag_minutes,
         status_page_mentioned,
+        unresolved_last_update: None,
     }
 }
 

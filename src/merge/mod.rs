@@ -454,11 +454,16 @@ pub fn decode_stored(stored: &crate::store::StoredEvent) -> Result<MergedEvent, 
     decode(&stored.id, &stored.json)
 }
 
+/// Every event read from the store comes through here, so each view sees the same flag on a
+/// stale open event.
 fn decode(id: &str, json: &str) -> Result<MergedEvent, MergeError> {
-    serde_json::from_str(json).map_err(|source| MergeError::Decode {
-        id: id.to_string(),
-        source,
-    })
+    let mut event: MergedEvent =
+        serde_json::from_str(json).map_err(|source| MergeError::Decode {
+            id: id.to_string(),
+            source,
+        })?;
+    event.unresolved_last_update = event.contract().unresolved_since(Utc::now());
+    Ok(event)
 }
 
 /// The edit history of an event's incidents: every field change between the versions seen.

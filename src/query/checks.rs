@@ -113,7 +113,11 @@ fn closest<'a>(asked: &str, known: impl Iterator<Item = &'a str>) -> Vec<String>
         })
         .filter(|(d, _)| *d <= allowed)
         .collect();
-    scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.len().cmp(&b.1.len())).then(a.1.cmp(b.1)));
+    scored.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.len().cmp(&b.1.len()))
+            .then(a.1.cmp(b.1))
+    });
     let mut out: Vec<String> = Vec::new();
     for (_, k) in scored {
         if !out.iter().any(|o| o.eq_ignore_ascii_case(k)) {
@@ -132,7 +136,13 @@ mod tests {
 
     #[test]
     fn closest_names_are_the_near_typos_first() {
-        let known = ["Actions", "API Requests", "Pages", "Git Operations", "Copilot"];
+        let known = [
+            "Actions",
+            "API Requests",
+            "Pages",
+            "Git Operations",
+            "Copilot",
+        ];
         assert_eq!(
             closest("Actionz", known.into_iter()),
             vec!["Actions".to_string()]
@@ -151,9 +161,27 @@ mod tests {
                 .expect("time")
                 .with_timezone(&Utc)
         };
-        assert!(period(Some(t("2024-02-01T00:00:00Z")), Some(t("2024-01-01T00:00:00Z"))).is_err());
-        assert!(period(Some(t("2024-01-01T00:00:00Z")), Some(t("2024-01-01T00:00:00Z"))).is_err());
-        assert!(period(Some(t("2024-01-01T00:00:00Z")), Some(t("2024-01-02T00:00:00Z"))).is_ok());
+        assert!(
+            period(
+                Some(t("2024-02-01T00:00:00Z")),
+                Some(t("2024-01-01T00:00:00Z"))
+            )
+            .is_err()
+        );
+        assert!(
+            period(
+                Some(t("2024-01-01T00:00:00Z")),
+                Some(t("2024-01-01T00:00:00Z"))
+            )
+            .is_err()
+        );
+        assert!(
+            period(
+                Some(t("2024-01-01T00:00:00Z")),
+                Some(t("2024-01-02T00:00:00Z"))
+            )
+            .is_ok()
+        );
         assert!(period(None, Some(t("2024-01-02T00:00:00Z"))).is_ok());
     }
 }

@@ -111,7 +111,8 @@ pub fn timeline_axis(
     let mut lane_end = vec![f64::MIN; lanes];
     for e in events {
         let Some(start) = e.start else { continue };
-        let end = e.end.unwrap_or(now).max(start);
+        // A stale open event is drawn to its last update, not to today.
+        let end = e.end.or(e.unresolved_since(now)).unwrap_or(now).max(start);
         let (x1, x2) = (x(start), x(end));
         let w = (x2 - x1).max(3.0);
         let lane = lane_end.iter().position(|&l| l < x1).unwrap_or(lanes - 1);

@@ -188,7 +188,8 @@ fn schemas() -> Value {
             "first_press_report": time_or_null(),
             "first_status_update": time_or_null(),
             "acknowledgement_lag_minutes": {"type": ["integer", "null"]},
-            "status_page_mentioned": {"type": ["boolean", "null"]}
+            "status_page_mentioned": {"type": ["boolean", "null"]},
+            "unresolved_last_update": {"oneOf": [{"type": "null"}, {"type": "string", "format": "date-time"}], "description": "set on an event still open with no update for 72 hours: its last update; it is drawn and counted only until then"}
         })),
         "EventSource": object(json!({
             "url": string_or_null(),

@@ -202,7 +202,13 @@ impl Store {
                 stmt.query_map([vendor], |r| r.get::<_, String>(0))?
                     .collect::<Result<Vec<String>, _>>()
             })
-            .map_err(|e| sql_error(&self.db, &format!("listing the known {}s", field.label()), e))
+            .map_err(|e| {
+                sql_error(
+                    &self.db,
+                    &format!("listing the known {}s", field.label()),
+                    e,
+                )
+            })
     }
 
     /// Every vendor in the store with how many incidents it has and how far its data reaches

@@ -108,7 +108,14 @@ fn render_event(r: &EventResponse) -> String {
         time(e.start),
         seen_since(vs, |v| v.start == rfc(e.start)),
     );
-    fact("End", time(e.end), seen_since(vs, |v| v.end == rfc(e.end)));
+    let end = match (e.end, e.unresolved_since(chrono::Utc::now())) {
+        (None, Some(last)) => format!(
+            "<span class=\"stale\" data-unresolved=\"{0}\">unresolved, last update {0}</span>",
+            text(&last.format("%Y-%m-%d %H:%M UTC").to_string())
+        ),
+        (end, _) => time(end),
+    };
+    fact("End", end, seen_since(vs, |v| v.end == rfc(e.end)));
     fact(
         "Duration",
         e.duration_minutes

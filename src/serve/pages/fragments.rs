@@ -21,9 +21,14 @@ pub(super) fn event_item(e: &Event, versions: Option<&[api::VersionJson]>) -> St
         time(e.start),
         text(&e.vendor),
         text(&e.title),
-        e.duration_minutes
-            .map(|m| format!(" <span class=\"muted\">({})</span>", html::minutes(m)))
-            .unwrap_or_default()
+        match (e.duration_minutes, e.unresolved_since(chrono::Utc::now())) {
+            (Some(m), _) => format!(" <span class=\"muted\">({})</span>", html::minutes(m)),
+            (None, Some(last)) => format!(
+                " <span class=\"stale\" data-unresolved=\"{0}\">unresolved, last update {0}</span>",
+                text(&last.format("%Y-%m-%d %H:%M UTC").to_string())
+            ),
+            (None, None) => String::new(),
+        }
     );
     out.push_str(&updates_list(e));
     out.push_str(&sources_list(e));
