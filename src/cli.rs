@@ -214,8 +214,11 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// At most this many events
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = parse_limit)]
     pub limit: usize,
+    /// Skip this many matching events first (with --limit: page through them)
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
     /// Export a saved search instead of QUERY (see `outages watchlist`)
     #[arg(long, value_name = "NAME", conflicts_with = "query")]
     pub watchlist: Option<String>,
@@ -351,8 +354,11 @@ pub struct SearchArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
     /// How many results
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = parse_limit)]
     pub limit: usize,
+    /// Skip this many results first (the next page: --offset 20)
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
 }
 
 #[derive(Debug, Args)]
@@ -360,8 +366,20 @@ pub struct TimelineArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
     /// How many events at most
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = parse_limit)]
     pub limit: usize,
+    /// Skip this many events first (the next page: --offset 200)
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+}
+
+/// A page size: a whole number of at least 1 (a limit of 0 would read as "no matches").
+pub fn parse_limit(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
 }
 
 /// A duration: a whole number with `s`, `m`, `h` or `d` (`90s`, `10m`, `1h`); a bare number is

@@ -7,7 +7,7 @@
 
 pub mod checks;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use thiserror::Error;
@@ -111,6 +111,21 @@ pub struct Found {
     pub corrected: Vec<(String, String)>,
 }
 
+/// Which slice of the matches to return: `limit` events after the first `offset`. A limit of
+/// zero is refused where it is asked for (it would read as "no matches").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Page {
+    /// The first `limit` matches.
+    pub fn first(limit: usize) -> Page {
+        Page { offset: 0, limit }
+    }
+}
+
 /// Matching events read from the store when it applies a filter (services, regions, causes,
 /// source kinds); beyond it results are cut.
 pub const MAX_MATCHES: usize = 20_000;
@@ -123,11 +138,11 @@ pub fn find(
     store: &Store,
     index: &SearchIndex,
     req: &SearchRequest,
-    limit: usize,
+    page: Page,
     sort: Sort,
     now: DateTime<Utc>,
 ) -> Result<Found, QueryError> {
-    find_counted(store, index, req, limit, sort, now, true)
+    find_counted(store, index, req, page, sort, now, true)
 }
 
 /// [`find`] without the total and facets (`total` is the number of results, `facets` empty):
@@ -137,22 +152,92 @@ pub fn find_top(
     store: &Store,
     index: &SearchIndex,
     req: &SearchRequest,
-    limit: usize,
+    page: Page,
     sort: Sort,
     now: DateTime<Utc>,
 ) -> Result<Found, QueryError> {
-    find_counted(store, index, req, limit, sort, now, false)
+    find_counted(store, index, req, page, sort, now, false)
 }
 
 fn find_counted(
     store: &Store,
     index: &SearchIndex,
     req: &SearchRequest,
-    limit: usize,
+    page: Page,
     sort: Sort,
     now: DateTime<Utc>,
     count: bool,
 ) -> Result<Found, QueryError> {
+    let mut found = Found::default();
+    if !req.any_of.is_empty() {
+        // Alternatives: the union of each one's matches, each event once (its best score).
+        let mut all: Vec<SearchResult> = Vec::new();
+        let mut at: HashMap<String, usize> = HashMap::new();
+        for alt in &req.any_of {
+            let vendors = checked_vendors(store, index, alt, &mut found)?;
+            for r in store_matches(store, index, alt, &vendors)? {
+                match at.get(&r.event.id) {
+                    Some(&n) => {
+                        if r.score > all[n].score {
+                            all[n].score = r.score;
+                        }
+                    }
+                    None => {
+                        at.insert(r.event.id.clone(), all.len());
+                        all.push(r);
+                    }
+                }
+            }
+        }
+        let ranked = req.any_of.iter().any(|a| !a.text.trim().is_empty());
+        if !ranked {
+            // No relevance to order by: newest first, as a single request gets them.
+            all.sort_by(|a, b| {
+                b.event
+                    .start
+                    .cmp(&a.event.start)
+                    .then(a.event.id.cmp(&b.event.id))
+            });
+        }
+        return Ok(page_of(all, found, ranked, page, sort, now));
+    }
+    let vendors = checked_vendors(store, index, req, &mut found)?;
+    if !needs_stored_fields(req) {
+        let filter = MatchFilter {
+            vendors: vendors.clone(),
+            severities: req.severities.clone(),
+            after: req.after,
+            before: req.before,
+        };
+        let q = SearchQuery {
+            limit: page.offset.saturating_add(page.limit),
+            ..index_query(req, &vendors)
+        };
+        return find_in_index(
+            store,
+            index,
+            &q,
+            &filter,
+            page.offset,
+            sort,
+            now,
+            count,
+            found,
+        );
+    }
+    let all = store_matches(store, index, req, &vendors)?;
+    let ranked = !req.text.trim().is_empty();
+    Ok(page_of(all, found, ranked, page, sort, now))
+}
+
+/// The request's vendors as stored (typos corrected, noted in `found`), after checking every
+/// filter it names: an unknown vendor, service or region, or an empty period, is an error.
+fn checked_vendors(
+    store: &Store,
+    index: &SearchIndex,
+    req: &SearchRequest,
+    found: &mut Found,
+) -> Result<Vec<String>, QueryError> {
     // The index lists its vendors from term dictionaries, where the store scans every
     // incident (that scan was the slowest part of a filtered search): only a vendor filter
     // needs the list.
@@ -161,7 +246,6 @@ fn find_counted(
     } else {
         index.vendors()?
     };
-    let mut found = Found::default();
     let mut vendors = Vec::new();
     for asked in &req.vendors {
         let used = checks::vendor(asked, &known)?;
@@ -178,26 +262,42 @@ fn find_counted(
     for r in &req.regions {
         checks::term(store, TermField::Region, r, scope)?;
     }
-    let q = SearchQuery {
+    Ok(vendors)
+}
+
+fn index_query(req: &SearchRequest, vendors: &[String]) -> SearchQuery {
+    SearchQuery {
         text: req.text.clone(),
         vendor: (vendors.len() == 1).then(|| vendors[0].clone()),
         since: req.after,
         until: req.before,
         severity: (req.severities.len() == 1).then(|| req.severities[0]),
         limit: MAX_MATCHES,
-    };
-    if !needs_stored_fields(req) {
-        let filter = MatchFilter {
-            vendors,
-            severities: req.severities.clone(),
-            after: req.after,
-            before: req.before,
-        };
-        let q = SearchQuery { limit, ..q };
-        return find_in_index(store, index, &q, &filter, sort, now, count, found);
     }
-    let mut all = search(store, index, &q)?;
-    all.retain(|r| keep(&r.event, req, &vendors));
+}
+
+/// Every match of `req`, read from the store, with the filters the index does not hold
+/// applied to the stored events.
+fn store_matches(
+    store: &Store,
+    index: &SearchIndex,
+    req: &SearchRequest,
+    vendors: &[String],
+) -> Result<Vec<SearchResult>, QueryError> {
+    let mut all = search(store, index, &index_query(req, vendors))?;
+    all.retain(|r| keep(&r.event, req, vendors));
+    Ok(all)
+}
+
+/// Counts the total and facets over every match, orders them, and keeps the page asked for.
+fn page_of(
+    mut all: Vec<SearchResult>,
+    mut found: Found,
+    ranked: bool,
+    page: Page,
+    sort: Sort,
+    now: DateTime<Utc>,
+) -> Found {
     found.total = all.len();
     for r in &all {
         let e = &r.event;
@@ -212,7 +312,6 @@ fn find_counted(
             .entry(e.severity.as_str().to_string())
             .or_default() += 1;
     }
-    let ranked = !req.text.trim().is_empty();
     match sort {
         Sort::Time => all.sort_by_key(|r| std::cmp::Reverse(r.event.start)),
         Sort::Relevance if ranked => all.sort_by(|a, b| b.score.total_cmp(&a.score)),
@@ -225,9 +324,10 @@ fn find_counted(
         // Without text there is no relevance: newest first, as the index returned them.
         _ => {}
     }
-    all.truncate(limit);
+    all.drain(..page.offset.min(all.len()));
+    all.truncate(page.limit);
     found.results = all;
-    Ok(found)
+    found
 }
 
 /// True when a filter of `req` reads what only the store holds (services, regions, causes,
@@ -248,6 +348,7 @@ fn find_in_index(
     index: &SearchIndex,
     q: &SearchQuery,
     filter: &MatchFilter,
+    offset: usize,
     sort: Sort,
     now: DateTime<Utc>,
     count: bool,
@@ -259,7 +360,8 @@ fn find_in_index(
         Sort::Time => RankBy::Newest,
     };
     let page = index.top(q, by, filter, count)?;
-    for entry in &page.ranked {
+    // Only the slice asked for is read from the store and snippeted.
+    for entry in page.ranked.iter().skip(offset) {
         let Some((id, snippet)) = index.shown(&page, entry)? else {
             tracing::warn!("indexed document without an id; skipped");
             continue;
@@ -282,7 +384,7 @@ fn find_in_index(
                 severity: counts.severity,
             };
         }
-        None => found.total = found.results.len(),
+        None => found.total = offset + found.results.len(),
     }
     Ok(found)
 }
@@ -484,8 +586,8 @@ mod tests {
                 let slow =
                     crate::search_syntax::parse(&format!("{text} source:status")).expect("query");
                 assert!(needs_stored_fields(&slow));
-                let a = find(&store, &index, &fast, 10, sort, now).expect("fast");
-                let b = find(&store, &index, &slow, 10, sort, now).expect("slow");
+                let a = find(&store, &index, &fast, Page::first(10), sort, now).expect("fast");
+                let b = find(&store, &index, &slow, Page::first(10), sort, now).expect("slow");
                 assert!(a.total > 0, "{text:?} matches nothing");
                 assert_eq!(a.total, b.total, "{text:?}");
                 assert_eq!(a.facets, b.facets, "{text:?}");
@@ -538,8 +640,9 @@ mod tests {
         ] {
             let req = crate::search_syntax::parse(text).expect("query");
             for sort in [Sort::Best, Sort::Relevance, Sort::Time] {
-                let counted = find(&store, &index, &req, 10, sort, now).expect("counted");
-                let top = find_top(&store, &index, &req, 10, sort, now).expect("top");
+                let counted =
+                    find(&store, &index, &req, Page::first(10), sort, now).expect("counted");
+                let top = find_top(&store, &index, &req, Page::first(10), sort, now).expect("top");
                 let page = |f: &Found| -> Vec<(String, u32)> {
                     f.results
                         .iter()
@@ -550,7 +653,17 @@ mod tests {
                 assert_eq!(page(&top), page(&counted), "{text:?} {sort:?}");
                 // A page as long as the matches never fills, so nothing is skipped: its head
                 // is the ranking without pruning.
-                let mut whole = find(&store, &index, &req, 1_000, sort, now).expect("whole");
+                let mut whole =
+                    find(&store, &index, &req, Page::first(1_000), sort, now).expect("whole");
+                // Pages of 7, one after another, are the whole list: nothing lost or repeated.
+                let mut paged = Vec::new();
+                for offset in (0..whole.results.len() + 7).step_by(7) {
+                    let slice = find(&store, &index, &req, Page { offset, limit: 7 }, sort, now)
+                        .expect("page");
+                    assert_eq!(slice.total, whole.total, "{text:?} {sort:?} total");
+                    paged.extend(page(&slice));
+                }
+                assert_eq!(paged, page(&whole), "{text:?} {sort:?} paged");
                 whole.results.truncate(10);
                 assert_eq!(page(&top), page(&whole), "{text:?} {sort:?} unpruned");
                 assert_eq!(top.total, top.results.len());

@@ -409,7 +409,12 @@ pub fn export(paths: &DataPaths, args: &ExportArgs) -> Result<Exit> {
         None => args.query.join(" "),
     };
     let req = search_syntax::parse(&text)?;
-    let found = query::find(&store, &index, &req, args.limit, Sort::Time, Utc::now())?;
+    let page = query::Page {
+        offset: args.offset,
+        limit: args.limit,
+    };
+    let found = query::find(&store, &index, &req, page, Sort::Time, Utc::now())?;
+    print::showing_note(page, found.results.len(), found.total);
     let merged: Vec<merge::MergedEvent> = found.results.into_iter().map(|r| r.event).collect();
     let events: Vec<Event> = merged.iter().map(merge::MergedEvent::contract).collect();
     let body = match args.format {

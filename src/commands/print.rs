@@ -12,7 +12,7 @@ use crate::crawl::CrawlReport;
 use crate::extract::text::{one_line, truncate_chars};
 use crate::index::Snippet;
 use crate::model::Event;
-use crate::query::Found;
+use crate::query::{Found, Page};
 
 /// Pretty JSON on stdout, ending with a newline.
 pub fn json<T: Serialize>(value: &T) -> Result<()> {
@@ -70,11 +70,40 @@ pub fn report(report: &CrawlReport, what: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn search_results(found: &Found) -> std::io::Result<()> {
+/// "showing 1-200 of 253 (--offset 200 for the next page)": nothing is cut silently.
+pub fn showing(page: Page, shown: usize, total: usize, noun: &str) -> String {
+    let next = page.offset + shown;
+    let more = if next < total {
+        format!(" (--offset {next} for the next page)")
+    } else {
+        String::new()
+    };
+    if shown == 0 {
+        return format!(
+            "showing none of {total} (the offset {} is past the end)",
+            page.offset
+        );
+    }
+    format!("showing {}-{next} of {total}{more}", page.offset + 1)
+}
+
+/// [`showing`] on standard error, where JSON output goes to standard output, when the page
+/// is not the whole list.
+pub fn showing_note(page: Page, shown: usize, total: usize) {
+    if page.offset > 0 || shown < total {
+        eprintln!("{}", showing(page, shown, total, "events"));
+    }
+}
+
+pub fn search_results(found: &Found, page: Page) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     let results = &found.results;
     if results.is_empty() {
-        writeln!(out, "no matches")?;
+        if found.total == 0 {
+            writeln!(out, "no matches")?;
+        } else {
+            writeln!(out, "{}", showing(page, 0, found.total, "matches"))?;
+        }
         return Ok(());
     }
     let bold = super::stdout_is_terminal();
@@ -96,7 +125,11 @@ pub fn search_results(found: &Found) -> std::io::Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    writeln!(out, "{} of {} matches", results.len(), found.total)?;
+    writeln!(
+        out,
+        "{}",
+        showing(page, results.len(), found.total, "matches")
+    )?;
     writeln!(out, "  by vendor:   {}", facet(&found.facets.vendor))?;
     writeln!(out, "  by year:     {}", facet(&found.facets.year))?;
     writeln!(out, "  by severity: {}", facet(&found.facets.severity))?;

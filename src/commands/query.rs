@@ -17,24 +17,31 @@ pub fn search(paths: &DataPaths, args: &SearchArgs) -> Result<Exit> {
     let store = open_reader(paths)?;
     let index = open_index(paths, &store)?;
     let mut req = search_syntax::parse(&args.query.join(" "))?;
-    if let Some(v) = &args.filters.vendor {
-        req.vendors.push(v.clone());
+    for branch in req.branches_mut() {
+        if let Some(v) = &args.filters.vendor {
+            branch.vendors.push(v.clone());
+        }
+        branch.after = branch.after.or(args.filters.since);
+        branch.before = branch.before.or(args.filters.until);
     }
-    req.after = req.after.or(args.filters.since);
-    req.before = req.before.or(args.filters.until);
     let sort = match args.sort {
         SortArg::Best => Sort::Best,
         SortArg::Relevance => Sort::Relevance,
         SortArg::Time => Sort::Time,
     };
-    let found = query::find(&store, &index, &req, args.limit, sort, Utc::now())?;
+    let page = query::Page {
+        offset: args.offset,
+        limit: args.limit,
+    };
+    let found = query::find(&store, &index, &req, page, sort, Utc::now())?;
     for (asked, used) in &found.corrected {
         eprintln!("vendor {asked:?} read as {used:?}");
     }
     if args.filters.json {
         print::json(&search_events(&found))?;
+        print::showing_note(page, found.results.len(), found.total);
     } else {
-        print::search_results(&found)?;
+        print::search_results(&found, page)?;
     }
     Ok(Exit::Ok)
 }
@@ -50,16 +57,27 @@ pub fn timeline(paths: &DataPaths, args: &TimelineArgs) -> Result<Exit> {
         before: args.filters.until,
         ..search_syntax::SearchRequest::default()
     };
-    let found = query::find(&store, &index, &req, args.limit, Sort::Time, Utc::now())?;
+    let page = query::Page {
+        offset: args.offset,
+        limit: args.limit,
+    };
+    let found = query::find(&store, &index, &req, page, Sort::Time, Utc::now())?;
     for (asked, used) in &found.corrected {
         eprintln!("vendor {asked:?} read as {used:?}");
     }
     let events: Vec<&merge::MergedEvent> = found.results.iter().map(|r| &r.event).collect();
     if args.filters.json {
         print::json(&events)?;
+        print::showing_note(page, events.len(), found.total);
     } else {
         let contracts: Vec<_> = events.iter().map(|e| e.contract()).collect();
         print::timeline(&contracts)?;
+        if !events.is_empty() {
+            println!(
+                "{}",
+                print::showing(page, events.len(), found.total, "events")
+            );
+        }
     }
     Ok(Exit::Ok)
 }

@@ -28,7 +28,11 @@ pub const MAX_EXPORT: usize = 10_000;
 #[derive(Debug, Serialize)]
 pub struct SearchResponse {
     pub query: String,
+    /// Every matching event; `results` is the page from `offset`.
     pub total: usize,
+    pub offset: usize,
+    /// The next page's URL, when there is one.
+    pub next: Option<String>,
     pub corrected: Vec<Correction>,
     pub facets: Facets,
     pub results: Vec<SearchHit>,
@@ -86,8 +90,11 @@ pub struct VersionJson {
 pub struct TimelineResponse {
     pub since: Option<String>,
     pub until: Option<String>,
-    /// Every matching event (the list may be cut at `limit`).
+    /// Every matching event; `events` is the page from `offset`.
     pub total: usize,
+    pub offset: usize,
+    /// The next page's URL, when there is one.
+    pub next: Option<String>,
     pub events: Vec<MergedEvent>,
 }
 
@@ -151,17 +158,24 @@ pub(super) fn find(
     store: &Store,
     index: &SearchIndex,
     filters: &Filters,
-    limit: usize,
+    page: query::Page,
     sort: Sort,
 ) -> Result<Found, ServeError> {
     let req = filters.request()?;
-    Ok(query::find(store, index, &req, limit, sort, Utc::now())?)
+    Ok(query::find(store, index, &req, page, sort, Utc::now())?)
 }
 
-pub(super) fn search_response(filters: &Filters, found: Found) -> SearchResponse {
+pub(super) fn search_response(
+    filters: &Filters,
+    found: Found,
+    page: query::Page,
+    next: Option<String>,
+) -> SearchResponse {
     SearchResponse {
         query: filters.q.clone(),
         total: found.total,
+        offset: page.offset,
+        next,
         corrected: found
             .corrected
             .into_iter()
@@ -368,11 +382,12 @@ pub async fn search(
 ) -> Result<Json<SearchResponse>, ApiError> {
     let p = Params::parse(raw.as_deref());
     let filters = Filters::from_params(&p)?;
-    let limit = p.usize_or("limit", 20, MAX_LIMIT)?;
+    let page = p.page(20, MAX_LIMIT)?;
     let sort = sort_param(&p)?;
     let out = blocking(&state, move |store, index| {
-        let found = find(store, index, &filters, limit, sort)?;
-        Ok(search_response(&filters, found))
+        let found = find(store, index, &filters, page, sort)?;
+        let next = p.next_link("/api/search", page, found.total);
+        Ok(search_response(&filters, found, page, next))
     })
     .await?;
     Ok(Json(out))
@@ -402,13 +417,15 @@ pub async fn timeline(
 ) -> Result<Json<TimelineResponse>, ApiError> {
     let p = Params::parse(raw.as_deref());
     let filters = Filters::from_params(&p)?;
-    let limit = p.usize_or("limit", 500, MAX_LIMIT)?;
+    let page = p.page(500, MAX_LIMIT)?;
     let out = blocking(&state, move |store, index| {
-        let found = find(store, index, &filters, limit, Sort::Time)?;
+        let found = find(store, index, &filters, page, Sort::Time)?;
         Ok(TimelineResponse {
             since: filters.after.map(rfc3339),
             until: filters.before.map(rfc3339),
             total: found.total,
+            offset: page.offset,
+            next: p.next_link("/api/timeline", page, found.total),
             events: found.results.into_iter().map(|r| r.event).collect(),
         })
     })
@@ -525,9 +542,9 @@ async fn download(
 ) -> Result<Response, ApiError> {
     let p = Params::parse(raw.as_deref());
     let filters = Filters::from_params(&p)?;
-    let limit = p.usize_or("limit", MAX_EXPORT, MAX_EXPORT)?;
+    let page = p.page(MAX_EXPORT, MAX_EXPORT)?;
     let (body, events) = blocking(&state, move |store, index| {
-        let found = find(store, index, &filters, limit, Sort::Time)?;
+        let found = find(store, index, &filters, page, Sort::Time)?;
         let events: Vec<Event> = found.results.iter().map(|r| r.event.contract()).collect();
         let now = Utc::now();
         let body = match kind {

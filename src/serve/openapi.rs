@@ -18,6 +18,7 @@ pub fn document() -> Value {
                 "summary": "Full-text search in the query language, with facets",
                 "parameters": filter_params(&[
                     param("limit", "integer", "Results returned (1-5000, default 20)"),
+                    param("offset", "integer", "Matches skipped before the page (default 0)"),
                     json!({"name": "sort", "in": "query", "schema": {"enum": ["best", "relevance", "time"]},
                            "description": "best = relevance boosted by severity and recency (default)"})
                 ]),
@@ -33,7 +34,7 @@ pub fn document() -> Value {
             }},
             "/api/timeline": {"get": {
                 "summary": "Matching events, newest first",
-                "parameters": filter_params(&[param("limit", "integer", "Events returned (1-5000, default 500)")]),
+                "parameters": filter_params(&[param("limit", "integer", "Events returned (1-5000, default 500)"), param("offset", "integer", "Matches skipped before the page (default 0)")]),
                 "responses": ok_or_error("TimelineResponse")
             }},
             "/api/stats": {"get": {
@@ -218,6 +219,8 @@ fn schemas() -> Value {
         "SearchResponse": object(json!({
             "query": {"type": "string"},
             "total": {"type": "integer", "minimum": 0},
+            "offset": {"type": "integer", "minimum": 0},
+            "next": {"type": ["string", "null"], "description": "the next page, when there is one"},
             "corrected": {"type": "array", "items": object(json!({"asked": {"type": "string"}, "used": {"type": "string"}}))},
             "facets": {"$ref": "#/components/schemas/Facets"},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}}
@@ -253,6 +256,8 @@ fn schemas() -> Value {
             "since": time_or_null(),
             "until": time_or_null(),
             "total": {"type": "integer", "minimum": 0},
+            "offset": {"type": "integer", "minimum": 0},
+            "next": {"type": ["string", "null"], "description": "the next page, when there is one"},
             "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}
         })),
         "Longest": object(json!({

@@ -44,6 +44,53 @@ impl Params {
             .find(|v| !v.is_empty())
     }
 
+    /// The page asked for: `offset` (default 0) and `limit` (default `default`, at most
+    /// `max`); a limit of 0 is refused, as it would read as "no matches".
+    pub fn page(&self, default: usize, max: usize) -> Result<crate::query::Page, ServeError> {
+        let number = |key: &str| -> Result<Option<usize>, ServeError> {
+            self.get(key)
+                .map(|v| {
+                    v.parse::<usize>()
+                        .map_err(|_| bad(key, format!("{v:?} is not a whole number")))
+                })
+                .transpose()
+        };
+        let limit = match number("limit")? {
+            None => default,
+            Some(0) => return Err(bad("limit", "must be at least 1".into())),
+            Some(n) => n.min(max),
+        };
+        Ok(crate::query::Page {
+            offset: number("offset")?.unwrap_or(0),
+            limit,
+        })
+    }
+
+    /// The link to the page after `page`, as `path?` these parameters with the next offset;
+    /// `None` when `page` reaches `total`.
+    pub fn next_link(&self, path: &str, page: crate::query::Page, total: usize) -> Option<String> {
+        let next = page.offset.checked_add(page.limit)?;
+        (next < total).then(|| self.link_at(path, next))
+    }
+
+    /// The link to the page before `page`; `None` on the first page.
+    pub fn previous_link(&self, path: &str, page: crate::query::Page) -> Option<String> {
+        (page.offset > 0).then(|| self.link_at(path, page.offset.saturating_sub(page.limit)))
+    }
+
+    fn link_at(&self, path: &str, offset: usize) -> String {
+        let mut pairs: Vec<(&str, String)> = self
+            .pairs
+            .iter()
+            .filter(|p| p.key != "offset")
+            .map(|p| (p.key.as_str(), p.value.clone()))
+            .collect();
+        if offset > 0 {
+            pairs.push(("offset", offset.to_string()));
+        }
+        format!("{path}?{}", query_string(&pairs))
+    }
+
     /// Every non-blank value of `key`, trimmed.
     pub fn all(&self, key: &str) -> Vec<String> {
         self.pairs
@@ -53,16 +100,6 @@ impl Params {
             .filter(|v| !v.is_empty())
             .map(str::to_string)
             .collect()
-    }
-
-    pub fn usize_or(&self, key: &str, default: usize, max: usize) -> Result<usize, ServeError> {
-        match self.get(key) {
-            None => Ok(default),
-            Some(v) => v
-                .parse::<usize>()
-                .map(|n| n.clamp(1, max))
-                .map_err(|_| bad(key, format!("{v:?} is not a whole number"))),
-        }
     }
 
     /// A date (`YYYY-MM-DD`) or an RFC 3339 time; `end_of_day` turns a bare date into the start
@@ -135,24 +172,26 @@ impl Filters {
 
     /// The query language's request with the chips added on top.
     pub fn request(&self) -> Result<SearchRequest, ServeError> {
-        let mut req = search_syntax::parse(&self.q)?;
-        req.vendors.extend(self.vendors.iter().cloned());
-        for s in &self.severities {
-            if !req.severities.contains(s) {
-                req.severities.push(*s);
+        let mut all = search_syntax::parse(&self.q)?;
+        for req in all.branches_mut() {
+            req.vendors.extend(self.vendors.iter().cloned());
+            for s in &self.severities {
+                if !req.severities.contains(s) {
+                    req.severities.push(*s);
+                }
             }
+            req.regions.extend(self.region.iter().cloned());
+            req.source = req.source.or(self.source);
+            req.after = match (req.after, self.after) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            req.before = match (req.before, self.before) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
         }
-        req.regions.extend(self.region.iter().cloned());
-        req.source = req.source.or(self.source);
-        req.after = match (req.after, self.after) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        req.before = match (req.before, self.before) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        Ok(req)
+        Ok(all)
     }
 
     /// The filters as `key=value` pairs, to rebuild links (minus one chip, plus a facet).

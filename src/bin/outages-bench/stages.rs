@@ -613,9 +613,23 @@ pub fn search_ours(work: &Path, events: usize) -> Result<Value> {
         let started = Instant::now();
         let req = outages::search_syntax::parse(&q.ours)?;
         let found = if counted {
-            find(&store, &index, &req, 10, Sort::Best, now)?
+            find(
+                &store,
+                &index,
+                &req,
+                outages::query::Page::first(10),
+                Sort::Best,
+                now,
+            )?
         } else {
-            find_top(&store, &index, &req, 10, Sort::Best, now)?
+            find_top(
+                &store,
+                &index,
+                &req,
+                outages::query::Page::first(10),
+                Sort::Best,
+                now,
+            )?
         };
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         hits += found.results.len();

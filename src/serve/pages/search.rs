@@ -21,24 +21,30 @@ struct SearchView {
     filters: Filters,
     vendors: Vec<VendorSummary>,
     outcome: Result<Found, ServeError>,
-    limit: usize,
+    page: crate::query::Page,
+    /// Links to the neighbouring pages (relative to `/`).
+    previous: Option<String>,
+    next: Option<String>,
 }
 
 async fn load_search(state: &Shared, raw: Option<String>) -> Result<SearchView, ServeError> {
     let p = Params::parse(raw.as_deref());
     let filters = Filters::from_params(&p)?;
-    let limit = p.usize_or("limit", 25, api::MAX_LIMIT)?;
+    let page = p.page(25, api::MAX_LIMIT)?;
     let sort = api::sort_param(&p)?;
     let f = filters.clone();
     blocking(state, move |store, index| {
         let vendors = store.vendors()?;
         // A malformed query is shown beside the form, not as an error page.
-        let outcome = api::find(store, index, &f, limit, sort);
+        let outcome = api::find(store, index, &f, page, sort);
+        let total = outcome.as_ref().map_or(0, |found| found.total);
         Ok(SearchView {
             filters: f,
             vendors,
             outcome,
-            limit,
+            page,
+            previous: p.previous_link("/", page),
+            next: p.next_link("/", page, total),
         })
     })
     .await
@@ -51,7 +57,9 @@ pub async fn search(State(state): State<Shared>, RawQuery(raw): RawQuery) -> Pag
             filters: Filters::default(),
             vendors: Vec::new(),
             outcome: Err(e),
-            limit: 25,
+            page: crate::query::Page::first(25),
+            previous: None,
+            next: None,
         },
         Err(e) => return Err(e.into()),
     };
@@ -242,14 +250,23 @@ fn results_fragment(view: &SearchView) -> String {
     out.push_str("</ol>");
     if found.results.is_empty() {
         out.push_str("<p>No event matches. Remove a filter or try fewer words.</p>");
-    } else if found.results.len() < found.total {
-        let mut more = f.pairs();
-        more.push(("limit", (view.limit * 4).min(api::MAX_LIMIT).to_string()));
+    } else {
+        let first = view.page.offset + 1;
         let _ = write!(
             out,
-            "<p><a href=\"/?{}\">Show more results</a></p>",
-            text(&query_string(&more))
+            "<nav class=\"pager\" aria-label=\"Pages\"><span data-showing=\"{first}-{}\" data-total=\"{}\">Showing {first}–{} of {}</span>",
+            view.page.offset + found.results.len(),
+            found.total,
+            view.page.offset + found.results.len(),
+            found.total
         );
+        if let Some(prev) = &view.previous {
+            let _ = write!(out, " <a rel=\"prev\" href=\"{}\">previous</a>", text(prev));
+        }
+        if let Some(next) = &view.next {
+            let _ = write!(out, " <a rel=\"next\" href=\"{}\">next</a>", text(next));
+        }
+        out.push_str("</nav>");
     }
     out.push_str("</section><aside class=\"facets\" aria-label=\"Refine\">");
     facet_list(&mut out, "Vendor", &found.facets.vendor, f, |pairs, v| {

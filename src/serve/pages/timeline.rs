@@ -95,26 +95,46 @@ impl Zoom {
     }
 }
 
-/// Events listed in full on the timeline page; the axis and counts cover every match.
-const TIMELINE_LIST: usize = 300;
+/// Events on one timeline page (marks and list); `limit` and `offset` page through the rest.
+const TIMELINE_PAGE: usize = 100;
 
 struct TimelineView {
     filters: Filters,
     vendors: Vec<VendorSummary>,
     total: usize,
+    /// The start of every match, for the zoom buckets' counts.
+    starts: Vec<DateTime<Utc>>,
+    /// The page shown.
     events: Vec<Event>,
+    page: crate::query::Page,
+    previous: Option<String>,
+    next: Option<String>,
     versions: BTreeMap<String, Vec<api::VersionJson>>,
 }
 
 pub async fn timeline(State(state): State<Shared>, RawQuery(raw): RawQuery) -> PageResult {
     let p = Params::parse(raw.as_deref());
     let filters = Filters::from_params(&p)?;
+    let asked = p.page(TIMELINE_PAGE, api::MAX_LIMIT)?;
     let f = filters.clone();
     let view = blocking(&state, move |store, index| {
-        let found = api::find(store, index, &f, crate::query::MAX_MATCHES, Sort::Time)?;
-        let events: Vec<Event> = found.results.iter().map(|r| r.event.contract()).collect();
+        let all = api::find(
+            store,
+            index,
+            &f,
+            crate::query::Page::first(crate::query::MAX_MATCHES),
+            Sort::Time,
+        )?;
+        let starts = all.results.iter().filter_map(|r| r.event.start).collect();
+        let events: Vec<Event> = all
+            .results
+            .iter()
+            .skip(asked.offset)
+            .take(asked.limit)
+            .map(|r| r.event.contract())
+            .collect();
         let mut versions = BTreeMap::new();
-        for e in events.iter().take(TIMELINE_LIST) {
+        for e in &events {
             if let api::EventLookup::Found(found) = api::load_event(store, &e.id)? {
                 versions.insert(e.id.clone(), found.versions);
             }
@@ -122,8 +142,12 @@ pub async fn timeline(State(state): State<Shared>, RawQuery(raw): RawQuery) -> P
         Ok(TimelineView {
             filters: f,
             vendors: store.vendors()?,
-            total: found.total,
+            total: all.total,
+            starts,
             events,
+            page: asked,
+            previous: p.previous_link("/timeline", asked),
+            next: p.next_link("/timeline", asked, all.total),
             versions,
         })
     })
@@ -138,7 +162,7 @@ pub async fn timeline(State(state): State<Shared>, RawQuery(raw): RawQuery) -> P
 fn render_timeline(view: &TimelineView) -> String {
     let now = Utc::now();
     let f = &view.filters;
-    let dated: Vec<DateTime<Utc>> = view.events.iter().filter_map(|e| e.start).collect();
+    let dated = &view.starts;
     let from = f
         .after
         .or_else(|| dated.iter().min().map(|t| Zoom::Years.bucket(*t).0))
@@ -248,16 +272,25 @@ fn render_timeline(view: &TimelineView) -> String {
         out.push_str("</ul>");
     }
     out.push_str("<ol class=\"events\">");
-    for e in view.events.iter().take(TIMELINE_LIST) {
+    for e in &view.events {
         out.push_str(&event_item(e, view.versions.get(&e.id).map(Vec::as_slice)));
     }
     out.push_str("</ol>");
-    if view.events.len() > TIMELINE_LIST {
+    if !view.events.is_empty() {
+        let first = view.page.offset + 1;
+        let last = view.page.offset + view.events.len();
         let _ = write!(
             out,
-            "<p class=\"notice\">Listing the newest {TIMELINE_LIST} of {} events; zoom in to see the others.</p>",
-            view.events.len()
+            "<nav class=\"pager\" aria-label=\"Pages\"><span data-showing=\"{first}-{last}\" data-total=\"{0}\">Showing {first}–{last} of {0} (the marks above are this page's)</span>",
+            view.total
         );
+        if let Some(prev) = &view.previous {
+            let _ = write!(out, " <a rel=\"prev\" href=\"{}\">previous</a>", text(prev));
+        }
+        if let Some(next) = &view.next {
+            let _ = write!(out, " <a rel=\"next\" href=\"{}\">next</a>", text(next));
+        }
+        out.push_str("</nav>");
     }
     out
 }
