@@ -354,7 +354,11 @@ pub fn unresolved_since(
     last_activity: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    if end.is_some() || status.is_closed() {
+    // Maintenance is planned, not an outage left open: it is never "unresolved".
+    if end.is_some()
+        || status.is_closed()
+        || matches!(status, Status::Scheduled | Status::InProgress)
+    {
         return None;
     }
     let last = last_activity?;

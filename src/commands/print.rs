@@ -70,7 +70,7 @@ pub fn report(report: &CrawlReport, what: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// "showing 1-200 of 253 (--offset 200 for the next page)": nothing is cut silently.
+/// "showing 1-200 of 253 events (--offset 200 for the next page)": nothing is cut silently.
 pub fn showing(page: Page, shown: usize, total: usize, noun: &str) -> String {
     let next = page.offset + shown;
     let more = if next < total {
@@ -80,11 +80,11 @@ pub fn showing(page: Page, shown: usize, total: usize, noun: &str) -> String {
     };
     if shown == 0 {
         return format!(
-            "showing none of {total} (the offset {} is past the end)",
+            "showing none of {total} {noun} (the offset {} is past the end)",
             page.offset
         );
     }
-    format!("showing {}-{next} of {total}{more}", page.offset + 1)
+    format!("showing {}-{next} of {total} {noun}{more}", page.offset + 1)
 }
 
 /// [`showing`] on standard error, where JSON output goes to standard output, when the page

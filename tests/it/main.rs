@@ -9,6 +9,7 @@ mod crawl_formats;
 mod discover;
 mod exports;
 mod extract_cli;
+mod figures;
 mod gcp_azure;
 mod merge;
 mod merge_real;
