@@ -168,6 +168,7 @@ fn find_counted(
     now: DateTime<Utc>,
     count: bool,
 ) -> Result<Found, QueryError> {
+    checks::page(page)?;
     let mut found = Found::default();
     if !req.any_of.is_empty() {
         // Alternatives: the union of each one's matches, each event once (its best score).

@@ -428,7 +428,7 @@ mod tests {
         let q = parse("(vendor:aws OR vendor:fastly) AND (dns OR cdn)").expect("valid");
         assert!(q.any_of.is_empty());
         assert_eq!(q.vendors, vec!["aws".to_string(), "fastly".to_string()]);
-        assert_eq!(q.text, "( dns OR cdn )");
+        assert_eq!(q.text, "(dns OR cdn)");
         assert!(parse("(vendor:aws OR region:eu) dns").is_err());
         assert!(parse("NOT vendor:aws").is_err());
         assert!(parse("vendor:aws OR").is_err());

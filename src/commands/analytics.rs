@@ -585,6 +585,7 @@ pub fn show(paths: &DataPaths, args: &ShowArgs) -> Result<Exit> {
 pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
     let store = open_reader(paths)?;
     let sources = store.sources()?;
+    let coverage = store.source_coverage(None)?;
     if args.json {
         let mut rows: Vec<serde_json::Value> = Vec::with_capacity(sources.len());
         for s in &sources {
@@ -607,7 +608,19 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
                     "newest_item_at": s.newest_item_at.map(rfc3339),
                     "history_days": s.oldest_item_at.zip(s.newest_item_at).map(|(a, b)| (b - a).num_days()),
                     "vanished_incidents": vanished,
+                    "coverage": coverage_json(coverage.iter().filter(|c| c.source == s.url)),
                 }));
+        }
+        // Archives that were ingested are sources too: they cover their own span.
+        for c in coverage
+            .iter()
+            .filter(|c| !sources.iter().any(|s| s.url == c.source))
+        {
+            rows.push(serde_json::json!({
+                "url": c.source,
+                "vendor": c.vendor,
+                "coverage": coverage_json(std::iter::once(c)),
+            }));
         }
         print::json(&rows)?;
         return Ok(Exit::Ok);
@@ -649,7 +662,47 @@ pub fn sources_list(paths: &DataPaths, args: &SourcesListArgs) -> Result<Exit> {
             one_line(&s.url)
         )?;
     }
+    if !coverage.is_empty() {
+        writeln!(
+            w,
+            "\ncoverage (the time each source covered; a gap is a failed or missed crawl):"
+        )?;
+        for c in &coverage {
+            let (Some(first), Some(last)) = (c.spans.first(), c.spans.last()) else {
+                continue;
+            };
+            let minutes: i64 = c.spans.iter().map(|s| s.minutes()).sum();
+            writeln!(
+                w,
+                "  {:<16} {} .. {}  {:>6} days in {} stretch{}  {}",
+                crate::extract::text::truncate_chars(&one_line(&c.vendor), 16),
+                first.from.format("%Y-%m-%d"),
+                last.to.format("%Y-%m-%d"),
+                minutes / 1440,
+                c.spans.len(),
+                if c.spans.len() == 1 { "" } else { "es" },
+                one_line(&c.source)
+            )?;
+        }
+    }
     Ok(Exit::Ok)
+}
+
+/// Coverage rows as JSON: per vendor, its stretches and their covered minutes.
+fn coverage_json<'a>(
+    rows: impl Iterator<Item = &'a crate::store::SourceCoverage>,
+) -> serde_json::Value {
+    rows.map(|c| {
+        serde_json::json!({
+            "vendor": c.vendor,
+            "minutes": c.spans.iter().map(|s| s.minutes()).sum::<i64>(),
+            "spans": c.spans.iter().map(|s| serde_json::json!({
+                "from": rfc3339(s.from),
+                "to": rfc3339(s.to),
+            })).collect::<Vec<_>>(),
+        })
+    })
+    .collect()
 }
 
 pub fn watchlist(paths: &DataPaths, cmd: &WatchlistCommand) -> Result<Exit> {

@@ -12,7 +12,7 @@ use super::{
     drop_impossible_times, parse_source, split_duplicate_ids,
 };
 use crate::index::SearchIndex;
-use crate::model::{Format, Incident, ReportKind, Severity, Span};
+use crate::model::{Format, Incident, ReportKind, Span};
 use crate::parse::{self, ParseContext};
 use crate::store::Store;
 /// Reads local files or folders (recursively) through the same parse -> store -> index path as
@@ -113,8 +113,9 @@ pub fn ingest(
     Ok(report)
 }
 
-/// Per vendor, the span of a document's status records (start to end, maintenance and times
-/// after `now` left out): what an archive says it covers.
+/// Per vendor, the span of a document's status records (start to end, times after `now` left
+/// out, so an announced maintenance does not stretch it into the future): what an archive
+/// says it covers.
 fn archive_spans(incidents: &[Incident], now: DateTime<Utc>) -> Vec<(String, Span)> {
     let mut out: Vec<(String, Span)> = Vec::new();
     for i in incidents {
@@ -122,7 +123,7 @@ fn archive_spans(incidents: &[Incident], now: DateTime<Utc>) -> Vec<(String, Spa
         let Some(start) = i.start.filter(|s| *s <= now) else {
             continue;
         };
-        if !status || i.severity == Severity::Maintenance {
+        if !status {
             continue;
         }
         let end = i.end.unwrap_or(start).clamp(start, now.max(start));

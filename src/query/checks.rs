@@ -24,6 +24,20 @@ pub enum FilterError {
     },
     #[error("empty period: the start {since} is not before the end {until}")]
     EmptyPeriod { since: String, until: String },
+    #[error("the page ends past match {MAX_PAGE_END}: narrow the query instead of paging that far")]
+    PageTooDeep,
+}
+
+/// The deepest match a page may reach (offset plus limit): ranking keeps that many matches in
+/// memory, so an absurd offset must not become an absurd allocation.
+pub const MAX_PAGE_END: usize = 100_000;
+
+/// Refuses a page that ends past [`MAX_PAGE_END`].
+pub fn page(page: super::Page) -> Result<(), QueryError> {
+    if page.offset.saturating_add(page.limit) > MAX_PAGE_END {
+        return Err(FilterError::PageTooDeep.into());
+    }
+    Ok(())
 }
 
 fn hint(closest: &[String]) -> String {

@@ -336,6 +336,6 @@ mod tests {
         let doc = document();
         let event = &doc["components"]["schemas"]["Event"];
         assert_eq!(event["additionalProperties"], false);
-        assert_eq!(event["required"].as_array().map(Vec::len), Some(20));
+        assert_eq!(event["required"].as_array().map(Vec::len), Some(21));
     }
 }

@@ -366,8 +366,15 @@ async fn stats_answers_equal_outages_stats_json() {
 
     let missing = api.json("/api/stats", 400, "Error").await;
     assert_eq!(missing["error"], "bad parameter vendor: is required");
-    api.json("/api/stats?vendor=nobody-at-all", 404, "Error")
+    let unknown = api
+        .json("/api/stats?vendor=nobody-at-all", 400, "Error")
         .await;
+    assert!(
+        unknown["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("unknown vendor")),
+        "{unknown}"
+    );
 }
 
 #[tokio::test]
@@ -380,15 +387,31 @@ async fn compare_answers_align_on_the_common_period() {
             "CompareResponse",
         )
         .await;
-    // Acme Cloud's data starts on 2024-03-01: Widgetly is compared from then on too.
-    assert_eq!(body["aligned_since"], "2024-03-01T08:00:00Z");
+    // Widgetly's sources covered June 2023 to 21 January 2024, Acme Cloud's archive from
+    // 1 March 2024: no time is covered by both, so nothing is compared (rather than charging
+    // Widgetly for months nobody watched it).
+    assert_eq!(body["aligned_since"], Value::Null);
+    assert_eq!(body["common_minutes"], 0);
+    assert_eq!(body["no_data"], serde_json::json!([]));
     let vendors = body["vendors"].as_array().expect("vendors");
     assert_eq!(vendors.len(), 2);
     assert_eq!(vendors[0]["vendor"], "Widgetly");
-    assert_eq!(vendors[0]["incidents"], 0);
     assert_eq!(vendors[1]["vendor"], "Acme Cloud");
-    assert_eq!(vendors[1]["incidents"], 3);
-    assert_eq!(vendors[1]["maintenances"], 3);
+    for v in vendors {
+        assert_eq!(v["coverage"]["no_data"], true, "{v}");
+        assert_eq!(v["availability"], Value::Null, "{v}");
+    }
+    // Each alone over its own coverage: Acme Cloud's three incidents and three maintenances.
+    let acme = api
+        .json(
+            "/api/stats?vendor=Acme%20Cloud&until=2024-04-30",
+            200,
+            "StatsResponse",
+        )
+        .await;
+    assert_eq!(acme["incidents"], 3);
+    assert_eq!(acme["maintenances"], 3);
+    assert_eq!(acme["coverage"]["first"], "2024-03-01");
     api.json("/api/compare", 400, "Error").await;
 }
 
