@@ -159,6 +159,20 @@ struct Fields {
     members: Field,
 }
 
+/// What a reader's [`SearchIndex::heal`] did about a gap between the store and the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Healed {
+    UpToDate,
+    /// No writer ran: this many events were indexed under the data directory's lock.
+    Synced(usize),
+    /// A writer holds the lock and will index the gap itself; searched as committed.
+    LeftToWriter {
+        behind: i64,
+    },
+    /// The gap stays (a read-only data directory, a damaged index ...); searched as committed.
+    Failed(String),
+}
+
 /// The index, its reader, and the field handles of the current schema.
 pub struct SearchIndex {
     index: Index,
@@ -340,6 +354,28 @@ impl SearchIndex {
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// For a reader: brings the index up to date when it is behind the store and no writer
+    /// runs, under the data directory's lock (`lock_file`), so a reader never takes the index
+    /// writer from under a running crawl. When a writer holds the lock, the index is searched
+    /// as committed; that writer syncs it at the end of its write.
+    pub fn heal(&mut self, store: &Store, lock_file: &std::path::Path) -> Healed {
+        let behind = match store.current_rev() {
+            Ok(rev) => rev - self.indexed_rev(),
+            Err(e) => return Healed::Failed(e.to_string()),
+        };
+        if behind <= 0 {
+            return Healed::UpToDate;
+        }
+        match crate::lock::WriterLock::for_index(lock_file, None) {
+            Ok(_lock) => match self.sync(store) {
+                Ok(n) => Healed::Synced(n),
+                Err(e) => Healed::Failed(e.to_string()),
+            },
+            Err(crate::lock::LockError::Held { .. }) => Healed::LeftToWriter { behind },
+            Err(e) => Healed::Failed(e.to_string()),
+        }
     }
 
     /// Indexes every event the store wrote after [`SearchIndex::indexed_rev`] (and drops the

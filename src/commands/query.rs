@@ -6,7 +6,7 @@ use chrono::Utc;
 use super::{Exit, print};
 use crate::cli::{SearchArgs, SortArg, TimelineArgs};
 use crate::crawl::DataPaths;
-use crate::index::SearchIndex;
+use crate::index::{Healed, SearchIndex};
 use crate::merge;
 use crate::query::{self, Sort};
 use crate::search_syntax;
@@ -104,6 +104,9 @@ fn search_events(found: &query::Found) -> Vec<SearchEventJson<'_>> {
 }
 
 pub fn reindex(paths: &DataPaths) -> Result<Exit> {
+    // The index has one writer at a time: wait for a running crawl or ingest to finish.
+    let _lock =
+        crate::lock::WriterLock::for_index(&paths.lock_file(), Some(crate::lock::INDEX_PATIENCE))?;
     let store = open_reader(paths)?;
     let mut index = SearchIndex::open(&paths.index)?;
     let n = index.rebuild(&store)?;
@@ -145,14 +148,19 @@ fn require_store(paths: &DataPaths) -> Result<()> {
     Ok(())
 }
 
-/// Opens the index and heals any gap left by an interrupted run (the store is ahead of it).
-/// While another process holds the index writer, the index is searched as it is.
+/// Opens the index; a gap left by an interrupted run is healed only when no writer runs (a
+/// running writer indexes it itself), so a reader never takes the index from a writer.
 pub(super) fn open_index(paths: &DataPaths, store: &Store) -> Result<SearchIndex> {
     let mut index = SearchIndex::open(&paths.index)?;
-    if index.indexed_rev() < store.current_rev()?
-        && let Err(e) = index.sync(store)
-    {
-        tracing::warn!(error = %e, "index is behind the store and could not be updated now");
+    match index.heal(store, &paths.lock_file()) {
+        Healed::UpToDate | Healed::Synced(_) => {}
+        Healed::LeftToWriter { behind } => tracing::info!(
+            behind,
+            "index behind the store; the running writer brings it up to date"
+        ),
+        Healed::Failed(e) => {
+            tracing::warn!(error = %e, "index is behind the store and could not be updated now");
+        }
     }
     Ok(index)
 }

@@ -96,9 +96,8 @@ impl AppState {
         // Serving only reads: a read-only connection never writes and never waits on a crawl.
         let store = Store::open_read_only(&paths.store)?;
         let mut index = SearchIndex::open(&paths.index)?;
-        if index.indexed_rev() < store.current_rev()?
-            && let Err(e) = index.sync(&store)
-        {
+        // As every reader: heal a gap only when no writer runs (it indexes the gap itself).
+        if let crate::index::Healed::Failed(e) = index.heal(&store, &paths.lock_file()) {
             tracing::warn!(error = %e, "index is behind the store and could not be updated now");
         }
         Ok(AppState {

@@ -237,6 +237,18 @@ async fn handle(mut sock: TcpStream, port: u16, hits: Arc<Mutex<HashMap<String, 
     let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
     let bytes: Vec<u8> = match segments.as_slice() {
         ["ok", n] => response("200 OK", &json, statuspage_json(n).as_bytes()),
+        // New incidents on every fetch: each crawl of it writes, and syncs the index.
+        ["changing", n] => {
+            let round = hits
+                .lock()
+                .map(|h| h.get(&route).copied().unwrap_or(0))
+                .unwrap_or(0);
+            response(
+                "200 OK",
+                &json,
+                statuspage_json(&format!("{n}r{round}")).as_bytes(),
+            )
+        }
         ["slow", n] => {
             // `/slow/R x N` (no spaces): the delay follows N, the ids follow the whole label.
             let delay = n

@@ -220,6 +220,95 @@ fn watch_recrawls_on_its_interval_and_stops_cleanly_on_sigterm() {
     assert_eq!(found.as_array().map(Vec::len), Some(1), "{found:#}");
 }
 
+fn event_count(db: &Path) -> usize {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
+        .map(|n| usize::try_from(n).unwrap_or(0))
+        .expect("count")
+}
+
+/// Issue 21, item 1: readers never take the index from the writer. `watch` writes (and syncs
+/// the index) every second while a `search` runs every 100 ms; then `reindex` starts beside an
+/// `ingest`. Every command succeeds, and the index lists exactly the store's events.
+#[test]
+fn readers_and_reindex_never_stop_the_writer() {
+    let server = RawServer::start();
+    let work = tempfile::tempdir().expect("tempdir");
+    let data = work.path().join("data");
+    let sources = sources_file(work.path(), &server, &["/changing/1", "/changing/2"]);
+    let watch = spawn(
+        &data,
+        &[
+            "watch",
+            "--sources",
+            sources.to_str().expect("utf-8"),
+            "--interval",
+            "1s",
+        ],
+    );
+    let db = data.join("outages.sqlite");
+    assert!(
+        wait_until(Duration::from_secs(20), || incidents_so_far(&db) > 0),
+        "watch stored nothing"
+    );
+    let started = Instant::now();
+    let mut searches = 0;
+    while started.elapsed() < Duration::from_secs(20) {
+        let out = binary(&data)
+            .args(["search", "fileserver", "--json"])
+            .output()
+            .expect("search");
+        assert!(
+            out.status.success(),
+            "search failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        searches += 1;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(searches >= 20, "{searches} searches");
+    assert!(server.hits("/changing/1") >= 5, "watch kept crawling");
+    let killed = Command::new("kill")
+        .args(["-TERM", &watch.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = wait_bounded(watch, Duration::from_secs(20));
+    assert!(
+        out.status.success(),
+        "watch died beside the readers: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = |data: &Path| {
+        events_json(&outages(data, &["timeline", "--json", "--limit", "5000"]))
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(listed(&data), event_count(&db), "index and store agree");
+
+    // `reindex` beside `ingest`: whichever takes the lock first, the other waits.
+    let fixtures = format!("{}/tests/fixtures/statuspage", env!("CARGO_MANIFEST_DIR"));
+    let ingest = spawn(&data, &["ingest", &fixtures]);
+    let reindex = spawn(&data, &["reindex"]);
+    for (name, child) in [("ingest", ingest), ("reindex", reindex)] {
+        let out = wait_bounded(child, Duration::from_secs(120));
+        // The fixture folder holds files made to fail (ingest exits 1 for those, after
+        // storing the rest); what matters is that neither died on the other's lock.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("another run holds"), "{name}: {stderr}");
+        assert!(!stderr.contains("LockBusy"), "{name}: {stderr}");
+        assert!(
+            out.status
+                .code()
+                .is_some_and(|c| c == 0 || (name == "ingest" && c == 1)),
+            "{name}: {:?} {stderr}",
+            out.status
+        );
+    }
+    assert_eq!(listed(&data), event_count(&db), "index and store agree");
+}
+
 #[test]
 fn crash_between_store_and_index_is_healed_at_the_next_start() {
     let server = RawServer::start();
