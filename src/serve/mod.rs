@@ -8,6 +8,7 @@
 
 mod api;
 mod assets;
+mod cache;
 mod charts;
 mod html;
 pub mod openapi;
@@ -18,6 +19,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -58,6 +60,8 @@ pub enum ServeError {
     },
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("the server is busy with other requests; try again in a moment")]
+    Busy,
 }
 
 impl ServeError {
@@ -67,10 +71,30 @@ impl ServeError {
             | ServeError::BadParam { .. }
             | ServeError::Query(QueryError::Filter(_)) => StatusCode::BAD_REQUEST,
             ServeError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServeError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+
+    /// Adds what the status asks a client to know: when to come back after a 503.
+    fn finish(&self, mut res: Response) -> Response {
+        if matches!(self, ServeError::Busy) {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        res
+    }
 }
+
+/// Requests whose store or index work may run at once; the rest wait their turn, up to
+/// [`QUEUE_WAIT`], then get a 503. Two cores serve four reads well; more only add memory.
+const WORK_SLOTS: usize = 4;
+/// How long a request waits for a work slot before the 503.
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// The `Retry-After` of that 503, in seconds.
+const RETRY_AFTER_SECS: &str = "2";
 
 /// Connections kept open between requests; more requests at once open more.
 const POOL_SIZE: usize = 4;
@@ -82,6 +106,8 @@ pub struct AppState {
     paths: DataPaths,
     index: SearchIndex,
     idle: Mutex<Vec<Store>>,
+    slots: Arc<tokio::sync::Semaphore>,
+    answers: cache::Answers,
 }
 
 type Shared = Arc<AppState>;
@@ -104,6 +130,8 @@ impl AppState {
             paths: paths.clone(),
             index,
             idle: Mutex::new(vec![store]),
+            slots: Arc::new(tokio::sync::Semaphore::new(WORK_SLOTS)),
+            answers: cache::Answers::default(),
         })
     }
 
@@ -124,14 +152,22 @@ impl AppState {
     }
 }
 
-/// Runs `work` with a store connection and the index on the blocking pool.
+/// Runs `work` with a store connection and the index on the blocking pool, once one of the
+/// [`WORK_SLOTS`] is free (a 503 after [`QUEUE_WAIT`]). A client that goes away while its
+/// request waits costs nothing: the wait is dropped with the request, before any work.
 async fn blocking<T, F>(state: &Shared, work: F) -> Result<T, ServeError>
 where
     T: Send + 'static,
     F: FnOnce(&Store, &SearchIndex) -> Result<T, ServeError> + Send + 'static,
 {
+    let slot = tokio::time::timeout(QUEUE_WAIT, Arc::clone(&state.slots).acquire_owned())
+        .await
+        .map_err(|_| ServeError::Busy)?
+        .map_err(|_| ServeError::Busy)?;
     let state = Arc::clone(state);
     tokio::task::spawn_blocking(move || {
+        // The slot is held until the work ends, even if the client left meanwhile.
+        let _slot = slot;
         let store = state.take_store()?;
         let out = work(&store, &state.index);
         state.give_back(store);
@@ -139,6 +175,59 @@ where
     })
     .await
     .map_err(|e| ServeError::Worker(e.to_string()))?
+}
+
+/// The store's and the index's revisions: an answer computed at these is the answer until
+/// either moves.
+/// Two small reads, so they take no work slot.
+async fn revisions(state: &Shared) -> Result<(i64, i64), ServeError> {
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || {
+        let store = state.take_store()?;
+        let rev = store.current_rev();
+        state.give_back(store);
+        Ok((rev?, state.index.indexed_rev()))
+    })
+    .await
+    .map_err(|e| ServeError::Worker(e.to_string()))?
+}
+
+/// Serves an answer that depends only on the store (figures, vendor pages, compare, exports)
+/// from [`cache::Answers`] while the revisions are unchanged, so a burst of the same costly
+/// request is computed once.
+async fn cached_answers(
+    State(state): State<Shared>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    if req.method() != axum::http::Method::GET || !cache::cacheable(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let Ok(revs) = revisions(&state).await else {
+        return next.run(req).await;
+    };
+    let key = req.uri().to_string();
+    if let Some(hit) = state.answers.get(&key, revs) {
+        return hit.response();
+    }
+    let res = next.run(req).await;
+    if res.status() != StatusCode::OK {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    match axum::body::to_bytes(body, cache::MAX_ANSWER_BYTES).await {
+        Ok(bytes) => {
+            let answer = cache::Answer::new(&parts.headers, bytes);
+            state.answers.put(key, revs, answer.clone());
+            answer.response()
+        }
+        // Too large to keep (or the body failed): answered afresh next time.
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the answer could not be read\n",
+        )
+            .into_response(),
+    }
 }
 
 /// The whole application: pages, API, exports and assets, behind the security headers.
@@ -166,6 +255,10 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar.ics", get(api::export_ics))
         .route("/assets/{name}", get(assets::asset))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            cached_answers,
+        ))
         .layer(middleware::from_fn(direct_host_only))
         .layer(middleware::from_fn(security_headers))
         .with_state(shared)
@@ -266,14 +359,15 @@ impl From<ServeError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        if status.is_server_error() {
+        if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
             tracing::error!(error = %self.0, "request failed");
         }
-        (
+        let res = (
             status,
             axum::Json(serde_json::json!({ "error": self.0.to_string() })),
         )
-            .into_response()
+            .into_response();
+        self.0.finish(res)
     }
 }
 

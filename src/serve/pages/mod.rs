@@ -39,7 +39,7 @@ impl From<ServeError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        if status.is_server_error() {
+        if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
             tracing::error!(error = %self.0, "page failed");
         }
         let heading = if status == StatusCode::NOT_FOUND {
@@ -53,7 +53,8 @@ impl IntoResponse for PageError {
             "<h1>{heading}</h1>\n<p class=\"error\">{}</p>\n<p><a href=\"/\">Back to search</a></p>",
             text(&self.0.to_string())
         );
-        (status, Html(page(heading, Nav::None, &body))).into_response()
+        let res = (status, Html(page(heading, Nav::None, &body))).into_response();
+        self.0.finish(res)
     }
 }
 
