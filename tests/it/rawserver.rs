@@ -364,7 +364,9 @@ async fn handle(mut sock: TcpStream, port: u16, hits: Arc<Mutex<HashMap<String, 
         ["503"] => response("503 Service Unavailable", &[("Retry-After", "120")], b"busy"),
         ["429"] => response("429 Too Many Requests", &[("Retry-After", "soon")], b"slow down"),
         ["empty"] => response("200 OK", &json, b""),
-        ["304"] => b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        // `Connection: close`, as every answer here: a client must not reuse the socket this
+        // server shuts after one answer (it raced the next request).
+        ["304"] => b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
         ["badchunk"] => b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n".to_vec(),
         ["headerflood"] => {
             let mut head = String::from("HTTP/1.1 200 OK\r\n");
