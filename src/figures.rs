@@ -4,17 +4,18 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::merge::{self, MergeError};
-use crate::model::{Incident, ReportKind, Span, intersect_spans};
+use crate::merge::MergedEvent;
+use crate::model::{Event, Span, intersect_spans};
+use crate::query::{self, QueryError};
 use crate::stats::{self, Figures, Period};
-use crate::store::{EventFilter, IncidentFilter, Store, StoreError};
+use crate::store::{EventFilter, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FiguresError {
     #[error("reading the incidents: {0}")]
     Store(#[from] StoreError),
     #[error("reading the merged events: {0}")]
-    Merge(#[from] MergeError),
+    Query(#[from] QueryError),
 }
 
 /// What part of a vendor's record the figures cover.
@@ -35,10 +36,16 @@ pub fn vendor_figures(
     period: Period,
     aligned: Option<&[Span]>,
 ) -> Result<Figures, FiguresError> {
-    let mut incidents = store.incidents(&IncidentFilter {
-        vendor: Some(vendor.to_string()),
-        ..IncidentFilter::default()
-    })?;
+    // One outage counts once: the figures are over merged events, read as every view reads
+    // them, and count those that are the vendor's own records (press reports of an outage show
+    // up in the acknowledgement figures instead).
+    let events = query::timeline(
+        store,
+        &EventFilter {
+            vendor: Some(vendor.to_string()),
+            ..EventFilter::default()
+        },
+    )?;
     // A service's or region's coverage is its vendor's: the same sources report on it.
     let coverage = match aligned {
         Some(spans) => spans.to_vec(),
@@ -48,30 +55,30 @@ pub fn vendor_figures(
         let want = want.to_lowercase();
         have.iter().any(|h| h.to_lowercase().contains(&want))
     };
-    // Figures count the vendor's own records; press reports of the same outage would count it
-    // twice (they show up in the acknowledgement figures instead).
-    incidents.retain(|i: &Incident| {
-        i.sources.iter().any(|s| s.kind == ReportKind::Status)
-            && scope.service.is_none_or(|s| contains(&i.services, s))
-            && scope.region.is_none_or(|r| contains(&i.regions, r))
-    });
-    let mut figures = stats::figures(&incidents, period, &coverage);
-    // The acknowledgement lag needs merged events: press report and status update together.
-    let events = merge::events(
-        store,
-        &EventFilter {
-            vendor: Some(vendor.to_string()),
-            since: period.since,
-            until: period.until,
-            limit: None,
-        },
-    )?;
+    let records: Vec<Event> = events
+        .iter()
+        .map(MergedEvent::contract)
+        .filter(|e| {
+            stats::is_vendor_record(e)
+                && scope.service.is_none_or(|s| contains(&e.services, s))
+                && scope.region.is_none_or(|r| contains(&e.regions, r))
+        })
+        .collect();
+    let mut figures = stats::figures(&records, period, &coverage);
+    // The acknowledgement lag: press report and status update of the same event.
+    let in_period = |e: &&MergedEvent| {
+        e.start.is_some_and(|s| {
+            period.since.is_none_or(|a| s >= a) && period.until.is_none_or(|b| s < b)
+        })
+    };
     let lags: Vec<i64> = events
         .iter()
+        .filter(in_period)
         .filter_map(|e| e.acknowledgement_lag_minutes)
         .collect();
     let never = events
         .iter()
+        .filter(in_period)
         .filter(|e| e.status_page_mentioned == Some(false))
         .count();
     figures.acknowledgement_lag = stats::ack_lag(&lags, never);
@@ -163,7 +170,7 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Severity, Status, incident_id};
+    use crate::model::{Incident, Severity, Status, incident_id};
     use crate::store::fixtures::{incident, t};
 
     fn resolved(vendor: &str, native: &str, start: &str, end: &str) -> Incident {
@@ -200,6 +207,7 @@ mod tests {
                 seen,
             )
             .expect("upsert");
+        crate::merge::merge_pending(&mut store, t("2024-06-01T00:00:00Z")).expect("merge");
         cover(
             &mut store,
             "GitHub",
@@ -272,6 +280,7 @@ mod tests {
                 seen,
             )
             .expect("upsert");
+        crate::merge::merge_pending(&mut store, t("2024-06-01T00:00:00Z")).expect("merge");
         cover(
             &mut store,
             "GitHub",
@@ -344,6 +353,7 @@ mod tests {
         store
             .upsert_incidents(&[api, actions], t("2024-06-01T00:00:00Z"))
             .expect("upsert");
+        crate::merge::merge_pending(&mut store, t("2024-06-01T00:00:00Z")).expect("merge");
         cover(
             &mut store,
             "GitHub",

@@ -483,15 +483,19 @@ pub struct EventUpdate {
 }
 
 impl Event {
-    /// See [`unresolved_since`]: the last update of an event left open and silent.
-    pub fn unresolved_since(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let last = self
-            .updates
+    /// The last time a source said anything about the event: its newest update, else its
+    /// start.
+    pub fn last_activity(&self) -> Option<DateTime<Utc>> {
+        self.updates
             .iter()
             .filter_map(|u| u.at)
             .chain(self.start)
-            .max();
-        unresolved_since(self.end, self.status, last, now)
+            .max()
+    }
+
+    /// See [`unresolved_since`]: the last update of an event left open and silent.
+    pub fn unresolved_since(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        unresolved_since(self.end, self.status, self.last_activity(), now)
     }
 }
 

@@ -5,8 +5,9 @@
 //! status pages is contested.
 //!
 //! The rules, stated once (and printed by `outages stats`):
-//! - the figures count the vendor's own status incidents (press reports of an outage are
-//!   counted apart, in the acknowledgement figures, so no outage counts twice);
+//! - the figures count outages as merged events (one per outage, however many incidents and
+//!   reports describe it) that hold the vendor's own status record; press-only events are
+//!   counted apart, in the acknowledgement figures, so no outage counts twice;
 //! - only covered time counts: the union of the spans the vendor's sources covered (a feed from
 //!   its oldest listed entry to its last successful fetch, crawl failures as holes; an ingested
 //!   archive its own span), clipped to the asked period. A period with no covered time has "no
@@ -29,7 +30,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::model::{Incident, Severity, Span, intersect_spans, union_spans};
+use crate::model::{Event, ReportKind, Severity, Span, intersect_spans, union_spans};
 
 /// The period asked for; open ends are bounded by the data and by `now`.
 #[derive(Debug, Clone, Copy)]
@@ -148,16 +149,17 @@ pub fn ack_lag(lags: &[i64], never_mentioned: usize) -> Option<AckLag> {
 }
 
 /// What `stats` prints beside the figures.
-pub const METHOD: &str = "Counts the vendor's own status incidents (press reports only in the acknowledgement figures). Only covered time counts: the union of the spans the vendor's sources covered (a feed from its oldest listed entry to its last successful fetch, failed crawls as holes; an ingested archive its own span), clipped to the period; a period without covered time has no data. An incident belongs to the period by its start, inside covered time. Scheduled maintenance is excluded from downtime. Outage minutes are the union of incident intervals inside covered time (start to resolution; ongoing incidents run to the end of the period; an open incident with no update for 72 hours is flagged unresolved and counts only until its last update), overlaps merged. Raw view: every minute counts fully. Weighted view: critical, major and unknown count fully, minor half, none not at all. Availability = 1 - outage minutes / covered minutes. Time to resolve = start to resolution, resolved incidents with a real duration only (the number left out is shown); p90 by nearest rank.";
+pub const METHOD: &str = "Counts outages as merged events (one per outage, however many of the vendor's incidents and press reports describe it) that hold the vendor's own status record (press-only events count only in the acknowledgement figures). Only covered time counts: the union of the spans the vendor's sources covered (a feed from its oldest listed entry to its last successful fetch, failed crawls as holes; an ingested archive its own span), clipped to the period; a period without covered time has no data. An incident belongs to the period by its start, inside covered time. Scheduled maintenance is excluded from downtime. Outage minutes are the union of incident intervals inside covered time (start to resolution; ongoing incidents run to the end of the period; an open incident with no update for 72 hours is flagged unresolved and counts only until its last update), overlaps merged. Raw view: every minute counts fully. Weighted view: critical, major and unknown count fully, minor half, none not at all. Availability = 1 - outage minutes / covered minutes. Time to resolve = start to resolution, resolved incidents with a real duration only (the number left out is shown); p90 by nearest rank.";
 
-/// Computes the figures for `incidents` (already filtered to one vendor, service or region)
-/// over the time `coverage` says the vendor's sources covered (any order, overlaps allowed).
-pub fn figures(incidents: &[Incident], period: Period, coverage: &[Span]) -> Figures {
+/// Computes the figures for `events` (already filtered to one vendor's records, service or
+/// region) over the time `coverage` says the vendor's sources covered (any order, overlaps
+/// allowed).
+pub fn figures(events: &[Event], period: Period, coverage: &[Span]) -> Figures {
     let coverage = union_spans(coverage.iter().copied());
     let asked = period.span(&coverage);
     let covered = asked.map_or_else(Vec::new, |a| intersect_spans(&coverage, &[a]));
     let in_covered = |t: DateTime<Utc>| covered.iter().any(|c| c.contains(t));
-    let in_period: Vec<&Incident> = incidents
+    let in_period: Vec<&Event> = events
         .iter()
         .filter(|i| {
             i.start.is_some_and(|s| {
@@ -167,7 +169,7 @@ pub fn figures(incidents: &[Incident], period: Period, coverage: &[Span]) -> Fig
             })
         })
         .collect();
-    let (maint, outages): (Vec<&Incident>, Vec<&Incident>) = in_period
+    let (maint, outages): (Vec<&Event>, Vec<&Event>) = in_period
         .iter()
         .partition(|i| i.severity == Severity::Maintenance);
 
@@ -216,12 +218,7 @@ pub fn figures(incidents: &[Incident], period: Period, coverage: &[Span]) -> Fig
         .then(|| (1.0 - weighted_outage_minutes / cover_minutes as f64).clamp(0.0, 1.0));
 
     // A real duration: an end after the start. Backfilled records close at their start.
-    let real = |i: &&&Incident| matches!((i.start, i.end), (Some(s), Some(e)) if e > s);
-    let mut ttr: Vec<i64> = outages
-        .iter()
-        .filter(real)
-        .filter_map(|i| i.duration_minutes())
-        .collect();
+    let mut ttr: Vec<i64> = outages.iter().filter_map(|i| real_minutes(i)).collect();
     ttr.sort_unstable();
     let ttr_left_out = outages.len() - ttr.len();
     let mean_ttr_minutes =
@@ -231,8 +228,7 @@ pub fn figures(incidents: &[Incident], period: Period, coverage: &[Span]) -> Fig
 
     let longest = outages
         .iter()
-        .filter(real)
-        .filter_map(|i| i.duration_minutes().map(|m| (m, *i)))
+        .filter_map(|i| real_minutes(i).map(|m| (m, *i)))
         .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.start.cmp(&a.1.start)))
         .map(|(minutes, i)| Longest {
             id: i.id.clone(),
@@ -310,6 +306,20 @@ pub fn figures(incidents: &[Incident], period: Period, coverage: &[Span]) -> Fig
         acknowledgement_lag: None,
         method: METHOD.to_string(),
     }
+}
+
+/// Whole minutes from start to end, rounded, when the record has a real duration (an end after
+/// its start; backfilled records close at their start).
+fn real_minutes(e: &Event) -> Option<i64> {
+    match (e.start, e.end) {
+        (Some(s), Some(end)) if end > s => Some(((end - s).num_seconds() + 30) / 60),
+        _ => None,
+    }
+}
+
+/// Whether an event is (also) the vendor's own record: the figures count those.
+pub fn is_vendor_record(e: &Event) -> bool {
+    e.sources.iter().any(|s| s.kind == ReportKind::Status)
 }
 
 /// Splits spans at the boundaries `key` draws (months, days) and sums seconds per key.
@@ -428,7 +438,7 @@ fn next_month(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Status;
+    use crate::model::{Incident, Status};
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)
@@ -504,7 +514,7 @@ mod tests {
             now: t("2024-02-02T00:00:00Z"),
         };
         let f = figures(
-            &incidents,
+            &events(&incidents),
             period,
             &[span("2023-12-01T00:00:00Z", "2024-02-02T00:00:00Z")],
         );
@@ -550,7 +560,7 @@ mod tests {
             now: t("2024-03-11T00:00:00Z"),
         };
         let f = figures(
-            &incidents,
+            &events(&incidents),
             period,
             &[span("2024-03-01T00:00:00Z", "2024-03-11T00:00:00Z")],
         );
@@ -580,6 +590,10 @@ mod tests {
         assert_eq!(f.availability, None);
         assert_eq!(f.mean_ttr_minutes, None);
         assert!(f.coverage.no_data);
+    }
+
+    fn events(incidents: &[Incident]) -> Vec<Event> {
+        incidents.iter().map(Event::from).collect()
     }
 
     fn span(a: &str, b: &str) -> Span {
@@ -627,7 +641,7 @@ mod tests {
             span("2024-01-21T00:00:00Z", "2024-02-01T00:00:00Z"),
             span("2023-12-20T00:00:00Z", "2024-01-11T00:00:00Z"),
         ];
-        let f = figures(&incidents, january(), &coverage);
+        let f = figures(&events(&incidents), january(), &coverage);
         assert_eq!(f.incidents, 2);
         assert_eq!(f.coverage.minutes, 30_240);
         assert_eq!(f.coverage.period_minutes, 44_640);
@@ -649,7 +663,7 @@ mod tests {
             Some("2023-06-01T11:00:00Z"),
         )];
         let f = figures(
-            &incidents,
+            &events(&incidents),
             january(),
             &[span("2023-01-01T00:00:00Z", "2023-07-01T00:00:00Z")],
         );
@@ -677,7 +691,7 @@ mod tests {
             },
         ];
         let f = figures(
-            &[open.clone()],
+            &events(std::slice::from_ref(&open)),
             january(),
             &[span("2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z")],
         );
@@ -724,7 +738,7 @@ mod tests {
             now: t("2024-06-01T00:00:00Z"),
         };
         let f = figures(
-            &incidents,
+            &events(&incidents),
             period,
             &[span("2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z")],
         );
@@ -777,7 +791,7 @@ mod tests {
             ),
         ];
         let f = figures(
-            &incidents,
+            &events(&incidents),
             january(),
             &[span("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z")],
         );
