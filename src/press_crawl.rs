@@ -177,6 +177,7 @@ impl<'f> PressCrawler<'f> {
             parsed: Ok(Parsed {
                 format: Format::Feed,
                 incidents: Vec::new(),
+                repaired: None,
             }),
         };
         let mut candidates = Vec::new();

@@ -88,7 +88,14 @@ pub fn ingest(
                         })
                         .or_insert(span);
                 }
-                progress.source_done(&name, &format!("{} incidents", parsed.incidents.len()));
+                let repaired = parsed
+                    .repaired
+                    .as_ref()
+                    .map_or(String::new(), |note| format!(" ({note})"));
+                progress.source_done(
+                    &name,
+                    &format!("{} incidents{repaired}", parsed.incidents.len()),
+                );
                 add_counts(&mut report.incidents, &counts);
                 report.ok += 1;
             }

@@ -902,6 +902,9 @@ fn apply_parsed(
     );
     match parsed {
         Ok(parsed) => {
+            if let Some(note) = &parsed.repaired {
+                tracing::warn!(source = %source.url, "{note}; its entries were kept");
+            }
             // Incidents first, validators last: a crash in between leaves no validators, so
             // the next crawl refetches instead of getting a 304 for a document whose incidents
             // were never stored.

@@ -48,6 +48,8 @@ pub enum ParseError {
 pub struct Parsed {
     pub format: Format,
     pub incidents: Vec<Incident>,
+    /// What was repaired to read the document (bytes that were not UTF-8), to be reported.
+    pub repaired: Option<String>,
 }
 
 /// Guesses the format from the first bytes and a few telltale keys.
@@ -322,6 +324,20 @@ fn detect_platform_json(head: &str) -> Option<Format> {
 
 /// Parses a document in its detected (or forced) format.
 pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
+    // A few bytes that are not UTF-8 (a truncated character in one title) must not cost a
+    // whole feed its entries: they become U+FFFD, and the damage is reported.
+    let (lossy, repaired) = match utf8_damage(bytes) {
+        Some(bad) => (
+            Some(String::from_utf8_lossy(bytes).into_owned()),
+            Some(format!(
+                "{bad} byte sequence{} that {} not UTF-8 replaced with U+FFFD",
+                if bad == 1 { "" } else { "s" },
+                if bad == 1 { "was" } else { "were" }
+            )),
+        ),
+        None => (None, None),
+    };
+    let bytes = lossy.as_deref().map_or(bytes, str::as_bytes);
     let format = match ctx.format.or_else(|| detect(bytes)) {
         Some(f) => f,
         None => {
@@ -378,7 +394,46 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Parsed, ParseError> {
     Ok(Parsed {
         format,
         incidents: canonical_vendors(incidents),
+        repaired,
     })
+}
+
+/// How many invalid UTF-8 sequences a document holds, when it should be UTF-8 (no byte order
+/// mark of UTF-16 and no XML declaration of another encoding, which the XML reader decodes);
+/// `None` when it is valid or not meant as UTF-8.
+fn utf8_damage(bytes: &[u8]) -> Option<usize> {
+    if std::str::from_utf8(bytes).is_ok()
+        || bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+    {
+        return None;
+    }
+    let head = String::from_utf8_lossy(bytes.get(..200).unwrap_or(bytes)).to_ascii_lowercase();
+    if let Some(decl) = head
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .strip_prefix("<?xml")
+    {
+        let decl = decl.split("?>").next().unwrap_or_default();
+        if let Some(at) = decl.find("encoding") {
+            let value: String = decl[at + "encoding".len()..]
+                .trim_start_matches([' ', '=', '"', '\''])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            if value != "utf-8" && value != "utf8" {
+                return None;
+            }
+        }
+    }
+    let mut bad = 0;
+    let mut rest = bytes;
+    while let Err(e) = std::str::from_utf8(rest) {
+        bad += 1;
+        let skip = e.valid_up_to() + e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+        rest = rest.get(skip..).unwrap_or_default();
+    }
+    Some(bad)
 }
 
 /// One name per vendor from the edge on: a page's own title ("Atlassian Statuspage") or a
@@ -471,6 +526,41 @@ mod syndication;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Three bytes that are not UTF-8 inside one entry's title cost nothing but those bytes:
+    /// every entry is read, and the damage is named.
+    #[test]
+    fn a_few_bytes_that_are_not_utf8_keep_the_feed_readable() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/statuspage/history-imitation.atom"
+        );
+        let clean = std::fs::read(path).expect("fixture");
+        let at = clean
+            .windows(7)
+            .enumerate()
+            .skip(200)
+            .find(|(_, w)| *w == b"<title>")
+            .map(|(n, _)| n + 7)
+            .expect("an entry title");
+        let mut damaged = clean.clone();
+        damaged.splice(at..at, [0xFF, 0xFE, 0xFD]);
+        let ctx = ParseContext::default();
+        let good = parse(&clean, &ctx).expect("clean feed");
+        let read = parse(&damaged, &ctx).expect("damaged feed");
+        assert_eq!(read.incidents.len(), good.incidents.len());
+        assert_eq!(
+            read.repaired.as_deref(),
+            Some("3 byte sequences that were not UTF-8 replaced with U+FFFD")
+        );
+        assert_eq!(good.repaired, None);
+        // A document declaring another encoding is left to the XML reader.
+        assert_eq!(
+            utf8_damage(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>caf\xe9</rss>"),
+            None
+        );
+        assert_eq!(utf8_damage(b"{\"a\": \"caf\xe9\"}"), Some(1));
+    }
 
     #[test]
     fn local_prose_is_text_but_binary_markup_and_json_are_not() {
