@@ -82,7 +82,7 @@ pub enum IndexError {
         source: std::io::Error,
     },
     /// tantivy failed; `op` says at which step.
-    #[error("index {location}: {op} failed: {source}")]
+    #[error("index {location}: {op} failed: {source}{}", damage_hint(source))]
     Tantivy {
         location: String,
         op: &'static str,
@@ -101,6 +101,20 @@ pub enum IndexError {
         id: String,
         source: serde_json::Error,
     },
+}
+
+/// What to do when the index files themselves are damaged (bit rot, a truncated segment): the
+/// index is derived, so a rebuild from the store loses nothing.
+fn damage_hint(e: &TantivyError) -> &'static str {
+    match e {
+        TantivyError::DataCorruption(_)
+        | TantivyError::OpenReadError(_)
+        | TantivyError::OpenDirectoryError(_)
+        | TantivyError::IoError(_) => {
+            "; the index files look damaged: `outages reindex` rebuilds them from the store, losing nothing"
+        }
+        _ => "",
+    }
 }
 
 /// A search: words in tantivy's query syntax plus structured filters.
