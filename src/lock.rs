@@ -108,11 +108,13 @@ impl WriterLock {
                 break;
             }
             let (holder, holding_for) = holder(&mut file);
-            let patience = match wait {
-                Wait::Never => None,
-                Wait::ForIndex(p) if holding_for == Purpose::Index => Some(p),
-                Wait::ForIndex(_) => None,
-                Wait::ForAny(p) => Some(p),
+            let patience = match (wait, holding_for) {
+                (Wait::Never, _) => None,
+                // The holder is writing its pid this very moment: look again shortly.
+                (_, None) => Some(UNREADABLE_HOLDER_WAIT),
+                (Wait::ForIndex(p), Some(Purpose::Index)) => Some(p),
+                (Wait::ForIndex(_), Some(Purpose::Write)) => None,
+                (Wait::ForAny(p), _) => Some(p),
             };
             if patience.is_none_or(|p| started.elapsed() >= p) {
                 return Err(LockError::Held {
@@ -152,9 +154,13 @@ impl Drop for WriterLock {
     }
 }
 
+/// How long a holder whose lock file does not name it yet (it has just taken the lock and is
+/// writing its pid) is given before it is taken for a writer.
+const UNREADABLE_HOLDER_WAIT: Duration = Duration::from_secs(2);
+
 /// "pid N" from the lock file (or a neutral phrase when it is unreadable), and what it holds
-/// the lock for.
-fn holder(file: &mut File) -> (String, Purpose) {
+/// the lock for (`None` when the file names nobody yet).
+fn holder(file: &mut File) -> (String, Option<Purpose>) {
     let mut text = String::new();
     let read = file
         .seek(SeekFrom::Start(0))
@@ -169,11 +175,12 @@ fn holder(file: &mut File) -> (String, Purpose) {
         _ => Purpose::Write,
     };
     match pid {
-        Some(pid) if purpose == Purpose::Index => {
-            (format!("pid {pid}, updating the search index"), purpose)
-        }
-        Some(pid) => (format!("pid {pid}"), purpose),
-        None => ("another process".into(), purpose),
+        Some(pid) if purpose == Purpose::Index => (
+            format!("pid {pid}, updating the search index"),
+            Some(purpose),
+        ),
+        Some(pid) => (format!("pid {pid}"), Some(purpose)),
+        None => ("another process".into(), None),
     }
 }
 
