@@ -50,7 +50,7 @@ pub async fn compare(State(state): State<Shared>, RawQuery(raw): RawQuery) -> Pa
 
 fn render_compare(view: &CompareView) -> String {
     let mut out = String::from(
-        "<h1>Compare vendors</h1><p class=\"lede\">The same figures for several vendors over one period. The period starts on the first day every chosen vendor has data for, so no vendor is charged for time its feeds did not cover.</p>",
+        "<h1>Compare vendors</h1><p class=\"lede\">The same figures for several vendors over the same time: the part of the period that every chosen vendor's sources covered, so no vendor is charged for time nobody watched it. A vendor with no covered time in the period shows no data.</p>",
     );
     out.push_str("<form action=\"/compare\" method=\"get\"><fieldset><legend>Vendors</legend>");
     for v in &view.all {
@@ -122,7 +122,7 @@ fn render_compare(view: &CompareView) -> String {
         "<p class=\"small\"><a href=\"/api/compare?{}\">These figures as CSV</a></p>",
         text(&crate::serve::params::query_string(&csv_query))
     );
-    out.push_str("<div class=\"scroll\"><table class=\"compare\"><thead><tr><th>vendor</th><th class=\"num\">incidents</th><th class=\"num\">maintenance</th><th class=\"num\">outage min</th><th class=\"num\">availability</th><th class=\"num\">weighted</th><th class=\"num\">mean TTR</th><th class=\"num\">median TTR</th><th class=\"num\">p90 TTR</th><th>data covers</th></tr></thead><tbody>");
+    out.push_str("<div class=\"scroll\"><table class=\"compare\"><thead><tr><th>vendor</th><th class=\"num\">incidents</th><th class=\"num\">maintenance</th><th class=\"num\">outage min</th><th class=\"num\">availability</th><th class=\"num\">weighted</th><th class=\"num\">mean TTR</th><th class=\"num\">median TTR</th><th class=\"num\">p90 TTR</th><th>covered</th></tr></thead><tbody>");
     for v in &cmp.vendors {
         let f = &v.figures;
         if f.coverage.no_data {
