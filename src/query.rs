@@ -175,7 +175,7 @@ fn find_counted(
         let mut all: Vec<SearchResult> = Vec::new();
         let mut at: HashMap<String, usize> = HashMap::new();
         for alt in &req.any_of {
-            let vendors = checked_vendors(store, index, alt, &mut found)?;
+            let vendors = checked_vendors(index, alt, &mut found)?;
             for r in store_matches(store, index, alt, &vendors)? {
                 match at.get(&r.event.id) {
                     Some(&n) => {
@@ -200,9 +200,11 @@ fn find_counted(
                     .then(a.event.id.cmp(&b.event.id))
             });
         }
-        return Ok(page_of(all, found, ranked, page, sort, now));
+        let found = page_of(all, found, ranked, page, sort, now);
+        explain_no_match(store, req, &found)?;
+        return Ok(found);
     }
-    let vendors = checked_vendors(store, index, req, &mut found)?;
+    let vendors = checked_vendors(index, req, &mut found)?;
     if !needs_stored_fields(req) {
         let filter = MatchFilter {
             vendors: vendors.clone(),
@@ -228,13 +230,14 @@ fn find_counted(
     }
     let all = store_matches(store, index, req, &vendors)?;
     let ranked = !req.text.trim().is_empty();
-    Ok(page_of(all, found, ranked, page, sort, now))
+    let found = page_of(all, found, ranked, page, sort, now);
+    explain_no_match(store, req, &found)?;
+    Ok(found)
 }
 
 /// The request's vendors as stored (typos corrected, noted in `found`), after checking every
 /// filter it names: an unknown vendor, service or region, or an empty period, is an error.
 fn checked_vendors(
-    store: &Store,
     index: &SearchIndex,
     req: &SearchRequest,
     found: &mut Found,
@@ -256,14 +259,26 @@ fn checked_vendors(
         vendors.push(used);
     }
     checks::period(req.after, req.before)?;
-    let scope = (vendors.len() == 1).then(|| vendors[0].as_str());
-    for s in &req.services {
-        checks::term(store, TermField::Service, s, scope)?;
-    }
-    for r in &req.regions {
-        checks::term(store, TermField::Region, r, scope)?;
-    }
     Ok(vendors)
+}
+
+/// When nothing matched, a service or region no stored incident names is the likely reason:
+/// that is an error naming the closest ones, not "no matches". (Checked only then: listing
+/// every known term scans the store, which a search that found something need not pay.)
+fn explain_no_match(store: &Store, req: &SearchRequest, found: &Found) -> Result<(), QueryError> {
+    if found.total > 0 {
+        return Ok(());
+    }
+    // Any vendor's terms: the vendor names asked may be typos the search corrected.
+    for branch in std::iter::once(req).chain(&req.any_of) {
+        for s in &branch.services {
+            checks::term(store, TermField::Service, s, None)?;
+        }
+        for r in &branch.regions {
+            checks::term(store, TermField::Region, r, None)?;
+        }
+    }
+    Ok(())
 }
 
 fn index_query(req: &SearchRequest, vendors: &[String]) -> SearchQuery {
