@@ -47,7 +47,6 @@ use causes::cause;
 use facts::{IMPACT_RE, cloud_of, regions, services};
 use severity::{severity, status};
 use subject::settle_vendor;
-use timing::timing;
 
 pub use causes::categorise_cause;
 pub use eval::{EvalReport, FieldScore, LabelledItem, evaluate};
@@ -226,7 +225,17 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
     } else {
         one_line(input.title)
     };
-    let timing = timing(&sents, published, story.is_none());
+    let mut timing = timing::timing(&sents, published, story.is_none());
+    // A page that names its outage's year once ("On 4 March 2021, ...") under a later or
+    // estimated publication date: with no onset read, that year is the story's.
+    if timing.start.is_none() && story.is_none() {
+        if let Some(year_end) = stated_story_year(&sents, published) {
+            for s in sents.iter_mut().filter(|s| !s.is_title) {
+                s.recalls_other = recalls_other_event(s.text, Some(year_end));
+            }
+            timing = timing::timing(&sents, Some(year_end), false);
+        }
+    }
     let regions = regions(&sents, cloud_of(&vendor.value));
     let services = services(&sents, &vendor.value);
     let impact = sents
@@ -532,6 +541,42 @@ fn story_reference(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Opti
     Some(end.and_utc())
 }
 
+/// The end of the year the first sentence about the disruption names (a year before the
+/// publication's), for a page whose one dated sentence tells its outage.
+fn stated_story_year(
+    sents: &[Sentence],
+    published: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    let p = published?;
+    let year = sents
+        .iter()
+        .take(60)
+        .filter(|s| !s.dateline && !RECALL_RE.is_match(s.text))
+        .find_map(|s| {
+            // A year beside the disruption, or a date written out in full.
+            let found = if gate::DISRUPTION.is_match(s.text) {
+                YEAR_RE.find_iter(s.text).collect::<Vec<_>>()
+            } else {
+                FULL_DATE.find_iter(s.text).collect()
+            };
+            found
+                .into_iter()
+                .filter_map(|m| YEAR_RE.find(m.as_str()))
+                .filter_map(|m| m.as_str().parse::<i32>().ok())
+                .find(|y| (1990..p.year()).contains(y))
+        })?;
+    let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31)?.and_hms_opt(23, 59, 0)?;
+    Some(end.and_utc())
+}
+
+/// "February 22, 2024", "22nd February 2024".
+static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\d{2}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*,? (?:19|20)\d{2})\b",
+    )
+});
+
 static RECALL_RE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:last year|previous(?:ly)?|earlier outage|similar outage|a similar|the last time|in the past|history of|years? ago|months ago|back in|prior outage|another outage)\b",
@@ -648,6 +693,39 @@ mod tests {
                 Some("Slack outage leaves users unable to send messages"),
                 "Slack went down on Monday.\n"
             )
+        );
+    }
+
+    /// A page published years later (or with an estimated date) that names its outage's year
+    /// once: the onset is read in that year, and a failure's day stands even when the sentence
+    /// goes on to the recovery.
+    #[test]
+    fn a_retrospective_naming_its_year_once_keeps_its_onset() {
+        let input = PressInput {
+            title: "The Stripe outage that taught us about deploys",
+            text: "Engineers still talk about it. The worst blunder we saw was the March 3, 2021, deploy at 14:10 UTC. It took the Stripe API down and checkouts failed for two hours. The fix was simple.",
+            published: Some(utc("2024-06-01T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2021-03-03T14:10:00Z".into())
+        );
+        let input = PressInput {
+            title: "Why did the chat app fail?",
+            text: "On November 9, Slack suffered a global outage that left teams unable to send messages until engineers completed the recovery.",
+            published: Some(utc("2025-01-10T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2024-11-09T00:00:00Z".into())
         );
     }
 

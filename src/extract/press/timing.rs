@@ -88,6 +88,14 @@ static ONSET_VERB: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)\b(?:began|begun|beginning|started|starting|first|went|lost|failed)\b")
 });
 
+/// The failure itself, told as an event: its day is the onset's even in a sentence that goes
+/// on to the recovery.
+static FAILED_ON_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:suffered|experienced|went (?:down|offline|dark)|crashed|was hit|were hit|knocked (?:out|offline))\b",
+    )
+});
+
 static PUBLICATION_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:(?:was|were|is|first|originally|last) (?:published|posted|updated)|published on|posted on|updated on|last updated)\b",
@@ -268,7 +276,10 @@ fn timing_from(
                     }
                 }
                 Precision::Day => {
-                    if first_day.is_none() && !is_end {
+                    // "On 11 May the service suffered an outage ... before its recovery": the
+                    // day of a failure told before the end cue is the onset's.
+                    let day_of_failure = FAILED_ON_DAY.is_match(&before_end_cue(s.text));
+                    if first_day.is_none() && (!is_end || day_of_failure) {
                         first_day = Some(fact);
                     }
                 }
