@@ -229,6 +229,10 @@ fn is_not_a_length(lower: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let next1 = next.first().copied().unwrap_or("");
+    // "offline for around 12 hours earlier today": "for" makes it a length.
+    if prev.contains(&"for") && !matches!(next1, "a" | "per" | "ago" | "of") {
+        return false;
+    }
     matches!(
         next1,
         "ago" | "later" | "earlier" | "before" | "a" | "per" | "old" | "notice" | "of"

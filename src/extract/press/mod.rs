@@ -729,6 +729,36 @@ mod tests {
         );
     }
 
+    /// Start and end clock times in two sentences pair up, the end taking the start's zone;
+    /// a length said with "for" stands whatever follows it.
+    #[test]
+    fn clock_times_in_two_sentences_pair_up() {
+        let input = PressInput {
+            title: "Cloud provider outage takes sites offline",
+            text: "IBM Cloud went down on Tuesday. The outage began at about 5:15 PM EDT, knocking client sites offline. Services were restored around 7:45 PM, the company said.",
+            published: Some(utc("2020-06-10T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2020-06-09T21:15:00Z".into())
+        );
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(150));
+        let input = PressInput {
+            title: "Telecom outage cuts phone lines",
+            text: "Optus, which suffered a network outage for around 12 hours earlier today, has said little. Customers could not make calls.",
+            published: Some(utc("2023-11-08T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(720));
+    }
+
     #[test]
     fn earnings_story_is_not_an_outage() {
         let input = PressInput {

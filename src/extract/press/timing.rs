@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::{DateFact, Fact, Sentence};
 use crate::extract::dates::{
-    Anchor, Precision, find_dates, find_window, mentions_other_year, regex,
+    Anchor, Precision, find_dates, find_window, first_zone, mentions_other_year, regex,
 };
 use crate::extract::duration::find_durations;
 use crate::extract::window;
@@ -187,6 +187,7 @@ fn timing_from(
     let mut anchor = Anchor {
         published: published.or_else(|| document_reference(sents)),
         day,
+        ..Anchor::default()
     };
     let mut out = Timing::default();
     if let Some((start, _)) = labelled_time(sents, &START_LABEL, &anchor) {
@@ -251,7 +252,13 @@ fn timing_from(
             }
             continue;
         }
+        let mut said_before = 0;
         for m in find_dates(s.text, &anchor) {
+            // "began at 6:05 PM and was restored around 9:00 PM": a time after an end cue
+            // later in the sentence is the end.
+            let lead_in = s.text.get(said_before..m.span.start).unwrap_or("");
+            let is_end = is_end || (said_before > 0 && END_CUE.is_match(lead_in));
+            said_before = m.span.end;
             if limit.is_some_and(|l| m.at > l) {
                 continue;
             }
@@ -261,8 +268,10 @@ fn timing_from(
                 quote: s.text.to_string(),
             };
             match m.precision {
+                // The last recovery told is the outage's end ("first service operational by
+                // 16:44 ... fully recovered by 05:25").
                 Precision::Minute if is_end => {
-                    if end_exact.is_none() {
+                    if end_exact.as_ref().is_none_or(|e| m.at > e.value) {
                         end_exact = Some(Fact {
                             value: m.at,
                             quote: s.text.to_string(),
@@ -289,6 +298,10 @@ fn timing_from(
                     }
                 }
             }
+        }
+        // Later sentences' bare times belong to the zone the text first gave a time in.
+        if anchor.zone.is_none() {
+            anchor.zone = first_zone(s.text);
         }
         // Later sentences' bare times belong to the day established so far.
         if anchor.day.is_none() {
