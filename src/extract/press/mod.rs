@@ -759,6 +759,22 @@ mod tests {
         assert_eq!(r.duration_minutes.map(|d| d.value), Some(720));
     }
 
+    /// Where an outage was felt is read from any sentence that tells of it, deep in the text.
+    #[test]
+    fn places_are_read_from_later_sentences_about_the_outage() {
+        let input = PressInput {
+            title: "Zoom outage leaves meetings stranded",
+            text: "Zoom went down on Wednesday afternoon. The company posted a short note. Engineers worked on a fix. A spokesperson declined to comment. Later, users in Brazil and Japan reported issues joining calls. The firm's shares were flat.",
+            published: Some(utc("2025-04-16T22:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        let regions: Vec<&str> = r.regions.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(regions, vec!["Brazil", "Japan"]);
+    }
+
     #[test]
     fn earnings_story_is_not_an_outage() {
         let input = PressInput {
