@@ -775,6 +775,58 @@ mod tests {
         assert_eq!(regions, vec!["Brazil", "Japan"]);
     }
 
+    /// The platform a statement was posted on, and the blog host a story sits on, are not
+    /// the vendor; a contraction ("Here’s") is no possessive name.
+    #[test]
+    fn the_platform_a_statement_was_posted_on_is_not_the_vendor() {
+        let input = PressInput {
+            title: "",
+            text: "The Optus network outage that began on Wednesday cut phones across Australia. Here’s what happened next. In a Twitter post, the company said engineers were working on it. Optus said on X that services were restored by the evening.",
+            published: Some(utc("2023-11-09T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(r.vendor.value, "Optus");
+        let input = PressInput {
+            title: "That Slack outage: what caused it",
+            text: "Slack went down on the morning of January 4. Messages failed to load for hours. We began to see errors around 6:00 a.m. PST, the company said.",
+            published: Some(utc("2021-01-23T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: Some("https://medium.com/@someone/that-slack-outage"),
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(r.vendor.value, "Slack");
+    }
+
+    /// "Outage analysis" titles a survey, unless the headline names the one day it tells.
+    #[test]
+    fn an_outage_analysis_of_one_day_is_a_report() {
+        let input = PressInput {
+            title: "March 4th, 2025: Heroku Global Outage Analysis",
+            text: "Heroku was unusable from around 3:00am ET on March 4th. Our API could not reach its database until the evening. We moved our app elsewhere afterwards.",
+            published: Some(utc("2025-03-20T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        assert_eq!(
+            extract(&input).map(|r| r.vendor.value),
+            Some("Heroku".into())
+        );
+        let input = PressInput {
+            title: "Cloud outage analysis: what 2024 taught us",
+            text: "Heroku went down twice last year and AWS had a bad day in Virginia. Outages cost money.",
+            published: Some(utc("2025-03-20T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        assert_eq!(extract(&input), None);
+    }
+
     #[test]
     fn earnings_story_is_not_an_outage() {
         let input = PressInput {
