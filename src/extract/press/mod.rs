@@ -484,6 +484,9 @@ fn regex_has_date(sentence: &str) -> bool {
 }
 
 static YEAR_RE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(?:19|20)\d{2}\b"));
+static WEEKDAY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
+});
 static FRESH_RE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:today|yesterday|tonight|this (?:morning|afternoon|evening)|last night|earlier today)\b",
@@ -497,11 +500,10 @@ static FRESH_RE: LazyLock<Regex> = LazyLock::new(|| {
 fn story_reference(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     use chrono::Datelike;
     let p = published?;
-    let lead_is_fresh = sents
-        .iter()
-        .filter(|s| !s.is_title)
-        .take(3)
-        .any(|s| FRESH_RE.is_match(s.text));
+    // "on Thursday" with no year beside it is told from the publication day, as "today" is.
+    let lead_is_fresh = sents.iter().filter(|s| !s.is_title).take(3).any(|s| {
+        FRESH_RE.is_match(s.text) || (WEEKDAY_RE.is_match(s.text) && !YEAR_RE.is_match(s.text))
+    });
     if lead_is_fresh {
         return None;
     }
@@ -825,6 +827,39 @@ mod tests {
             url: None,
         };
         assert_eq!(extract(&input), None);
+    }
+
+    /// A lead that says "on Tuesday" is a fresh report even when a later sentence recalls an
+    /// older year; a window under a written day is read on that day, not the publication's.
+    #[test]
+    fn weekday_leads_are_fresh_and_written_days_place_windows() {
+        let input = PressInput {
+            title: "Instagram and Facebook down for millions",
+            text: "Facebook and Instagram went down on Tuesday, logging users out. The outage lasted about two hours. Users compared it to a longer Facebook outage in 2021, and again in 2021 the apps were down for six hours.",
+            published: Some(utc("2024-03-06T09:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2024-03-05T00:00:00Z".into())
+        );
+        let input = PressInput {
+            title: "GitHub availability report",
+            text: "On August 14, between 23:02 and 23:38 UTC, all GitHub services were unavailable for all users.",
+            published: Some(utc("2024-09-11T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2024-08-14T23:02:00Z".into())
+        );
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(36));
     }
 
     #[test]
