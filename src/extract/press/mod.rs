@@ -862,6 +862,24 @@ mod tests {
         assert_eq!(r.duration_minutes.map(|d| d.value), Some(36));
     }
 
+    /// The day told after the end cue, beside the outage, is the onset's.
+    #[test]
+    fn a_day_beside_the_outage_after_a_recovery_word_is_the_onset() {
+        let input = PressInput {
+            title: "Outlook outage: recovery under way",
+            text: "Microsoft shared news of its recovery work after an outage hit Outlook and Teams on November 25. Users could not open their calendars.",
+            published: Some(utc("2024-11-26T09:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2024-11-25T00:00:00Z".into())
+        );
+    }
+
     #[test]
     fn earnings_story_is_not_an_outage() {
         let input = PressInput {

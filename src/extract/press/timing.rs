@@ -96,6 +96,11 @@ static FAILED_ON_DAY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The outage named as a thing.
+static OUTAGE_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(?:outages?|disruptions?|failures?|interruptions?|went down|crash(?:ed)?)\b")
+});
+
 static PUBLICATION_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:(?:was|were|is|first|originally|last) (?:published|posted|updated)|published on|posted on|updated on|last updated)\b",
@@ -290,7 +295,18 @@ fn timing_from(
                 Precision::Day => {
                     // "On 11 May the service suffered an outage ... before its recovery": the
                     // day of a failure told before the end cue is the onset's.
-                    let day_of_failure = FAILED_ON_DAY.is_match(&before_end_cue(s.text));
+                    // "an update on the recovery following a disruption ... on November 25":
+                    // the outage, named after the last end cue, is what the day belongs to.
+                    let told_after_end = s
+                        .text
+                        .get(..m.span.start)
+                        .and_then(|head| {
+                            let cut = END_CUE.find_iter(head).last().map_or(0, |c| c.end());
+                            head.get(cut..)
+                        })
+                        .is_some_and(|tail| OUTAGE_NOUN.is_match(tail));
+                    let day_of_failure =
+                        FAILED_ON_DAY.is_match(&before_end_cue(s.text)) || told_after_end;
                     if first_day.is_none() && (!is_end || day_of_failure) {
                         first_day = Some(fact);
                     }
