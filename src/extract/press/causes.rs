@@ -12,7 +12,7 @@ use crate::extract::text::truncate_chars;
 
 static CAUSE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b(?:was caused by|were caused by|caused by|due to|as a result of|the result of|a result of|resulted from|because of|blamed (?:[^,.;:]{1,60}? )?on|blamed|blames|attribut(?:ed|ing|es) (?:[^,.;:]{1,60}? )?to|triggered by|traced (?:[^,.;:]{1,40}? )?(?:back )?to|(?:isolated|narrowed) (?:the )?(?:problem|issue|outage)s? (?:down )?to|points? to|pointed to|stemmed from|stemming from|(?:was|were|is|are|been|be) linked to|related to|(?:(?:root|primary|underlying|main|likely|probable) )*cause(?: of [^,.;:]{1,40}?)? (?:was|is|appears to be|appeared to be)(?: (?:identified|determined) (?:as|to be))?|the culprit was|(?:the )?(?:(?:root|primary) )?(?:cause|culprit)\s*[:?]|but (?:by|to|due to)|after|following|when)\s+[“\x22'‘]?",
+        r"(?i)\b(?:was caused by|were caused by|caused by|due to|as a result of|the result of|a result of|resulted from|because of|blamed (?:[^,.;:]{1,60}? )?on|blamed|blames|attribut(?:ed|ing|es) (?:[^,.;:]{1,60}? )?to|triggered by|traced (?:[^,.;:]{1,40}? )?(?:back )?to|(?:isolated|narrowed) (?:the )?(?:problem|issue|outage)s? (?:down )?to|points? to|pointed to|stemmed from|stemming from|(?:was|were|is|are|been|be) linked to|related to|(?:(?:root|primary|underlying|main|likely|probable) )*cause(?: of [^,.;:]{1,40}?)? (?:was|is|appears to be|appeared to be)(?: (?:identified|determined) (?:as|to be))?|the culprit was|(?:the )?(?:(?:root|primary) )?(?:cause|culprit)(?: (?:emerged|was|is))?\s*[:?]|but (?:by|to|due to)|after|following|when)\s+[“\x22'‘]?",
     )
 });
 
@@ -58,7 +58,10 @@ fn weak_cue(cue: &str) -> bool {
 /// under investigation") when a phrase can be cut from it; else the first sentence with one of
 /// the press's looser cues ("blamed", "after a power failure").
 fn cause_sentence<'s, 'a>(sents: &'s [Sentence<'a>]) -> Option<&'s Sentence<'a>> {
-    if let Some(s) = sents.iter().find(|s| s.section.contains("cause")) {
+    if let Some(s) = sents
+        .iter()
+        .find(|s| s.section.contains("cause") && !REFERS_ELSEWHERE.is_match(s.text))
+    {
         return Some(s);
     }
     let current: Vec<&Sentence> = sents.iter().filter(|s| !s.recalls_other).collect();
@@ -240,6 +243,27 @@ fn first_cause(sents: &[Sentence]) -> Option<Fact<String>> {
         value,
         quote: s.text.to_string(),
     })
+}
+
+/// A line that points to the cause rather than states it ("A detailed summary of the root
+/// cause can be found here.").
+static REFERS_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:can be found|see (?:below|above|here)|found here|read more|below is|as follows)\b",
+    )
+});
+
+/// What follows "after" or "when" tells the outage or its end, not its cause ("after a global
+/// outage disrupted the network", "after the service was restored"); a power outage is a cause.
+fn tells_the_outage(phrase: &str) -> bool {
+    static TOLD: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"(?i)\b(?:restored|recovered|back (?:up|online)|resolved|apologi\w*|outages?|went down)\b",
+        )
+    });
+    static POWER: LazyLock<Regex> =
+        LazyLock::new(|| regex(r"(?i)\b(?:power|electric\w*|network|fib(?:er|re)) outages?\b"));
+    TOLD.is_match(phrase) && !POWER.is_match(phrase)
 }
 
 /// Attacks and power failures are often named in the headline or lead without a cause cue
@@ -429,7 +453,9 @@ fn after_cue(sentence: &str, weak_cues: bool) -> Option<String> {
         {
             continue;
         }
-        if weak_cue(c.as_str()) && categorise_cause(&phrase) == CauseCategory::Unknown {
+        if weak_cue(c.as_str())
+            && (categorise_cause(&phrase) == CauseCategory::Unknown || tells_the_outage(&phrase))
+        {
             continue;
         }
         return Some(phrase);
@@ -583,6 +609,30 @@ mod tests {
         assert_eq!(
             cause_of(&["Users saw a network error when they tried to log in."]),
             None
+        );
+    }
+
+    /// "after" and "when" place the outage or its end; they name no cause.
+    #[test]
+    fn a_sequence_word_before_the_outage_itself_is_no_cause() {
+        assert_eq!(
+            cause_of(&[
+                "Players were compensated after a global outage took the network down for a day.",
+                "Mail kept bouncing even after the service was restored."
+            ]),
+            None
+        );
+        assert_eq!(
+            cause_of(&["The checkout failed after a power outage at the data centre."]).as_deref(),
+            Some("a power outage at the data centre")
+        );
+        assert_eq!(
+            cause_of(&[
+                "Sites went dark for hours.",
+                "Later the root cause emerged: a faulty certificate rotation."
+            ])
+            .as_deref(),
+            Some("a faulty certificate rotation")
         );
     }
 
