@@ -12,7 +12,7 @@ use crate::extract::text::truncate_chars;
 
 static CAUSE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b(?:was caused by|were caused by|caused by|due to|as a result of|the result of|a result of|resulted from|because of|blamed (?:[^,.;:]{1,60}? )?on|blamed|blames|attribut(?:ed|ing|es) (?:[^,.;:]{1,60}? )?to|triggered by|traced (?:[^,.;:]{1,40}? )?(?:back )?to|(?:isolated|narrowed) (?:the )?(?:problem|issue|outage)s? (?:down )?to|points? to|pointed to|stemmed from|stemming from|(?:was|were|is|are|been|be) linked to|related to|(?:(?:root|primary|underlying|main|likely|probable) )*cause(?: of [^,.;:]{1,40}?)? (?:was|is|appears to be|appeared to be)(?: (?:identified|determined) (?:as|to be))?|the culprit was|(?:the )?(?:(?:root|primary) )?(?:cause|culprit)(?: (?:emerged|was|is))?\s*[:?]|but (?:by|to|due to)|after|following|when)\s+[“\x22'‘]?",
+        r"(?i)\b(?:was caused by|were caused by|caused by|due to|as a result of|the result of|a result of|resulted from|because of|blamed (?:[^,.;:]{1,60}? )?on|blamed|blames|attribut(?:ed|ing|es) (?:[^,.;:]{1,60}? )?to|triggered by|originated (?:from|with|in)|(?:identified|pinpointed|named|cited|gave|determined) the (?:(?:likely|probable|primary|main|underlying|root) )*cause (?:as|to be)|traced (?:[^,.;:]{1,40}? )?(?:back )?to|(?:isolated|narrowed) (?:the )?(?:problem|issue|outage)s? (?:down )?to|points? to|pointed to|stemmed from|stemming from|(?:was|were|is|are|been|be) linked to|related to|(?:(?:root|primary|underlying|main|likely|probable) )*cause(?: of [^,.;:]{1,40}?)? (?:was|is|appears to be|appeared to be)(?: (?:identified|determined) (?:as|to be))?|the culprit was|(?:the )?(?:(?:root|primary) )?(?:cause|culprit)(?: (?:emerged|was|is))?\s*[:?]|but (?:by|to|due to)|after|following|when)\s+[“\x22'‘]?",
     )
 });
 
@@ -188,8 +188,15 @@ fn ranked_cause(sents: &[Sentence]) -> Option<Fact<String>> {
         let Some(phrase) = stated.clone().or_else(|| cause_phrase(s.text)) else {
             continue;
         };
-        let category = categorise_cause(&phrase);
-        if category == CauseCategory::Unknown {
+        // A phrase naming no kind of fault counts where the sentence calls it the cause
+        // outright ("identified a database failure as the root cause"), below any that does.
+        let unnamed = categorise_cause(&phrase) == CauseCategory::Unknown;
+        if unnamed
+            && !(stated.is_some()
+                && CALLED_THE_CAUSE.is_match(s.text)
+                && !tells_the_outage(&phrase)
+                && !NO_ANSWER.is_match(&phrase))
+        {
             continue;
         }
         let lower = phrase.to_lowercase();
@@ -212,6 +219,9 @@ fn ranked_cause(sents: &[Sentence]) -> Option<Fact<String>> {
         }
         if pronoun || words > 25 {
             score -= 3;
+        }
+        if unnamed {
+            score -= 1;
         }
         if best.as_ref().is_none_or(|(b, _)| score > *b) {
             best = Some((
@@ -244,6 +254,17 @@ fn first_cause(sents: &[Sentence]) -> Option<Fact<String>> {
         quote: s.text.to_string(),
     })
 }
+
+/// The sentence calls its phrase the cause in so many words.
+static CALLED_THE_CAUSE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:(?:root|primary|underlying|main|likely|probable) cause|as the (?:\w+ )?cause|cause (?:was|is|of)|culprit|originated (?:from|with|in))\b",
+    )
+});
+
+/// A phrase that answers nothing: "not i(dentified)", "due to two issues", "unknown".
+static NO_ANSWER: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)^\W*(?:not|no|unknown|unclear|due|yet|still|being)\b"));
 
 /// A line that points to the cause rather than states it ("A detailed summary of the root
 /// cause can be found here.").
@@ -383,7 +404,21 @@ fn subject_cause(sentence: &str) -> Option<String> {
     Some(phrase.to_string())
 }
 
+/// The phrase after the first cue whose phrase names a kind of fault, else after the first cue
+/// ("was triggered by a simultaneous failure, caused by a bad patch" gives "a bad patch").
 fn after_cue(sentence: &str, weak_cues: bool) -> Option<String> {
+    let mut first = None;
+    for phrase in cue_phrases(sentence, weak_cues) {
+        if categorise_cause(&phrase) != CauseCategory::Unknown {
+            return Some(phrase);
+        }
+        first.get_or_insert(phrase);
+    }
+    first
+}
+
+fn cue_phrases(sentence: &str, weak_cues: bool) -> Vec<String> {
+    let mut out = Vec::new();
     for c in CAUSE_CUE.find_iter(sentence) {
         if !weak_cues && weak_cue(c.as_str()) {
             continue;
@@ -426,6 +461,10 @@ fn after_cue(sentence: &str, weak_cues: bool) -> Option<String> {
             " – ",
             " - ",
             ", a spokes",
+            ", caused",
+            ", triggered",
+            ", leading",
+            ", resulting",
             ",” ",
             "”, ",
             ", while",
@@ -458,9 +497,9 @@ fn after_cue(sentence: &str, weak_cues: bool) -> Option<String> {
         {
             continue;
         }
-        return Some(phrase);
+        out.push(phrase);
     }
-    None
+    out
 }
 
 /// Category keyword patterns. Attacks and power/hardware decide outright when named (they are
@@ -633,6 +672,28 @@ mod tests {
             ])
             .as_deref(),
             Some("a faulty certificate rotation")
+        );
+    }
+
+    /// A phrase naming no kind of fault counts where the sentence calls it the cause; the
+    /// first cue whose phrase names a fault wins over an earlier one that names none.
+    #[test]
+    fn a_phrase_called_the_cause_counts_and_named_faults_win() {
+        assert_eq!(
+            cause_of(&[
+                "The chatbot was down for hours.",
+                "The firm identified a database failure as the primary root cause."
+            ])
+            .as_deref(),
+            Some("a database failure")
+        );
+        assert_eq!(cause_of(&["The Root Cause: the Acme outage"]), None);
+        assert_eq!(
+            cause_of(&[
+                "The outage was triggered by a sudden failure, caused by a faulty kernel patch."
+            ])
+            .as_deref(),
+            Some("a faulty kernel patch")
         );
     }
 
