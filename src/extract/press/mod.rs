@@ -880,6 +880,31 @@ mod tests {
         );
     }
 
+    /// A rounded length ("over four hours") gives way to the clock times the text states for
+    /// the same stretch; a window that contradicts the bound does not replace it.
+    #[test]
+    fn a_rounded_length_gives_way_to_stated_clock_times() {
+        let text = |len: &str| {
+            format!(
+                "ChatGPT went down on Wednesday. The outage lasted from 3:16 PM to 7:38 PM PT, {len} with heavy impact."
+            )
+        };
+        let read = |len: &str| {
+            let text = text(len);
+            extract(&PressInput {
+                title: "ChatGPT outage",
+                text: &text,
+                published: Some(utc("2024-12-12T09:00:00Z")),
+                vendor_hint: None,
+                publisher: None,
+                url: None,
+            })
+            .and_then(|r| r.duration_minutes.map(|d| d.value))
+        };
+        assert_eq!(read("spanning over four hours"), Some(262));
+        assert_eq!(read("spanning over five hours"), Some(300));
+    }
+
     #[test]
     fn earnings_story_is_not_an_outage() {
         let input = PressInput {

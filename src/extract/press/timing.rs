@@ -356,6 +356,45 @@ fn timing_from(
                 quote: e.quote.clone(),
             });
         }
+        // "lasted from 3:16 PM to 7:38 PM, over four hours": a rounded length gives way to
+        // the clock times the text states for the same stretch.
+        (Some(s), Some(e), Some(d)) if s.precision == Precision::Minute => {
+            let window = (e.value - s.at).num_minutes();
+            // The rounding word right before the stated length.
+            let word = find_durations(&d.quote)
+                .into_iter()
+                .find(|m| m.minutes == d.value)
+                .and_then(|m| {
+                    let head = d.quote.get(..m.span.end)?;
+                    let from = head.char_indices().rev().nth(30).map_or(0, |(i, _)| i);
+                    ROUNDED.find_iter(head.get(from..)?).last()
+                })
+                .map(|m| m.as_str().to_lowercase())
+                .unwrap_or_default();
+            // "over four hours" is at least four, "nearly four" at most, "about four" near it.
+            let fits = if word.starts_with("over")
+                || word.starts_with("more")
+                || word.starts_with("upwards")
+                || word.starts_with("just over")
+            {
+                window >= d.value && window * 2 <= d.value * 3
+            } else if word.starts_with("nearly")
+                || word.starts_with("almost")
+                || word.starts_with("just under")
+            {
+                window <= d.value && window * 4 >= d.value * 3
+            } else if word.is_empty() {
+                false
+            } else {
+                window * 4 >= d.value * 3 && window * 4 <= d.value * 5
+            };
+            if window != d.value && fits {
+                out.duration = Some(Fact {
+                    value: window,
+                    quote: e.quote.clone(),
+                });
+            }
+        }
         (Some(s), None, Some(d)) if s.precision == Precision::Minute => {
             out.end = Duration::try_minutes(d.value)
                 .and_then(|len| s.at.checked_add_signed(len))
@@ -389,6 +428,13 @@ fn labelled_length(value: &str) -> Option<i64> {
     }
     Some(total)
 }
+
+/// Words that round a length: "over four hours", "about an hour", "~4 hours".
+static ROUNDED: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)(?:\b(?:over|more than|nearly|almost|about|around|roughly|approximately|approx\.?|some|upwards of|just under|just over)\s+(?:\d|an?\b|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half)|~\s*\d)",
+    )
+});
 
 /// Amounts that state no figure.
 static VAGUE: LazyLock<Regex> =
