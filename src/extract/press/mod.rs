@@ -905,6 +905,25 @@ mod tests {
         assert_eq!(read("spanning over five hours"), Some(300));
     }
 
+    /// A status page's "Reported:" and "Resolved:" lines are its window.
+    #[test]
+    fn reported_and_resolved_lines_give_the_window() {
+        let r = extract(&PressInput {
+            title: "Zoom domain outage",
+            text: "Meetings could not start for users.\nReported: April 16, 2025 11:25 AM PDT\nResolved: April 16, 2025 1:12 PM PDT\n",
+            published: Some(utc("2025-04-17T09:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        })
+        .expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2025-04-16T18:25:00Z".into())
+        );
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(107));
+    }
+
     #[test]
     fn earnings_story_is_not_an_outage() {
         let input = PressInput {

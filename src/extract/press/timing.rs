@@ -21,7 +21,7 @@ static DURATION_LABEL: LazyLock<Regex> =
 /// line, and the same for the end; the value is the vendor's own record of the window.
 static START_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)^[*_\s]*(?:incident |outage |impact |disruption )?(?:start(?:ed)?|began|begin)(?: time| date| at)?[*_\s]*:[*_\s]*",
+        r"(?i)^[*_\s]*(?:incident |outage |impact |disruption )?(?:start(?:ed)?|began|begin|reported)(?: time| date| at)?[*_\s]*:[*_\s]*",
     )
 });
 static END_LABEL: LazyLock<Regex> = LazyLock::new(|| {
