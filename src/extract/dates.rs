@@ -202,20 +202,6 @@ pub fn find_dates(sentence: &str, anchor: &Anchor) -> Vec<DateMention> {
     out
 }
 
-/// The one calendar day `sentence` writes out ("On August 14, between ..."), not a relative
-/// one; none when it writes two (a window across days places itself).
-pub(crate) fn written_day(sentence: &str, anchor: &Anchor) -> Option<NaiveDate> {
-    let days: Vec<NaiveDate> = find_days(sentence, anchor)
-        .into_iter()
-        .filter(|d| d.precision == Precision::Day && !d.relative)
-        .map(|d| d.date)
-        .collect();
-    match days.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    }
-}
-
 /// The zone of the first time in `sentence` that names one.
 pub(crate) fn first_zone(sentence: &str) -> Option<ZoneSpec> {
     find_times(sentence).into_iter().find_map(|t| t.zone)

@@ -156,7 +156,11 @@ pub(super) fn services(sents: &[Sentence], vendor: &str) -> Vec<Fact<String>> {
         return named;
     }
     let mut out: Vec<Fact<String>> = Vec::new();
-    for s in place_sentences(sents).filter(|s| !s.is_title) {
+    // Generic services only from sentences with an impact word: "issues" and "outages" are
+    // said of far more than the outage's own services.
+    for s in place_sentences(sents).filter(|s| {
+        !s.is_title && (s.index <= 3 || s.section.contains("impact") || IMPACT_RE.is_match(s.text))
+    }) {
         for term in service_terms(s.text) {
             if !out.iter().any(|f| f.value.eq_ignore_ascii_case(&term)) {
                 out.push(Fact {

@@ -830,9 +830,9 @@ mod tests {
     }
 
     /// A lead that says "on Tuesday" is a fresh report even when a later sentence recalls an
-    /// older year; a window under a written day is read on that day, not the publication's.
+    /// older year.
     #[test]
-    fn weekday_leads_are_fresh_and_written_days_place_windows() {
+    fn weekday_leads_are_fresh() {
         let input = PressInput {
             title: "Instagram and Facebook down for millions",
             text: "Facebook and Instagram went down on Tuesday, logging users out. The outage lasted about two hours. Users compared it to a longer Facebook outage in 2021, and again in 2021 the apps were down for six hours.",
@@ -846,82 +846,6 @@ mod tests {
             r.start.map(|s| crate::model::rfc3339(s.at)),
             Some("2024-03-05T00:00:00Z".into())
         );
-        let input = PressInput {
-            title: "GitHub availability report",
-            text: "On August 14, between 23:02 and 23:38 UTC, all GitHub services were unavailable for all users.",
-            published: Some(utc("2024-09-11T12:00:00Z")),
-            vendor_hint: None,
-            publisher: None,
-            url: None,
-        };
-        let r = extract(&input).expect("an outage");
-        assert_eq!(
-            r.start.map(|s| crate::model::rfc3339(s.at)),
-            Some("2024-08-14T23:02:00Z".into())
-        );
-        assert_eq!(r.duration_minutes.map(|d| d.value), Some(36));
-    }
-
-    /// The day told after the end cue, beside the outage, is the onset's.
-    #[test]
-    fn a_day_beside_the_outage_after_a_recovery_word_is_the_onset() {
-        let input = PressInput {
-            title: "Outlook outage: recovery under way",
-            text: "Microsoft shared news of its recovery work after an outage hit Outlook and Teams on November 25. Users could not open their calendars.",
-            published: Some(utc("2024-11-26T09:00:00Z")),
-            vendor_hint: None,
-            publisher: None,
-            url: None,
-        };
-        let r = extract(&input).expect("an outage");
-        assert_eq!(
-            r.start.map(|s| crate::model::rfc3339(s.at)),
-            Some("2024-11-25T00:00:00Z".into())
-        );
-    }
-
-    /// A rounded length ("over four hours") gives way to the clock times the text states for
-    /// the same stretch; a window that contradicts the bound does not replace it.
-    #[test]
-    fn a_rounded_length_gives_way_to_stated_clock_times() {
-        let text = |len: &str| {
-            format!(
-                "ChatGPT went down on Wednesday. The outage lasted from 3:16 PM to 7:38 PM PT, {len} with heavy impact."
-            )
-        };
-        let read = |len: &str| {
-            let text = text(len);
-            extract(&PressInput {
-                title: "ChatGPT outage",
-                text: &text,
-                published: Some(utc("2024-12-12T09:00:00Z")),
-                vendor_hint: None,
-                publisher: None,
-                url: None,
-            })
-            .and_then(|r| r.duration_minutes.map(|d| d.value))
-        };
-        assert_eq!(read("spanning over four hours"), Some(262));
-        assert_eq!(read("spanning over five hours"), Some(300));
-    }
-
-    /// A status page's "Reported:" and "Resolved:" lines are its window.
-    #[test]
-    fn reported_and_resolved_lines_give_the_window() {
-        let r = extract(&PressInput {
-            title: "Zoom domain outage",
-            text: "Meetings could not start for users.\nReported: April 16, 2025 11:25 AM PDT\nResolved: April 16, 2025 1:12 PM PDT\n",
-            published: Some(utc("2025-04-17T09:00:00Z")),
-            vendor_hint: None,
-            publisher: None,
-            url: None,
-        })
-        .expect("an outage");
-        assert_eq!(
-            r.start.map(|s| crate::model::rfc3339(s.at)),
-            Some("2025-04-16T18:25:00Z".into())
-        );
-        assert_eq!(r.duration_minutes.map(|d| d.value), Some(107));
     }
 
     #[test]

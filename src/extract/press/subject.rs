@@ -231,14 +231,23 @@ fn publisher_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<Strin
         gazetteer.by_host(host).map(str::to_string)
     };
     let value = by_site.or_else(by_host)?;
-    // A blogging platform's host carries other people's stories: a text that names another
-    // vendor and never its host's is about that other vendor.
-    let named = |v: &dyn Fn(&str) -> bool| {
-        sents
+    // A blogging platform's host carries other people's stories: a text whose title names
+    // another vendor, and that never names its host's vendor or its products, is about the
+    // other vendor.
+    let names_host = sents.iter().any(|s| {
+        gazetteer
+            .find_in_text(s.text)
             .iter()
-            .any(|s| gazetteer.find_in_text(s.text).iter().any(|h| v(&h.vendor)))
-    };
-    if !named(&|v| v == value) && named(&|v| v != value) {
+            .any(|h| h.vendor == value)
+            || find_services(s.text).iter().any(|h| h.vendor == value)
+    });
+    let titles_other = sents.iter().filter(|s| s.is_title).any(|s| {
+        gazetteer
+            .find_in_text(s.text)
+            .iter()
+            .any(|h| h.vendor != value)
+    });
+    if !names_host && titles_other {
         return None;
     }
     let quote = sents

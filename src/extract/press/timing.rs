@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::{DateFact, Fact, Sentence};
 use crate::extract::dates::{
-    Anchor, Precision, find_dates, find_window, first_zone, mentions_other_year, regex, written_day,
+    Anchor, Precision, find_dates, find_window, first_zone, mentions_other_year, regex,
 };
 use crate::extract::duration::find_durations;
 use crate::extract::window;
@@ -215,11 +215,8 @@ fn timing_from(
     for s in sents.iter().filter(|s| !s.recalls_other && !s.dateline) {
         // A stated "between … and …" window is read by the shared reader first (it knows more
         // date layouts); the press reader also resolves relative days ("yesterday from 9am").
-        // "On August 14, between 23:02 and 23:38 UTC": the day the sentence writes out places
-        // its window.
-        let own_day = written_day(s.text, &anchor);
-        let reference = own_day
-            .or(anchor.day)
+        let reference = anchor
+            .day
             .or_else(|| anchor.published.map(|p| p.date_naive()));
         let stated = stated_window(s.text, reference, published)
             .map(|w| (w.start, w.end))
