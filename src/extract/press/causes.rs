@@ -191,12 +191,11 @@ fn ranked_cause(sents: &[Sentence]) -> Option<Fact<String>> {
         // A phrase naming no kind of fault counts where the sentence calls it the cause
         // outright ("identified a database failure as the root cause"), below any that does.
         let unnamed = categorise_cause(&phrase) == CauseCategory::Unknown;
-        if unnamed
-            && !(stated.is_some()
-                && CALLED_THE_CAUSE.is_match(s.text)
-                && !tells_the_outage(&phrase)
-                && !NO_ANSWER.is_match(&phrase))
-        {
+        let called_the_cause = stated.is_some()
+            && CALLED_THE_CAUSE.is_match(s.text)
+            && !tells_the_outage(&phrase)
+            && !NO_ANSWER.is_match(&phrase);
+        if unnamed && !called_the_cause {
             continue;
         }
         let lower = phrase.to_lowercase();
