@@ -19,6 +19,9 @@
 /// Score at or above which a text reports an outage.
 pub const THRESHOLD: i32 = 5;
 
+/// Score at or above which a text reports an outage with no outage word in its title or lead.
+const BODY_THRESHOLD: i32 = 9;
+
 /// Where in the document a cue was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
@@ -507,6 +510,9 @@ pub fn classify(
         || cues.iter().any(|c| POSTMORTEM.contains(&c.phrase))
         || (weak_up_front && (cause_named || causal_in_lead) && service_in_lead);
     let score = cues.iter().map(|c| c.weight).sum();
+    // Articles that open on something else ("It was a mistake.", a scene, a quote) tell the
+    // outage further down: enough evidence in the body stands on its own.
+    let up_front = up_front || score >= BODY_THRESHOLD;
     Classification {
         is_outage: up_front && score >= THRESHOLD,
         score,
@@ -582,6 +588,30 @@ fn find_phrase(text: &str, phrase: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An article that opens on a scene tells the outage in its body; with that much evidence
+    /// it is a report, while a body with a mention or two is not.
+    #[test]
+    fn a_report_that_opens_on_something_else_passes_on_its_body() {
+        let c = classify(
+            "The night the checkout stopped",
+            "Nobody at the bakery knew what was wrong at first.",
+            "The card terminals went down at 9 a.m. The outage was caused by a faulty update to the payment provider's servers, and customers were unable to pay until service was restored three hours later. Thousands of merchants saw error rates climb.",
+            VendorEvidence::Listed,
+            true,
+            false,
+        );
+        assert!(c.is_outage, "{}", c.explain());
+        let c = classify(
+            "The night the bakery ran out of bread",
+            "Nobody at the bakery knew what to do at first.",
+            "Later that week the shop's website had a short outage.",
+            VendorEvidence::Listed,
+            false,
+            false,
+        );
+        assert!(!c.is_outage, "{}", c.explain());
+    }
 
     #[test]
     fn outage_report_passes_with_its_evidence() {

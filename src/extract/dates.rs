@@ -42,6 +42,9 @@ pub struct Anchor {
     /// A day established by earlier sentences ("On June 4th ... At 10:25 PM PDT ..."), used for
     /// times that name no day.
     pub day: Option<NaiveDate>,
+    /// The zone earlier sentences gave their times ("began at 6:05 PM EST ... restored around
+    /// 9:00 PM"), for times that name none.
+    pub(crate) zone: Option<ZoneSpec>,
 }
 
 /// One date or time found in a sentence.
@@ -88,7 +91,7 @@ static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b(?P<h>2[0-3]|[01]?\d)(?:[:.](?P<m>[0-5]\d))?(?::[0-5]\d)?(?:\s*(?P<ampm>a\.?m\b\.?|p\.?m\b\.?))?(?:\s*(?P<zone>(?:us/(?:pacific|eastern|central|mountain)|america/(?:los_angeles|new_york|chicago|denver))\b|(?:pacific|eastern|central|mountain)(?:\s+(?:standard|daylight))?(?:\s+time)?|(?:uk|british|london|local)\s+time|utc\s*[+-]\s*\d{1,2}(?::?\d{2})?|gmt\s*[+-]\s*\d{1,2}(?::?\d{2})?|[a-z]{1,5}\b))?",
+        r"(?i)\b(?P<h>2[0-3]|[01]?\d)(?:[:.](?P<m>[0-5]\d))?(?::[0-5]\d)?(?:\s*(?P<ampm>a\.?m\b\.?|p\.?m\b\.?))?(?:\s*(?P<zone>(?:us/(?:pacific|eastern|central|mountain)|america/(?:los_angeles|new_york|chicago|denver))\b|(?:us\s+)?(?:pacific|eastern|central|mountain)(?:\s+(?:standard|daylight))?(?:\s+time)?|(?:uk|british|london|local)\s+time|utc\s*[+-]\s*\d{1,2}(?::?\d{2})?|gmt\s*[+-]\s*\d{1,2}(?::?\d{2})?|[a-z]{1,5}\b))?",
     )
 });
 static NOON: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(?P<w>noon|midday|midnight)\b"));
@@ -120,7 +123,7 @@ struct TimeHit {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum ZoneSpec {
+pub(crate) enum ZoneSpec {
     Fixed(FixedOffset),
     /// US zone named without season: standard and daylight offsets in hours.
     Us(i32),
@@ -136,6 +139,8 @@ pub fn find_dates(sentence: &str, anchor: &Anchor) -> Vec<DateMention> {
     let times = find_times(sentence);
     let mut out = Vec::new();
     let mut used_days = vec![false; days.len()];
+    // "started at 6:05 PM EST, and was restored around 9:00 PM": one zone for the sentence.
+    let sentence_zone = times.iter().find_map(|t| t.zone);
     for t in &times {
         let nearest = days
             .iter()
@@ -158,7 +163,7 @@ pub fn find_dates(sentence: &str, anchor: &Anchor) -> Vec<DateMention> {
             Some(ds) => ds.start.min(t.span.start)..ds.end.max(t.span.end),
             None => t.span.clone(),
         };
-        let Some(zone) = t.zone else {
+        let Some(zone) = t.zone.or(sentence_zone).or(anchor.zone) else {
             continue;
         };
         let Some(offset) = resolve_zone(zone, date) else {
@@ -195,6 +200,11 @@ pub fn find_dates(sentence: &str, anchor: &Anchor) -> Vec<DateMention> {
     }
     out.sort_by_key(|m| m.span.start);
     out
+}
+
+/// The zone of the first time in `sentence` that names one.
+pub(crate) fn first_zone(sentence: &str) -> Option<ZoneSpec> {
+    find_times(sentence).into_iter().find_map(|t| t.zone)
 }
 
 /// A "between X and Y" / "from X to/until Y" window with two times, both placed by
@@ -490,6 +500,7 @@ fn find_times(sentence: &str) -> Vec<TimeHit> {
 fn zone_spec(raw: &str) -> Option<ZoneSpec> {
     let z = raw.trim().to_ascii_lowercase();
     let z = z.split_whitespace().collect::<Vec<_>>().join(" ");
+    let z = z.strip_prefix("us ").map_or(z.clone(), str::to_string);
     let us = |std: i32| Some(ZoneSpec::Us(std));
     match z.as_str() {
         "pt" | "pacific" | "pacific time" | "us/pacific" | "america/los_angeles" => return us(-8),
@@ -600,7 +611,7 @@ mod tests {
     fn anchor(published: &str) -> Anchor {
         Anchor {
             published: Some(utc(published)),
-            day: None,
+            ..Anchor::default()
         }
     }
 
@@ -642,11 +653,45 @@ mod tests {
         );
     }
 
+    /// A time that names no zone takes the zone its sentence, or the text before it, gave.
+    #[test]
+    fn a_bare_time_takes_the_zone_already_given() {
+        let a = Anchor {
+            published: Some(utc("2021-03-04T20:00:00Z")),
+            day: NaiveDate::from_ymd_opt(2021, 3, 4),
+            ..Anchor::default()
+        };
+        let all = |s: &str, a: &Anchor| -> Vec<String> {
+            find_dates(s, a)
+                .iter()
+                .map(|m| crate::model::rfc3339(m.at))
+                .collect()
+        };
+        assert_eq!(
+            all("It broke at 2:10 PM EST and came back around 4:40 PM.", &a),
+            vec!["2021-03-04T19:10:00Z", "2021-03-04T21:40:00Z"]
+        );
+        assert!(all("It came back around 4:40 PM.", &a).is_empty());
+        let zoned = Anchor {
+            zone: first_zone("It broke at 2:10 PM EST."),
+            ..a
+        };
+        assert_eq!(
+            all("It came back around 4:40 PM.", &zoned),
+            vec!["2021-03-04T21:40:00Z"]
+        );
+        assert_eq!(
+            all("Checkouts failed from 05:50 to 06:45 US Eastern time.", &a),
+            vec!["2021-03-04T10:50:00Z", "2021-03-04T11:45:00Z"]
+        );
+    }
+
     #[test]
     fn pacific_time_follows_daylight_saving() {
         let summer = Anchor {
             published: Some(utc("2019-07-03T20:00:00Z")),
             day: NaiveDate::from_ymd_opt(2019, 7, 3),
+            ..Anchor::default()
         };
         assert_eq!(
             first("Users saw errors from 3:47am Pacific time.", &summer),
@@ -655,6 +700,7 @@ mod tests {
         let winter = Anchor {
             published: None,
             day: NaiveDate::from_ymd_opt(2019, 1, 3),
+            ..Anchor::default()
         };
         assert_eq!(
             first("Users saw errors from 3:47am Pacific time.", &winter),

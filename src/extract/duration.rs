@@ -212,11 +212,18 @@ fn is_not_a_length(lower: &str, start: usize, end: usize) -> bool {
         .is_some_and(|s| s.trim_end().ends_with(','));
     let unit_before = unit_minutes(prev1).is_some() && prev1.len() > 1 && !listed;
     // "recovered within 49 minutes" is a length; "answers within 15 minutes" is a promise.
-    let within = prev1 == "within"
-        && !matches!(
-            prev2,
-            "recovered" | "restored" | "resolved" | "fixed" | "mitigated"
-        );
+    // "within roughly 20 minutes" is "within" too.
+    let approx = matches!(
+        prev1,
+        "roughly" | "about" | "around" | "approximately" | "some"
+    );
+    let within = (prev1 == "within" || (approx && prev2 == "within"))
+        && !before(lower, start, 6).iter().any(|w| {
+            matches!(
+                *w,
+                "recovered" | "restored" | "resolved" | "fixed" | "mitigated"
+            )
+        });
     if unit_before || within || matches!(prev1, "every" | "per" | "each" | "last" | "next") {
         return true;
     }
@@ -229,9 +236,13 @@ fn is_not_a_length(lower: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let next1 = next.first().copied().unwrap_or("");
+    // "offline for around 12 hours earlier today": "for" makes it a length.
+    if prev.contains(&"for") && !matches!(next1, "a" | "per" | "ago" | "of") {
+        return false;
+    }
     matches!(
         next1,
-        "ago" | "later" | "earlier" | "before" | "a" | "per" | "old" | "notice" | "of"
+        "ago" | "later" | "earlier" | "before" | "after" | "a" | "per" | "old" | "notice" | "of"
     ) && !(next1 == "of"
         && next
             .get(1)
@@ -299,6 +310,28 @@ mod tests {
             Some(30)
         );
         assert_eq!(minutes("It lasted two and a half hours."), Some(150));
+    }
+
+    /// Offsets and promises are no lengths; "for" and a recovery word make one.
+    #[test]
+    fn offsets_and_promises_are_not_lengths() {
+        assert_eq!(
+            minutes("12 hours after the outage began, the carrier posted a note."),
+            None
+        );
+        assert_eq!(
+            minutes("Within roughly 20 minutes, the firm acknowledged the fault."),
+            None
+        );
+        assert_eq!(
+            minutes("A rollback restored service within approximately two hours."),
+            Some(120)
+        );
+        assert_eq!(
+            minutes("The network was offline for around 12 hours earlier today."),
+            Some(720)
+        );
+        assert_eq!(minutes("They planned for a day of meetings."), None);
     }
 
     #[test]

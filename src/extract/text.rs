@@ -310,21 +310,25 @@ pub fn sentences(text: &str) -> Vec<&str> {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            if (b == b'.' || b == b'!' || b == b'?')
-                && i + 2 < bytes.len()
-                && bytes[i + 1] == b' '
-                && (bytes[i + 2].is_ascii_uppercase()
-                    || bytes[i + 2].is_ascii_digit()
-                    || bytes[i + 2] == b'"')
-                && !abbreviation_before(&para[start..i], bytes[i + 2])
-            {
-                let s = para[start..=i].trim();
-                if !s.is_empty() {
-                    out.push(s);
+            if b == b'.' || b == b'!' || b == b'?' {
+                // The sentence ends after its closing quotation marks and citation markers
+                // ("... lost.” The", "... unavailable.[1][2] During").
+                let end = i + 1 + closers_len(para.get(i + 1..).unwrap_or(""));
+                if end + 1 < bytes.len()
+                    && bytes[end] == b' '
+                    && (bytes[end + 1].is_ascii_uppercase()
+                        || bytes[end + 1].is_ascii_digit()
+                        || bytes[end + 1] == b'"')
+                    && !abbreviation_before(&para[start..i], bytes[end + 1])
+                {
+                    let s = para[start..end].trim();
+                    if !s.is_empty() {
+                        out.push(s);
+                    }
+                    start = end + 1;
+                    i = end + 1;
+                    continue;
                 }
-                start = i + 2;
-                i += 2;
-                continue;
             }
             i += 1;
         }
@@ -334,6 +338,31 @@ pub fn sentences(text: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+/// Bytes of closing quotation marks, brackets and citation markers ("[12]") at the start.
+fn closers_len(rest: &str) -> usize {
+    let mut n = 0;
+    loop {
+        let tail = rest.get(n..).unwrap_or("");
+        if let Some(c) = tail
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '”' | '’' | '"' | '\'' | ')'))
+        {
+            n += c.len_utf8();
+            continue;
+        }
+        let digits = tail
+            .strip_prefix('[')
+            .map(|t| t.bytes().take_while(u8::is_ascii_digit).count())
+            .unwrap_or(0);
+        if digits > 0 && tail.as_bytes().get(digits + 1) == Some(&b']') {
+            n += digits + 2;
+            continue;
+        }
+        return n;
+    }
 }
 
 /// True when the word before a dot is an abbreviation the sentence goes on after: a month
@@ -468,6 +497,26 @@ mod tests {
     fn drops_scripts_and_control_characters() {
         assert_eq!(html_to_text("a<script>alert(1)</script>b\u{1b}[31m"), "ab");
         assert_eq!(html_to_text("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2");
+    }
+
+    /// A sentence ends after its closing quotation mark or citation markers.
+    #[test]
+    fn quotes_and_citation_markers_close_a_sentence() {
+        assert_eq!(
+            sentences(
+                "The site was down.[3][4] Service came back. He said “it broke.” Then it worked."
+            ),
+            vec![
+                "The site was down.[3][4]",
+                "Service came back.",
+                "He said “it broke.”",
+                "Then it worked."
+            ]
+        );
+        assert_eq!(
+            sentences("A list [12] of items."),
+            vec!["A list [12] of items."]
+        );
     }
 
     #[test]

@@ -48,9 +48,21 @@ fn place_sentences<'s, 'a>(sents: &'s [Sentence<'a>]) -> impl Iterator<Item = &'
         .take(PLACE_SENTENCES)
         .filter(|s| !s.recalls_other && !s.dateline)
         .filter(|s| {
-            s.is_title || s.index <= 3 || s.section.contains("impact") || IMPACT_RE.is_match(s.text)
+            s.is_title
+                || s.index <= 3
+                || s.section.contains("impact")
+                || IMPACT_RE.is_match(s.text)
+                || FELT_RE.is_match(s.text)
         })
 }
+
+/// Wording that says where an outage was felt beside the impact words: "users around the
+/// globe reported issues", "the outages are impacting businesses internationally".
+static FELT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:outages|issues|disruptions|impacting|affecting|affected|reported (?:problems|issues|errors|outages)|down for|went dark)\b",
+    )
+});
 
 /// Sentences read for places, from the top.
 const PLACE_SENTENCES: usize = 80;
@@ -144,7 +156,11 @@ pub(super) fn services(sents: &[Sentence], vendor: &str) -> Vec<Fact<String>> {
         return named;
     }
     let mut out: Vec<Fact<String>> = Vec::new();
-    for s in place_sentences(sents).filter(|s| !s.is_title) {
+    // Generic services only from sentences with an impact word: "issues" and "outages" are
+    // said of far more than the outage's own services.
+    for s in place_sentences(sents).filter(|s| {
+        !s.is_title && (s.index <= 3 || s.section.contains("impact") || IMPACT_RE.is_match(s.text))
+    }) {
         for term in service_terms(s.text) {
             if !out.iter().any(|f| f.value.eq_ignore_ascii_case(&term)) {
                 out.push(Fact {

@@ -83,6 +83,13 @@ static SURVEY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A month and its day ("June 10th", "10 June").
+static ONE_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?\b|\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)",
+    )
+});
+
 /// A failure told as something that happened, not as what outages are like.
 static PAST_EVENT: LazyLock<Regex> = LazyLock::new(|| {
     regex(
@@ -100,7 +107,9 @@ pub(super) fn reports_specific_disruption(
     own_report: bool,
 ) -> bool {
     let lead = sents.iter().find(|s| !s.is_title).map_or("", |s| s.text);
-    if SURVEY.is_match(title) || SURVEY.is_match(lead) {
+    // A headline that names one day ("June 10th, 2025: ... outage analysis") tells one event.
+    let one_day = ONE_DAY.is_match(title);
+    if (SURVEY.is_match(title) || SURVEY.is_match(lead)) && !one_day {
         return false;
     }
     let headline = if title.trim().is_empty() { lead } else { title };
@@ -129,7 +138,7 @@ pub(super) fn reports_specific_disruption(
     if evidence == VendorEvidence::Unlisted {
         // A one-paragraph summary names its company once; a long page must title it.
         let named = is_short(sents)
-            || unlisted_titled(title, &vendor.value)
+            || unlisted_titled(headline, &vendor.value)
             || (own && contains_phrase(&title.to_lowercase(), &vendor.value.to_lowercase()));
         if !named {
             return false;

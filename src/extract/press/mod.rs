@@ -47,7 +47,6 @@ use causes::cause;
 use facts::{IMPACT_RE, cloud_of, regions, services};
 use severity::{severity, status};
 use subject::settle_vendor;
-use timing::timing;
 
 pub use causes::categorise_cause;
 pub use eval::{EvalReport, FieldScore, LabelledItem, evaluate};
@@ -226,7 +225,17 @@ pub fn extract(input: &PressInput) -> Option<PressReport> {
     } else {
         one_line(input.title)
     };
-    let timing = timing(&sents, published, story.is_none());
+    let mut timing = timing::timing(&sents, published, story.is_none());
+    // A page that names its outage's year once ("On 4 March 2021, ...") under a later or
+    // estimated publication date: with no onset read, that year is the story's.
+    if timing.start.is_none() && story.is_none() {
+        if let Some(year_end) = stated_story_year(&sents, published) {
+            for s in sents.iter_mut().filter(|s| !s.is_title) {
+                s.recalls_other = recalls_other_event(s.text, Some(year_end));
+            }
+            timing = timing::timing(&sents, Some(year_end), false);
+        }
+    }
     let regions = regions(&sents, cloud_of(&vendor.value));
     let services = services(&sents, &vendor.value);
     let impact = sents
@@ -475,6 +484,9 @@ fn regex_has_date(sentence: &str) -> bool {
 }
 
 static YEAR_RE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(?:19|20)\d{2}\b"));
+static WEEKDAY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
+});
 static FRESH_RE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:today|yesterday|tonight|this (?:morning|afternoon|evening)|last night|earlier today)\b",
@@ -488,11 +500,10 @@ static FRESH_RE: LazyLock<Regex> = LazyLock::new(|| {
 fn story_reference(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     use chrono::Datelike;
     let p = published?;
-    let lead_is_fresh = sents
-        .iter()
-        .filter(|s| !s.is_title)
-        .take(3)
-        .any(|s| FRESH_RE.is_match(s.text));
+    // "on Thursday" with no year beside it is told from the publication day, as "today" is.
+    let lead_is_fresh = sents.iter().filter(|s| !s.is_title).take(3).any(|s| {
+        FRESH_RE.is_match(s.text) || (WEEKDAY_RE.is_match(s.text) && !YEAR_RE.is_match(s.text))
+    });
     if lead_is_fresh {
         return None;
     }
@@ -531,6 +542,42 @@ fn story_reference(sents: &[Sentence], published: Option<DateTime<Utc>>) -> Opti
     let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31)?.and_hms_opt(23, 59, 0)?;
     Some(end.and_utc())
 }
+
+/// The end of the year the first sentence about the disruption names (a year before the
+/// publication's), for a page whose one dated sentence tells its outage.
+fn stated_story_year(
+    sents: &[Sentence],
+    published: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    let p = published?;
+    let year = sents
+        .iter()
+        .take(60)
+        .filter(|s| !s.dateline && !RECALL_RE.is_match(s.text))
+        .find_map(|s| {
+            // A year beside the disruption, or a date written out in full.
+            let found = if gate::DISRUPTION.is_match(s.text) {
+                YEAR_RE.find_iter(s.text).collect::<Vec<_>>()
+            } else {
+                FULL_DATE.find_iter(s.text).collect()
+            };
+            found
+                .into_iter()
+                .filter_map(|m| YEAR_RE.find(m.as_str()))
+                .filter_map(|m| m.as_str().parse::<i32>().ok())
+                .find(|y| (1990..p.year()).contains(y))
+        })?;
+    let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31)?.and_hms_opt(23, 59, 0)?;
+    Some(end.and_utc())
+}
+
+/// "February 22, 2024", "22nd February 2024".
+static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\d{2}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*,? (?:19|20)\d{2})\b",
+    )
+});
 
 static RECALL_RE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
@@ -648,6 +695,156 @@ mod tests {
                 Some("Slack outage leaves users unable to send messages"),
                 "Slack went down on Monday.\n"
             )
+        );
+    }
+
+    /// A page published years later (or with an estimated date) that names its outage's year
+    /// once: the onset is read in that year, and a failure's day stands even when the sentence
+    /// goes on to the recovery.
+    #[test]
+    fn a_retrospective_naming_its_year_once_keeps_its_onset() {
+        let input = PressInput {
+            title: "The Stripe outage that taught us about deploys",
+            text: "Engineers still talk about it. The worst blunder we saw was the March 3, 2021, deploy at 14:10 UTC. It took the Stripe API down and checkouts failed for two hours. The fix was simple.",
+            published: Some(utc("2024-06-01T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2021-03-03T14:10:00Z".into())
+        );
+        let input = PressInput {
+            title: "Why did the chat app fail?",
+            text: "On November 9, Slack suffered a global outage that left teams unable to send messages until engineers completed the recovery.",
+            published: Some(utc("2025-01-10T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2024-11-09T00:00:00Z".into())
+        );
+    }
+
+    /// Start and end clock times in two sentences pair up, the end taking the start's zone;
+    /// a length said with "for" stands whatever follows it.
+    #[test]
+    fn clock_times_in_two_sentences_pair_up() {
+        let input = PressInput {
+            title: "Cloud provider outage takes sites offline",
+            text: "IBM Cloud went down on Tuesday. The outage began at about 5:15 PM EDT, knocking client sites offline. Services were restored around 7:45 PM, the company said.",
+            published: Some(utc("2020-06-10T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2020-06-09T21:15:00Z".into())
+        );
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(150));
+        let input = PressInput {
+            title: "Telecom outage cuts phone lines",
+            text: "Optus, which suffered a network outage for around 12 hours earlier today, has said little. Customers could not make calls.",
+            published: Some(utc("2023-11-08T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(r.duration_minutes.map(|d| d.value), Some(720));
+    }
+
+    /// Where an outage was felt is read from any sentence that tells of it, deep in the text.
+    #[test]
+    fn places_are_read_from_later_sentences_about_the_outage() {
+        let input = PressInput {
+            title: "Zoom outage leaves meetings stranded",
+            text: "Zoom went down on Wednesday afternoon. The company posted a short note. Engineers worked on a fix. A spokesperson declined to comment. Later, users in Brazil and Japan reported issues joining calls. The firm's shares were flat.",
+            published: Some(utc("2025-04-16T22:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        let regions: Vec<&str> = r.regions.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(regions, vec!["Brazil", "Japan"]);
+    }
+
+    /// The platform a statement was posted on, and the blog host a story sits on, are not
+    /// the vendor; a contraction ("Here’s") is no possessive name.
+    #[test]
+    fn the_platform_a_statement_was_posted_on_is_not_the_vendor() {
+        let input = PressInput {
+            title: "",
+            text: "The Optus network outage that began on Wednesday cut phones across Australia. Here’s what happened next. In a Twitter post, the company said engineers were working on it. Optus said on X that services were restored by the evening.",
+            published: Some(utc("2023-11-09T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(r.vendor.value, "Optus");
+        let input = PressInput {
+            title: "That Slack outage: what caused it",
+            text: "Slack went down on the morning of January 4. Messages failed to load for hours. We began to see errors around 6:00 a.m. PST, the company said.",
+            published: Some(utc("2021-01-23T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: Some("https://medium.com/@someone/that-slack-outage"),
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(r.vendor.value, "Slack");
+    }
+
+    /// "Outage analysis" titles a survey, unless the headline names the one day it tells.
+    #[test]
+    fn an_outage_analysis_of_one_day_is_a_report() {
+        let input = PressInput {
+            title: "March 4th, 2025: Heroku Global Outage Analysis",
+            text: "Heroku was unusable from around 3:00am ET on March 4th. Our API could not reach its database until the evening. We moved our app elsewhere afterwards.",
+            published: Some(utc("2025-03-20T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        assert_eq!(
+            extract(&input).map(|r| r.vendor.value),
+            Some("Heroku".into())
+        );
+        let input = PressInput {
+            title: "Cloud outage analysis: what 2024 taught us",
+            text: "Heroku went down twice last year and AWS had a bad day in Virginia. Outages cost money.",
+            published: Some(utc("2025-03-20T12:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        assert_eq!(extract(&input), None);
+    }
+
+    /// A lead that says "on Tuesday" is a fresh report even when a later sentence recalls an
+    /// older year.
+    #[test]
+    fn weekday_leads_are_fresh() {
+        let input = PressInput {
+            title: "Instagram and Facebook down for millions",
+            text: "Facebook and Instagram went down on Tuesday, logging users out. The outage lasted about two hours. Users compared it to a longer Facebook outage in 2021, and again in 2021 the apps were down for six hours.",
+            published: Some(utc("2024-03-06T09:00:00Z")),
+            vendor_hint: None,
+            publisher: None,
+            url: None,
+        };
+        let r = extract(&input).expect("an outage");
+        assert_eq!(
+            r.start.map(|s| crate::model::rfc3339(s.at)),
+            Some("2024-03-05T00:00:00Z".into())
         );
     }
 

@@ -37,7 +37,7 @@ fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
         };
         let mut seen: Vec<String> = Vec::new();
         for hit in Gazetteer::builtin().find_in_text(s.text) {
-            if seen.contains(&hit.vendor) {
+            if seen.contains(&hit.vendor) || posted_on(s.text, hit.start, hit.end) {
                 continue;
             }
             // The headline's first vendor is usually the one that failed ("AWS outage takes
@@ -58,6 +58,43 @@ fn main_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<String>> {
             value: vendor,
             quote: quote.to_string(),
         })
+}
+
+/// Posting words: a platform named beside them carried a statement ("said on X").
+static POSTING: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:said|says|posted|posting|wrote|writes|tweeted|statement|announced|shared|confirmed|acknowledged|update[sd]?|message|complain\w*|reported)\b",
+    )
+});
+
+/// The name at `start..end` is the platform a statement was posted on ("said on X", "in a
+/// Twitter post", "on its Facebook page", "took to Reddit"), not a vendor that failed.
+fn posted_on(text: &str, start: usize, end: usize) -> bool {
+    let before: Vec<String> = text
+        .get(..start)
+        .unwrap_or("")
+        .split_whitespace()
+        .rev()
+        .take(2)
+        .map(str::to_lowercase)
+        .collect();
+    let after = text
+        .get(end..)
+        .unwrap_or("")
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    let prev = before.first().map_or("", String::as_str);
+    let prev2 = before.get(1).map_or("", String::as_str);
+    let channel = matches!(
+        after.as_str(),
+        "post" | "posts" | "page" | "account" | "feed" | "handle" | "thread" | "blog" | "statement"
+    );
+    let took_to = prev == "to" && matches!(prev2, "took" | "turned" | "flocked" | "went");
+    let posted = matches!(prev, "on" | "via") && POSTING.is_match(text);
+    channel || took_to || posted
 }
 
 /// The vendor and how firmly the text names it. A hint from the source wins; then the
@@ -194,6 +231,25 @@ fn publisher_vendor(input: &PressInput, sents: &[Sentence]) -> Option<Fact<Strin
         gazetteer.by_host(host).map(str::to_string)
     };
     let value = by_site.or_else(by_host)?;
+    // A blogging platform's host carries other people's stories: a text whose title names
+    // another vendor, and that never names its host's vendor or its products, is about the
+    // other vendor.
+    let names_host = sents.iter().any(|s| {
+        gazetteer
+            .find_in_text(s.text)
+            .iter()
+            .any(|h| h.vendor == value)
+            || find_services(s.text).iter().any(|h| h.vendor == value)
+    });
+    let titles_other = sents.iter().filter(|s| s.is_title).any(|s| {
+        gazetteer
+            .find_in_text(s.text)
+            .iter()
+            .any(|h| h.vendor != value)
+    });
+    if !names_host && titles_other {
+        return None;
+    }
     let quote = sents
         .iter()
         .filter(|s| !s.is_title)
@@ -246,6 +302,16 @@ const NOT_VENDORS: &[&str] = &[
     "These",
     "Those",
     "Between",
+    // Contractions read like possessives ("Here’s a look", "What's next").
+    "Here",
+    "There",
+    "What",
+    "Who",
+    "Where",
+    "How",
+    "Let",
+    "He",
+    "She",
     "After",
     "Before",
     "Today",
@@ -464,4 +530,30 @@ fn unlisted_vendor(sents: &[Sentence]) -> Option<Fact<String>> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str, name: &str) -> bool {
+        let start = text.find(name).unwrap_or(0);
+        posted_on(text, start, start + name.len())
+    }
+
+    #[test]
+    fn a_posting_platform_is_told_from_a_failing_vendor() {
+        assert!(at(
+            "In a Twitter post, the carrier said it was working on it.",
+            "Twitter"
+        ));
+        assert!(at(
+            "The company said on Facebook that service was back.",
+            "Facebook"
+        ));
+        assert!(at("Angry users took to Reddit to vent.", "Reddit"));
+        assert!(at("It posted an update on its Facebook page.", "Facebook"));
+        assert!(!at("Facebook went down on Monday.", "Facebook"));
+        assert!(!at("Sites running on AWS were unreachable.", "AWS"));
+    }
 }

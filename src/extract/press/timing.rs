@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::{DateFact, Fact, Sentence};
 use crate::extract::dates::{
-    Anchor, Precision, find_dates, find_window, mentions_other_year, regex,
+    Anchor, Precision, find_dates, find_window, first_zone, mentions_other_year, regex,
 };
 use crate::extract::duration::find_durations;
 use crate::extract::window;
@@ -21,7 +21,7 @@ static DURATION_LABEL: LazyLock<Regex> =
 /// line, and the same for the end; the value is the vendor's own record of the window.
 static START_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)^[*_\s]*(?:incident |outage |impact |disruption )?(?:start(?:ed)?|began|begin)(?: time| date| at)?[*_\s]*:[*_\s]*",
+        r"(?i)^[*_\s]*(?:incident |outage |impact |disruption )?(?:start(?:ed)?|began|begin|reported)(?: time| date| at)?[*_\s]*:[*_\s]*",
     )
 });
 static END_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -86,6 +86,19 @@ static START_CUE: LazyLock<Regex> = LazyLock::new(|| {
 
 static ONSET_VERB: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)\b(?:began|begun|beginning|started|starting|first|went|lost|failed)\b")
+});
+
+/// The failure itself, told as an event: its day is the onset's even in a sentence that goes
+/// on to the recovery.
+static FAILED_ON_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:suffered|experienced|went (?:down|offline|dark)|crashed|was hit|were hit|knocked (?:out|offline))\b",
+    )
+});
+
+/// The outage named as a thing.
+static OUTAGE_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(?:outages?|disruptions?|failures?|interruptions?|went down|crash(?:ed)?)\b")
 });
 
 static PUBLICATION_NOTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -179,6 +192,7 @@ fn timing_from(
     let mut anchor = Anchor {
         published: published.or_else(|| document_reference(sents)),
         day,
+        ..Anchor::default()
     };
     let mut out = Timing::default();
     if let Some((start, _)) = labelled_time(sents, &START_LABEL, &anchor) {
@@ -243,7 +257,13 @@ fn timing_from(
             }
             continue;
         }
+        let mut said_before = 0;
         for m in find_dates(s.text, &anchor) {
+            // "began at 6:05 PM and was restored around 9:00 PM": a time after an end cue
+            // later in the sentence is the end.
+            let lead_in = s.text.get(said_before..m.span.start).unwrap_or("");
+            let is_end = is_end || (said_before > 0 && END_CUE.is_match(lead_in));
+            said_before = m.span.end;
             if limit.is_some_and(|l| m.at > l) {
                 continue;
             }
@@ -253,8 +273,10 @@ fn timing_from(
                 quote: s.text.to_string(),
             };
             match m.precision {
+                // The last recovery told is the outage's end ("first service operational by
+                // 16:44 ... fully recovered by 05:25").
                 Precision::Minute if is_end => {
-                    if end_exact.is_none() {
+                    if end_exact.as_ref().is_none_or(|e| m.at > e.value) {
                         end_exact = Some(Fact {
                             value: m.at,
                             quote: s.text.to_string(),
@@ -268,7 +290,21 @@ fn timing_from(
                     }
                 }
                 Precision::Day => {
-                    if first_day.is_none() && !is_end {
+                    // "On 11 May the service suffered an outage ... before its recovery": the
+                    // day of a failure told before the end cue is the onset's.
+                    // "an update on the recovery following a disruption ... on November 25":
+                    // the outage, named after the last end cue, is what the day belongs to.
+                    let told_after_end = s
+                        .text
+                        .get(..m.span.start)
+                        .and_then(|head| {
+                            let cut = END_CUE.find_iter(head).last().map_or(0, |c| c.end());
+                            head.get(cut..)
+                        })
+                        .is_some_and(|tail| OUTAGE_NOUN.is_match(tail));
+                    let day_of_failure =
+                        FAILED_ON_DAY.is_match(&before_end_cue(s.text)) || told_after_end;
+                    if first_day.is_none() && (!is_end || day_of_failure) {
                         first_day = Some(fact);
                     }
                 }
@@ -278,6 +314,10 @@ fn timing_from(
                     }
                 }
             }
+        }
+        // Later sentences' bare times belong to the zone the text first gave a time in.
+        if anchor.zone.is_none() {
+            anchor.zone = first_zone(s.text);
         }
         // Later sentences' bare times belong to the day established so far.
         if anchor.day.is_none() {
@@ -313,6 +353,45 @@ fn timing_from(
                 quote: e.quote.clone(),
             });
         }
+        // "lasted from 3:16 PM to 7:38 PM, over four hours": a rounded length gives way to
+        // the clock times the text states for the same stretch.
+        (Some(s), Some(e), Some(d)) if s.precision == Precision::Minute => {
+            let window = (e.value - s.at).num_minutes();
+            // The rounding word right before the stated length.
+            let word = find_durations(&d.quote)
+                .into_iter()
+                .find(|m| m.minutes == d.value)
+                .and_then(|m| {
+                    let head = d.quote.get(..m.span.end)?;
+                    let from = head.char_indices().rev().nth(30).map_or(0, |(i, _)| i);
+                    ROUNDED.find_iter(head.get(from..)?).last()
+                })
+                .map(|m| m.as_str().to_lowercase())
+                .unwrap_or_default();
+            // "over four hours" is at least four, "nearly four" at most, "about four" near it.
+            let fits = if word.starts_with("over")
+                || word.starts_with("more")
+                || word.starts_with("upwards")
+                || word.starts_with("just over")
+            {
+                window >= d.value && window * 2 <= d.value * 3
+            } else if word.starts_with("nearly")
+                || word.starts_with("almost")
+                || word.starts_with("just under")
+            {
+                window <= d.value && window * 4 >= d.value * 3
+            } else if word.is_empty() {
+                false
+            } else {
+                window * 4 >= d.value * 3 && window * 4 <= d.value * 5
+            };
+            if window != d.value && fits {
+                out.duration = Some(Fact {
+                    value: window,
+                    quote: e.quote.clone(),
+                });
+            }
+        }
         (Some(s), None, Some(d)) if s.precision == Precision::Minute => {
             out.end = Duration::try_minutes(d.value)
                 .and_then(|len| s.at.checked_add_signed(len))
@@ -346,6 +425,13 @@ fn labelled_length(value: &str) -> Option<i64> {
     }
     Some(total)
 }
+
+/// Words that round a length: "over four hours", "about an hour", "~4 hours".
+static ROUNDED: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)(?:\b(?:over|more than|nearly|almost|about|around|roughly|approximately|approx\.?|some|upwards of|just under|just over)\s+(?:\d|an?\b|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half)|~\s*\d)",
+    )
+});
 
 /// Amounts that state no figure.
 static VAGUE: LazyLock<Regex> =
