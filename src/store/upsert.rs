@@ -346,3 +346,455 @@ fn to_json<T: serde::Serialize>(
 ) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| corrupt(db, format!("{field} of incident {id}"), e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Severity, Status};
+    use crate::store::fixtures::{incident, t, update};
+    use crate::store::merge::{canonical, content_hash};
+
+    fn store() -> Store {
+        Store::open_in_memory().expect("in-memory store")
+    }
+
+    #[test]
+    fn upsert_counts_new_updated_and_unchanged() {
+        let mut store = store();
+        let a = incident("a", "2024-03-01T10:00:00Z");
+        let b = incident("b", "2024-03-02T10:00:00Z");
+        let seen = t("2024-03-03T00:00:00Z");
+        let first = store
+            .upsert_incidents(&[a.clone(), b.clone()], seen)
+            .expect("first");
+        assert_eq!(
+            first,
+            UpsertCounts {
+                new: 2,
+                updated: 0,
+                unchanged: 0
+            }
+        );
+        assert_eq!(store.current_rev().expect("rev"), 2);
+        let mut b2 = b.clone();
+        b2.title = "Incident with Actions and Pages".into();
+        let second = store.upsert_incidents(&[a, b2], seen).expect("second");
+        assert_eq!(
+            second,
+            UpsertCounts {
+                new: 0,
+                updated: 1,
+                unchanged: 1
+            }
+        );
+        assert_eq!(store.current_rev().expect("rev"), 3);
+        let changed = store.changed_since(2, 10).expect("changed");
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].rev, 3);
+        assert_eq!(changed[0].incident.title, "Incident with Actions and Pages");
+    }
+
+    #[test]
+    fn reupserting_same_data_changes_no_rev_and_no_version() {
+        let mut store = store();
+        let a = incident("a", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T10:05:00Z"))
+            .expect("first");
+        let again = store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T11:05:00Z"))
+            .expect("again");
+        assert_eq!(
+            again,
+            UpsertCounts {
+                new: 0,
+                updated: 0,
+                unchanged: 1
+            }
+        );
+        assert_eq!(store.current_rev().expect("rev"), 1);
+        assert_eq!(store.versions(&a.id).expect("versions").len(), 1);
+        assert_eq!(store.changed_since(1, 10).expect("changed"), vec![]);
+    }
+
+    fn last_seen(store: &Store, id: &str) -> String {
+        store
+            .conn
+            .query_row("SELECT last_seen FROM incidents WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .expect("last_seen")
+    }
+
+    #[test]
+    fn recrawled_duplicate_moves_last_seen_only() {
+        let mut store = store();
+        let a = incident("dup", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T10:05:00Z"))
+            .expect("first");
+        let again = store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T12:00:00Z"))
+            .expect("again");
+        assert_eq!(again.unchanged, 1);
+        assert_eq!(last_seen(&store, &a.id), "2024-03-01T12:00:00.000000000Z");
+        // An older crawl applied late never moves it back.
+        store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T11:00:00Z"))
+            .expect("late");
+        assert_eq!(last_seen(&store, &a.id), "2024-03-01T12:00:00.000000000Z");
+        assert_eq!(store.current_rev().expect("rev"), 1);
+        assert_eq!(store.versions(&a.id).expect("versions").len(), 1);
+    }
+
+    /// Rows, index entries and versions an upsert wrote, as SQLite counts them.
+    fn changes_during(store: &mut Store, work: impl FnOnce(&mut Store)) -> u64 {
+        let before = store.conn.total_changes();
+        work(store);
+        store.conn.total_changes() - before
+    }
+
+    #[test]
+    fn unchanged_duplicate_within_the_last_seen_step_writes_nothing() {
+        let mut store = store();
+        let mut a = incident("quiet", "2024-03-01T10:00:00Z");
+        a.updates
+            .push(update("2024-03-01T10:20:00Z", "resolved", "Fixed."));
+        store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T10:30:00Z"))
+            .expect("first");
+        // The same incident, and the same with its updates out of order and one repeated
+        // (the same canonical form), 59 minutes later: only the rev counter's row is written.
+        let mut shuffled = a.clone();
+        shuffled.updates.reverse();
+        shuffled.updates.push(a.updates[0].clone());
+        let written = changes_during(&mut store, |s| {
+            let counts = s
+                .upsert_incidents(&[a.clone(), shuffled], t("2024-03-01T11:29:00Z"))
+                .expect("again");
+            assert_eq!(counts.unchanged, 2);
+        });
+        assert_eq!(written, 1, "only UPDATE meta SET value = rev");
+        assert_eq!(last_seen(&store, &a.id), "2024-03-01T10:30:00.000000000Z");
+        // Past the step the row is touched once, and nothing else.
+        let written = changes_during(&mut store, |s| {
+            s.upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T11:31:00Z"))
+                .expect("later");
+        });
+        assert_eq!(written, 2, "the rev counter and last_seen");
+        assert_eq!(last_seen(&store, &a.id), "2024-03-01T11:31:00.000000000Z");
+        assert_eq!(store.current_rev().expect("rev"), 1);
+        assert_eq!(store.versions(&a.id).expect("versions").len(), 1);
+    }
+
+    /// A store written before the typed hash holds JSON hashes: re-crawling its incidents
+    /// unchanged must not count as a change (no rev, no version), and the hash is upgraded in
+    /// the incident and in its event membership alike, so the merge sees nothing to redo.
+    #[test]
+    fn legacy_json_hash_is_upgraded_in_place_without_a_new_version() {
+        let mut store = store();
+        let a = incident("old", "2024-03-01T10:00:00Z");
+        let seen = t("2024-03-01T10:05:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&a), seen)
+            .expect("first");
+        crate::merge::merge_pending(&mut store, seen).expect("merge");
+        let legacy = super::super::merge::legacy_content_hash(&a);
+        store
+            .conn
+            .execute("UPDATE incidents SET content_hash = ?1", [&legacy])
+            .expect("make legacy");
+        store
+            .conn
+            .execute("UPDATE event_members SET incident_hash = ?1", [&legacy])
+            .expect("make legacy membership");
+        store
+            .conn
+            .execute("UPDATE incident_versions SET content_hash = ?1", [&legacy])
+            .expect("make legacy version");
+        assert!(store.vendors_pending_merge().expect("pending").is_empty());
+        let counts = store
+            .upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T10:10:00Z"))
+            .expect("recrawl");
+        assert_eq!(
+            counts,
+            UpsertCounts {
+                new: 0,
+                updated: 0,
+                unchanged: 1
+            }
+        );
+        // The incident's rev (1) and its event's (2): the re-crawl wrote nothing.
+        assert_eq!(store.current_rev().expect("rev"), 2);
+        assert_eq!(store.versions(&a.id).expect("versions").len(), 1);
+        let (incident_hash, member_hash): (String, String) = store
+            .conn
+            .query_row(
+                "SELECT i.content_hash, m.incident_hash FROM incidents i
+                 JOIN event_members m ON m.incident_id = i.id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("hashes");
+        assert_eq!(incident_hash, content_hash(&canonical(&a)));
+        assert_eq!(member_hash, incident_hash);
+        assert!(store.vendors_pending_merge().expect("pending").is_empty());
+        // Upgraded, the next re-crawl takes the one-lookup path and writes nothing.
+        let written = changes_during(&mut store, |s| {
+            s.upsert_incidents(std::slice::from_ref(&a), t("2024-03-01T10:15:00Z"))
+                .expect("again");
+        });
+        assert_eq!(written, 1);
+    }
+
+    fn version_rows(store: &Store, id: &str) -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM incident_versions WHERE incident_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .expect("count versions")
+    }
+
+    /// A source that rewrites an incident on every fetch keeps the first content and the
+    /// newest ones, never more than the cap.
+    #[test]
+    fn an_incident_rewritten_on_every_fetch_keeps_a_bounded_number_of_versions() {
+        let mut store = store();
+        let mut i = incident("churn", "2024-03-01T10:00:00Z");
+        let cap = usize::try_from(super::super::upsert::MAX_VERSIONS).expect("small");
+        for n in 0..cap + 30 {
+            i.title = format!("Churning title {n}");
+            let seen = t("2024-03-01T10:00:00Z")
+                + chrono::Duration::minutes(i64::try_from(n).expect("small"));
+            store
+                .upsert_incidents(std::slice::from_ref(&i), seen)
+                .expect("upsert");
+        }
+        // Every content but the current one is a version: cap + 29 replaced, cap kept.
+        assert_eq!(
+            version_rows(&store, &i.id),
+            i64::try_from(cap).expect("small")
+        );
+        let versions = store.versions(&i.id).expect("versions");
+        let titles: Vec<&str> = versions.iter().map(|v| v.incident.title.as_str()).collect();
+        assert_eq!(titles.first(), Some(&"Churning title 0"));
+        assert_eq!(
+            titles.last(),
+            Some(&format!("Churning title {}", cap + 29).as_str())
+        );
+        assert_eq!(titles.get(1), Some(&"Churning title 30"));
+    }
+
+    /// The current content lives in the row alone; each content it replaces becomes a version,
+    /// so every content ever seen is listed, in order, with the time it was first seen.
+    #[test]
+    fn current_content_is_a_version_without_a_copy_and_replaced_content_is_kept() {
+        let mut store = store();
+        let first = incident("v", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&first), t("2024-03-01T10:01:00Z"))
+            .expect("first");
+        assert_eq!(version_rows(&store, &first.id), 0);
+        let mut second = first.clone();
+        second.status = Status::Identified;
+        let mut third = second.clone();
+        third.status = Status::Resolved;
+        third.end = Some(t("2024-03-01T10:40:00Z"));
+        store
+            .upsert_incidents(std::slice::from_ref(&second), t("2024-03-01T10:20:00Z"))
+            .expect("second");
+        store
+            .upsert_incidents(std::slice::from_ref(&third), t("2024-03-01T10:45:00Z"))
+            .expect("third");
+        assert_eq!(version_rows(&store, &first.id), 2);
+        let versions: Vec<(DateTime<Utc>, Incident)> = store
+            .versions(&first.id)
+            .expect("versions")
+            .into_iter()
+            .map(|v| (v.seen_at, v.incident))
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                (t("2024-03-01T10:01:00Z"), first),
+                (t("2024-03-01T10:20:00Z"), second),
+                (t("2024-03-01T10:45:00Z"), third)
+            ]
+        );
+    }
+
+    /// A row written before migration 6 has its current content in `incident_versions`
+    /// already: replacing it must not copy it a second time.
+    #[test]
+    fn content_stored_as_a_version_before_migration_6_is_not_recorded_twice() {
+        let mut store = store();
+        let old = incident("legacy", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&old), t("2024-03-01T10:01:00Z"))
+            .expect("first");
+        // As an older build left it: the version copied, the column not yet there (NULL).
+        store
+            .conn
+            .execute(
+                "INSERT INTO incident_versions (incident_id, seen_at, content_hash, json)
+                 VALUES (?1, '2024-03-01T10:01:00.000000000Z', 'h', ?2)",
+                params![old.id, serde_json::to_string(&old).expect("json")],
+            )
+            .expect("legacy version");
+        store
+            .conn
+            .execute("UPDATE incidents SET version_seen_at = NULL", [])
+            .expect("legacy row");
+        assert_eq!(store.versions(&old.id).expect("versions").len(), 1);
+        let mut new = old.clone();
+        new.status = Status::Resolved;
+        store
+            .upsert_incidents(std::slice::from_ref(&new), t("2024-03-01T11:00:00Z"))
+            .expect("change");
+        assert_eq!(version_rows(&store, &old.id), 1);
+        let versions: Vec<Incident> = store
+            .versions(&old.id)
+            .expect("versions")
+            .into_iter()
+            .map(|v| v.incident)
+            .collect();
+        assert_eq!(versions, [old, new]);
+    }
+
+    #[test]
+    fn pruned_feed_recrawled_is_unchanged_and_keeps_every_update() {
+        let mut store = store();
+        let mut full = incident("pr", "2024-03-01T10:00:00Z");
+        full.updates.push(update(
+            "2024-03-01T10:30:00Z",
+            "resolved",
+            "This incident has been resolved.",
+        ));
+        store
+            .upsert_incidents(std::slice::from_ref(&full), t("2024-03-01T10:31:00Z"))
+            .expect("full");
+        let mut pruned = full.clone();
+        pruned.updates.remove(0);
+        for hour in ["11", "12"] {
+            let counts = store
+                .upsert_incidents(
+                    std::slice::from_ref(&pruned),
+                    t(&format!("2024-03-01T{hour}:00:00Z")),
+                )
+                .expect("pruned");
+            assert_eq!(counts.unchanged, 1);
+        }
+        assert_eq!(
+            last_seen(&store, &full.id),
+            "2024-03-01T12:00:00.000000000Z"
+        );
+        assert_eq!(store.incident(&full.id).expect("read"), Some(full.clone()));
+        assert_eq!(store.versions(&full.id).expect("versions").len(), 1);
+        let stored_updates: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM updates WHERE incident_id = ?1",
+                [&full.id],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(stored_updates, 2);
+    }
+
+    #[test]
+    fn resolution_after_feed_pruned_updates_in_place_keeping_old_updates() {
+        let mut store = store();
+        let open = incident("p", "2024-03-01T10:00:00Z");
+        store
+            .upsert_incidents(std::slice::from_ref(&open), t("2024-03-01T10:01:00Z"))
+            .expect("open");
+        // The resolved entry lists only its newest update: the feed pruned the first one.
+        let mut resolved = incident("p", "2024-03-01T10:00:00Z");
+        resolved.status = Status::Resolved;
+        resolved.end = Some(t("2024-03-01T10:45:00Z"));
+        resolved.updates = vec![update(
+            "2024-03-01T10:45:00Z",
+            "resolved",
+            "This incident has been resolved.",
+        )];
+        let counts = store
+            .upsert_incidents(&[resolved], t("2024-03-01T11:00:00Z"))
+            .expect("resolved");
+        assert_eq!(
+            counts,
+            UpsertCounts {
+                new: 0,
+                updated: 1,
+                unchanged: 0
+            }
+        );
+        let stored = store.incident("github:p").expect("read").expect("present");
+        assert_eq!(stored.status, Status::Resolved);
+        assert_eq!(stored.end, Some(t("2024-03-01T10:45:00Z")));
+        let texts: Vec<&str> = stored.updates.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "We are investigating reports of degraded performance.",
+                "This incident has been resolved."
+            ]
+        );
+        let versions = store.versions("github:p").expect("versions");
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0].incident.end, None);
+        assert_eq!(versions[0].seen_at, t("2024-03-01T10:01:00Z"));
+        assert_eq!(versions[1].incident, stored);
+        assert_eq!(store.counts().expect("counts").incidents, 1);
+    }
+
+    #[test]
+    fn unknown_severity_keeps_the_known_one() {
+        let mut store = store();
+        let mut known = incident("s", "2024-03-01T10:00:00Z");
+        known.severity = Severity::Major;
+        known.severity_native = Some("major".into());
+        store
+            .upsert_incidents(&[known], t("2024-03-01T10:01:00Z"))
+            .expect("known");
+        let mut vague = incident("s", "2024-03-01T10:00:00Z");
+        vague.severity = Severity::Unknown;
+        vague.severity_native = None;
+        vague.services = vec![];
+        let counts = store
+            .upsert_incidents(&[vague], t("2024-03-01T10:02:00Z"))
+            .expect("vague");
+        assert_eq!(counts.unchanged, 1);
+        let stored = store.incident("github:s").expect("read").expect("present");
+        assert_eq!(stored.severity, Severity::Major);
+        assert_eq!(stored.severity_native.as_deref(), Some("major"));
+        assert_eq!(stored.services, ["Actions"]);
+    }
+
+    #[test]
+    fn same_id_twice_in_one_batch_merges_into_one_row() {
+        let mut store = store();
+        let atom = incident("twice", "2024-03-01T10:00:00Z");
+        let mut json = incident("twice", "2024-03-01T10:00:00Z");
+        json.regions = vec!["global".into()];
+        let counts = store
+            .upsert_incidents(&[atom, json], t("2024-03-01T10:01:00Z"))
+            .expect("batch");
+        assert_eq!(
+            counts,
+            UpsertCounts {
+                new: 1,
+                updated: 1,
+                unchanged: 0
+            }
+        );
+        assert_eq!(store.counts().expect("counts").incidents, 1);
+        let stored = store
+            .incident("github:twice")
+            .expect("read")
+            .expect("present");
+        assert_eq!(stored.regions, ["global"]);
+    }
+}
