@@ -365,21 +365,12 @@ pub fn unresolved_since(
     (now - last > chrono::Duration::hours(STALE_AFTER_HOURS)).then_some(last)
 }
 
-impl Incident {
-    /// The last time the source said anything about the incident: its newest update, else its
-    /// start.
-    pub fn last_activity(&self) -> Option<DateTime<Utc>> {
-        self.updates
-            .iter()
-            .filter_map(|u| u.at)
-            .chain(self.start)
-            .max()
-    }
-
-    /// See [`unresolved_since`].
-    pub fn unresolved_since(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        unresolved_since(self.end, self.status, self.last_activity(), now)
-    }
+/// The last time a source said anything about a record: its newest update, else its start.
+pub fn last_activity(
+    start: Option<DateTime<Utc>>,
+    update_times: impl Iterator<Item = Option<DateTime<Utc>>>,
+) -> Option<DateTime<Utc>> {
+    update_times.flatten().chain(start).max()
 }
 
 /// A stretch of time `[from, to]`: what a source covered, or an outage's interval.
@@ -486,11 +477,7 @@ impl Event {
     /// The last time a source said anything about the event: its newest update, else its
     /// start.
     pub fn last_activity(&self) -> Option<DateTime<Utc>> {
-        self.updates
-            .iter()
-            .filter_map(|u| u.at)
-            .chain(self.start)
-            .max()
+        last_activity(self.start, self.updates.iter().map(|u| u.at))
     }
 
     /// See [`unresolved_since`]: the last update of an event left open and silent.

@@ -701,10 +701,13 @@ mod tests {
         assert_eq!(f.ttr_left_out, 1);
         assert_eq!(f.median_ttr_minutes, None);
         assert_eq!(
-            open.unresolved_since(t("2024-01-08T12:00:01Z")),
+            Event::from(&open).unresolved_since(t("2024-01-08T12:00:01Z")),
             Some(t("2024-01-05T12:00:00Z"))
         );
-        assert_eq!(open.unresolved_since(t("2024-01-08T11:59:59Z")), None);
+        assert_eq!(
+            Event::from(&open).unresolved_since(t("2024-01-08T11:59:59Z")),
+            None
+        );
     }
 
     #[test]

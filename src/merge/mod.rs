@@ -462,7 +462,10 @@ fn decode(id: &str, json: &str) -> Result<MergedEvent, MergeError> {
             id: id.to_string(),
             source,
         })?;
-    event.unresolved_last_update = event.contract().unresolved_since(Utc::now());
+    // Straight from the fields: a decode is on every read path, and `contract()` clones.
+    let last = crate::model::last_activity(event.start, event.updates.iter().map(|u| u.at));
+    event.unresolved_last_update =
+        crate::model::unresolved_since(event.end, event.status, last, Utc::now());
     Ok(event)
 }
 
